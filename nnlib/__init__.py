@@ -1,0 +1,48 @@
+"""nnlib: the NumPy neural-network library the nn-from-scratch course builds.
+
+Each notebook derives and builds a piece, then the piece moves here and later notebooks
+import it. The package is layered:
+
+- core (NumPy only): ``validation``, ``formatting``, ``activations``, ``gradcheck``, ``data``
+- models and training: ``neuron``
+- presentation (import matplotlib / ipywidgets; import them explicitly): ``plotting``, ``widgets``
+
+Shape letters used in every docstring:
+
+====  =====================================================
+N     examples in a batch
+D     input features
+H     hidden units
+T     time steps
+C     outputs (classes, or 1 for a single sigmoid output)
+====  =====================================================
+
+Arrays are batch first, ``(N, D)`` or ``(N, T, D)``, and weights are ``(D_in, D_out)`` so
+that ``X @ W + b`` reads left to right. Every function that draws random numbers takes an
+``rng: np.random.Generator``; the library never seeds NumPy's global generator.
+"""
+
+from nnlib.activations import sigmoid, sigmoid_slope
+from nnlib.data import first_column_data
+from nnlib.formatting import fmt, fmt_sci
+from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.neuron import NeuronHistory, neuron_predict, neuron_step, train_neuron
+from nnlib.validation import as_float_array, check_number
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "NeuronHistory",
+    "as_float_array",
+    "check_number",
+    "first_column_data",
+    "fmt",
+    "fmt_sci",
+    "neuron_predict",
+    "neuron_step",
+    "numerical_gradient",
+    "relative_error",
+    "sigmoid",
+    "sigmoid_slope",
+    "train_neuron",
+]

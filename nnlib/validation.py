@@ -1,0 +1,115 @@
+"""Input checks shared by every nnlib function.
+
+Each check raises ``ValueError`` with a message that names the argument, says what was
+wrong and what was expected, so that a learner never meets a silent NaN or a traceback
+from deep inside NumPy. Nothing here imports anything but NumPy.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+Shape = Sequence[int | str | None]
+
+
+def _describe_shape(shape: Shape) -> str:
+    parts = ["?" if dim is None else str(dim) for dim in shape]
+    return "(" + ", ".join(parts) + ("," if len(parts) == 1 else "") + ")"
+
+
+def as_float_array(name: str, value, shape: Shape | None = None, allow_nonfinite: bool = False,
+                   sizes: dict[str, int] | None = None) -> np.ndarray:
+    """Return ``value`` as a float64 array after checking its dtype, shape and finiteness.
+
+    Parameters
+    ----------
+    name : str
+        The argument's name, used in error messages.
+    value : array_like
+        Real numbers (bool, integer or float). Strings, objects and complex numbers are rejected.
+    shape : sequence of int, str or None, optional
+        Expected shape. An int fixes a dimension, ``None`` accepts any size, and a letter
+        such as ``"N"`` must take the same size everywhere it appears in one call chain
+        (the sizes seen so far are kept in ``sizes``).
+    allow_nonfinite : bool
+        Accept NaN and infinity (default: reject them).
+    sizes : dict, optional
+        Named dimension sizes already fixed by earlier arguments; updated in place.
+
+    Returns
+    -------
+    ndarray of float64, of the checked shape.
+    """
+    array = np.asarray(value)
+    if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
+                                     or array.dtype == bool):
+        raise ValueError(f"{name} must hold real numbers, got dtype {array.dtype}. "
+                         f"Convert it with np.asarray({name}, dtype=float).")
+    if np.issubdtype(array.dtype, np.complexfloating):
+        raise ValueError(f"{name} must hold real numbers, got complex dtype {array.dtype}.")
+    array = array.astype(np.float64, copy=False)
+    if shape is not None:
+        check_shape(name, array, shape, sizes)
+    if not allow_nonfinite and not np.all(np.isfinite(array)):
+        where = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0])
+        raise ValueError(f"{name} contains {array[where]} at index {where}; "
+                         f"every entry must be a finite number.")
+    return array
+
+
+def check_shape(name: str, array: np.ndarray, shape: Shape,
+                sizes: dict[str, int] | None = None) -> None:
+    """Raise ``ValueError`` unless ``array.shape`` matches ``shape`` (see ``as_float_array``)."""
+    sizes = {} if sizes is None else sizes
+    expected = []
+    for dim in shape:
+        expected.append(sizes.get(dim, dim) if isinstance(dim, str) else dim)
+    ok = array.ndim == len(shape)
+    if ok:
+        for got, want, dim in zip(array.shape, expected, shape):
+            if isinstance(want, int) and got != want:
+                ok = False
+            elif isinstance(dim, str) and dim not in sizes:
+                sizes[dim] = got
+    if not ok:
+        named = ", ".join(f"{d}={sizes[d]}" for d in shape if isinstance(d, str) and d in sizes)
+        hint = f" (with {named})" if named else ""
+        raise ValueError(f"{name} must have shape {_describe_shape(shape)}{hint}, "
+                         f"got {array.shape}.")
+
+
+def check_number(name: str, value, minimum: float | None = None, maximum: float | None = None,
+                 integer: bool = False, exclusive_minimum: bool = False) -> float | int:
+    """Check one scalar setting (a learning rate, an iteration count) and return it.
+
+    Booleans are rejected: ``True`` is not a learning rate. Integers are accepted where
+    a float is asked for; a float is not accepted where an integer is asked for.
+    """
+    kind = "an integer" if integer else "a number"
+    wanted = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, wanted):
+        raise ValueError(f"{name} must be {kind}{_range_text(minimum, maximum, exclusive_minimum)}"
+                         f", got {value!r} of type {type(value).__name__}.")
+    if not integer and not np.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+    too_small = minimum is not None and (value <= minimum if exclusive_minimum
+                                         else value < minimum)
+    too_large = maximum is not None and value > maximum
+    if too_small or too_large:
+        raise ValueError(f"{name} must be {kind}{_range_text(minimum, maximum, exclusive_minimum)}"
+                         f", got {value!r}.")
+    return int(value) if integer else float(value)
+
+
+def _range_text(minimum, maximum, exclusive_minimum) -> str:
+    if minimum is not None and maximum is not None:
+        left = "(" if exclusive_minimum else "["
+        return f" in the range {left}{minimum}, {maximum}]"
+    if minimum is not None:
+        return f" {'>' if exclusive_minimum else '>='} {minimum}"
+    if maximum is not None:
+        return f" <= {maximum}"
+    return ""

@@ -1,0 +1,92 @@
+"""Interactive explorers for the notebooks. Presentation layer: imports ipywidgets.
+
+Each explorer keeps its logic here, where a test can set the controls from Python and check
+the result, and the notebook only displays it. Building an explorer trains once with its
+initial values and never waits for input, so headless runs (papermill, nbval) do not block.
+Its plain-text form is a fixed one-line description, so the committed output stays stable.
+
+Figures are rendered to PNG and shown in an ``Image`` widget rather than captured by an
+``Output`` widget: output capture depends on the front end (JupyterLab and nbclient capture,
+nbval does not), a PNG does not.
+"""
+
+from __future__ import annotations
+
+import io
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from nnlib.formatting import fmt
+from nnlib.neuron import neuron_predict, train_neuron
+from nnlib.plotting import plot_neuron_history
+
+
+def figure_png(figure: Figure) -> bytes:
+    """Render a matplotlib figure (not attached to pyplot) to PNG bytes."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=80)
+    return buffer.getvalue()
+
+
+class NeuronExplorer:
+    """Iterations and learning rate -> retrain the single neuron and redraw its curves.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+    y : ndarray, shape (N, 1)
+    w0 : ndarray, shape (D, 1)
+        Initial weights: every retraining starts from these, so only the controls change.
+    new_case : array_like, shape (D,)
+        The unseen input whose prediction is shown.
+    iterations, learning_rate : initial control values.
+    """
+
+    def __init__(self, X, y, w0, new_case, iterations: int = 10_000,
+                 learning_rate: float = 1.0):
+        self.X, self.y, self.w0 = X, y, np.array(w0, dtype=np.float64)
+        self.new_case = np.asarray(new_case, dtype=np.float64).reshape(1, -1)
+        self.iterations = widgets.IntSlider(value=iterations, min=10, max=50_000, step=10,
+                                            description="iterations",
+                                            continuous_update=False)
+        self.learning_rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-3,
+                                                    max=1.5, step=0.05,
+                                                    description="learning rate",
+                                                    continuous_update=False)
+        self.status = widgets.HTML()
+        self.plot = widgets.Image(format="png")
+        self.history = None
+        self.prediction = None
+        self.iterations.observe(self._on_change, names="value")
+        self.learning_rate.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.iterations, self.learning_rate]),
+                                    self.status, self.plot])
+        self.update()
+
+    def _on_change(self, _change) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Retrain with the current control values, then redraw and restate the prediction."""
+        self.history = train_neuron(self.X, self.y, self.w0, self.iterations.value,
+                                    self.learning_rate.value,
+                                    record_every=max(1, self.iterations.value // 500))
+        self.prediction = float(neuron_predict(self.new_case, self.history.w)[0, 0])
+        case = fmt(self.new_case[0], 0)
+        self.status.value = (f"prediction for {case} = <b>{fmt(self.prediction, 8)}</b>, "
+                             f"final mean |error| = {fmt(self.history.mean_abs_error[-1], 6)}")
+        figure = Figure(figsize=(11, 3.6), layout="constrained")
+        plot_neuron_history(self.history, axes=figure.subplots(1, 2))
+        self.plot.value = figure_png(figure)
+
+    def _repr_mimebundle_(self, **kwargs):
+        bundle = self.widget._repr_mimebundle_(**kwargs)
+        bundle["text/plain"] = ("NeuronExplorer: move 'iterations' or 'learning rate' to "
+                                "retrain (interactive in JupyterLab)")
+        return bundle
+
+    def __repr__(self) -> str:
+        return (f"NeuronExplorer(iterations={self.iterations.value}, "
+                f"learning_rate={self.learning_rate.value:.3g})")

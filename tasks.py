@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""The course's task runner: one file, standard library only, so a fresh machine needs nothing
+but python3 and pip.
+
+    python3 tasks.py course        run every notebook headlessly into build/ and summarise
+    python3 tasks.py test          unit tests + nbval (full mode) over every notebook
+    python3 tasks.py lab           open JupyterLab on the course
+    python3 tasks.py refresh [NB]  re-execute notebooks in place: the only way outputs change
+    python3 tasks.py determinism   nbval under several BLAS thread counts and CPU kernels
+
+Every task first makes sure the environment in .venv exists and matches requirements.txt and
+constraints.txt (it is created or updated when missing or stale), then runs inside it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+VENV_PYTHON = VENV / "bin" / "python"
+NOTEBOOKS = ROOT / "notebooks"
+BUILD = ROOT / "build"
+SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
+ENV_INPUTS = ("requirements.txt", "constraints.txt", "pyproject.toml")
+STAMP = VENV / ".course-env-stamp"
+
+# One BLAS thread wherever notebooks execute: timings stay stable on a 2-core machine, and the
+# determinism task proves the outputs do not depend on it.
+EXECUTION_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    # Use the kernel spec installed in .venv, not one from the user's home.
+    "JUPYTER_PREFER_ENV_PATH": "1",
+    # Silences debugpy's frozen-modules warning in kernels (stderr is compared by nbval).
+    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+}
+
+
+def _env_fingerprint() -> str:
+    digest = hashlib.sha256()
+    for name in ENV_INPUTS:
+        digest.update((ROOT / name).read_bytes())
+    digest.update(sys.version.encode())
+    return digest.hexdigest()
+
+
+def _run(command: list[str], env: dict[str, str] | None = None, check: bool = True) -> int:
+    print("+ " + " ".join(str(part) for part in command), flush=True)
+    completed = subprocess.run(command, cwd=ROOT, env=env)
+    if check and completed.returncode != 0:
+        sys.exit(completed.returncode)
+    return completed.returncode
+
+
+def _create_venv() -> None:
+    if _run([sys.executable, "-m", "venv", str(VENV)], check=False) == 0:
+        return
+    # Debian-style Pythons without ensurepip: fall back to virtualenv from PyPI.
+    print("python3 -m venv failed; trying virtualenv instead", flush=True)
+    _run([sys.executable, "-m", "pip", "install", "--user", "--quiet", "virtualenv"])
+    _run([sys.executable, "-m", "virtualenv", str(VENV)])
+
+
+def ensure_environment() -> None:
+    """Create or update .venv so that it matches the dependency files."""
+    fingerprint = _env_fingerprint()
+    if VENV_PYTHON.exists() and STAMP.exists() and STAMP.read_text() == fingerprint:
+        return
+    print(f"Setting up the course environment in {VENV.relative_to(ROOT)}/ "
+          "(a few minutes the first time)", flush=True)
+    if not VENV_PYTHON.exists():
+        _create_venv()
+    pip = [str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    _run(pip + ["--upgrade", "pip"])
+    _run(pip + ["-r", "requirements.txt", "-c", "constraints.txt"])
+    # The kernel named python3 must be this environment's Python, for papermill and JupyterLab.
+    _run([str(VENV_PYTHON), "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
+          "--display-name", "Python 3 (nn-from-scratch)"])
+    # Build matplotlib's font cache now: the first import prints a notice to stderr, which
+    # nbval would compare against the committed (silent) output.
+    _run([str(VENV_PYTHON), "-c", "import matplotlib.pyplot"])
+    STAMP.write_text(fingerprint)
+
+
+def _in_venv() -> bool:
+    return Path(sys.prefix).resolve() == VENV.resolve()
+
+
+def notebook_paths(names: list[str] | None = None) -> list[Path]:
+    paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+    if names:
+        wanted = {Path(name).stem for name in names}
+        unknown = wanted - {path.stem for path in paths}
+        if unknown:
+            sys.exit(f"No such notebook: {', '.join(sorted(unknown))}. "
+                     f"Choose from: {', '.join(path.stem for path in paths)}")
+        paths = [path for path in paths if path.stem in wanted]
+    return paths
+
+
+def execute_notebook(source: Path, target: Path, parameters: dict | None = None):
+    """Execute ``source`` with papermill into ``target``, in the notebooks folder (as nbval does)."""
+    import papermill
+
+    os.environ.update(EXECUTION_ENV)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    return papermill.execute_notebook(
+        str(source), str(target), parameters=parameters or {}, kernel_name="python3",
+        cwd=str(NOTEBOOKS), progress_bar=False, log_output=False)
+
+
+def headline(notebook) -> str:
+    """The text printed by the notebook's cell tagged ``headline``."""
+    for cell in notebook.cells:
+        if "headline" in cell.get("metadata", {}).get("tags", []):
+            texts = [out.get("text", "") for out in cell.get("outputs", [])
+                     if out.get("output_type") == "stream"]
+            return "".join(texts).strip()
+    return "(no cell tagged 'headline')"
+
+
+def clean_metadata(notebook) -> None:
+    """Drop run-specific metadata (timestamps, durations, paths) that papermill records."""
+    notebook.metadata.pop("papermill", None)
+    for cell in notebook.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+
+
+def task_course(args: list[str]) -> None:
+    import nbformat
+
+    failures = 0
+    print(f"Executing notebooks into {BUILD.relative_to(ROOT)}/notebooks/", flush=True)
+    for path in notebook_paths(args):
+        start = time.perf_counter()
+        target = BUILD / "notebooks" / path.name
+        try:
+            execute_notebook(path, target)
+        except Exception as error:  # report and go on: one broken notebook must not hide the rest
+            failures += 1
+            print(f"{path.stem:<20} FAILED: {str(error).strip().splitlines()[-1]}", flush=True)
+            continue
+        seconds = time.perf_counter() - start
+        print(f"{path.stem:<20} {headline(nbformat.read(target, as_version=4))}"
+              f"   ({seconds:.0f} s)", flush=True)
+    if failures:
+        sys.exit(f"{failures} notebook(s) failed; the executed copies in build/ show where.")
+
+
+def task_refresh(args: list[str]) -> None:
+    import nbformat
+
+    for path in notebook_paths(args):
+        target = BUILD / "refresh" / path.name
+        print(f"refreshing {path.name}", flush=True)
+        execute_notebook(path, target)
+        notebook = nbformat.read(target, as_version=4)
+        clean_metadata(notebook)
+        nbformat.write(notebook, path)
+        print(f"  {headline(notebook)}", flush=True)
+
+
+def nbval_command(paths: list[Path]) -> list[str]:
+    return [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
+            "--nbval-sanitize-with", str(SANITIZE.relative_to(ROOT)), "-p", "no:cacheprovider",
+            *[str(path.relative_to(ROOT)) for path in paths]]
+
+
+def task_test(args: list[str]) -> None:
+    os.environ.update(EXECUTION_ENV)
+    # One pytest run: the unit tests and every notebook compared cell by cell.
+    command = nbval_command(notebook_paths())
+    command[command.index("-p"):command.index("-p")] = ["tests"]
+    sys.exit(_run(command + args, env=os.environ.copy(), check=False))
+
+
+DETERMINISM_SETTINGS = [
+    {"OPENBLAS_NUM_THREADS": "1"},
+    {"OPENBLAS_NUM_THREADS": "2"},
+    {"OPENBLAS_NUM_THREADS": "1", "OPENBLAS_CORETYPE": "Haswell"},
+]
+
+
+def task_determinism(args: list[str]) -> None:
+    failed = []
+    for setting in DETERMINISM_SETTINGS:
+        env = {**os.environ, **EXECUTION_ENV, **setting}
+        label = " ".join(f"{key}={value}" for key, value in setting.items())
+        print(f"\n== nbval with {label} ==", flush=True)
+        if _run(nbval_command(notebook_paths(args)) + ["-q"], env=env, check=False) != 0:
+            failed.append(label)
+    print("\nDeterminism:", "all settings gave the committed outputs" if not failed
+          else "outputs differ under " + "; ".join(failed))
+    sys.exit(1 if failed else 0)
+
+
+def task_lab(args: list[str]) -> None:
+    os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
+    os.execv(sys.executable, [sys.executable, "-m", "jupyter", "lab",
+                              f"--ServerApp.root_dir={NOTEBOOKS}", *args])
+
+
+TASKS = {
+    "course": task_course,
+    "test": task_test,
+    "lab": task_lab,
+    "refresh": task_refresh,
+    "determinism": task_determinism,
+}
+
+
+def main(argv: list[str]) -> None:
+    if not argv or argv[0] not in TASKS:
+        print(__doc__)
+        sys.exit(0 if argv and argv[0] in ("-h", "--help") else 2)
+    ensure_environment()
+    if not _in_venv():
+        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *argv])
+    TASKS[argv[0]](argv[1:])
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,113 @@
+"""Rules every committed notebook keeps, and its papermill interface.
+
+nbval (run by the same test command) compares every output; these tests check what nbval
+cannot: how the notebook is built, and how it behaves with other parameters.
+"""
+
+import ast
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
+
+
+def code_cells(notebook):
+    return [cell for cell in notebook.cells if cell.cell_type == "code"]
+
+
+@pytest.fixture(params=NOTEBOOKS, ids=lambda path: path.stem)
+def notebook(request):
+    return nbformat.read(request.param, as_version=4)
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "no notebooks found"
+
+
+def test_kernel_and_execution(notebook):
+    assert notebook.metadata["kernelspec"]["name"] == "python3"
+    assert "papermill" not in notebook.metadata  # refresh strips run-specific metadata
+    for cell in code_cells(notebook):
+        assert cell.execution_count is not None, cell.source[:60]
+        assert "papermill" not in cell.metadata
+
+
+def test_first_code_cell_is_an_annotated_and_commented_parameters_cell(notebook):
+    first = code_cells(notebook)[0]
+    assert "parameters" in first.metadata.get("tags", [])
+    lines = [line for line in first.source.splitlines() if line.strip()]
+    assert lines
+    for line in lines:
+        assert re.match(r"^\w+: (int|float|str|bool) = .+  # \S", line), line
+    # Every parameter is later checked, by name, before it is used.
+    names = [ast.parse(line).body[0].target.id for line in lines]
+    rest = "\n".join(cell.source for cell in code_cells(notebook)[1:3])
+    for name in names:
+        assert f'"{name}"' in rest, f"parameter {name} is never validated"
+
+
+def test_outputs_are_clean(notebook):
+    for cell in code_cells(notebook):
+        for output in cell.outputs:
+            text = output.get("text", "") + str(output.get("data", {}).get("text/plain", ""))
+            assert "np.float64(" not in text, cell.source[:60]
+            assert not re.search(r"(?<![\w.])-0\.0+(?![\d.]*[1-9])\b", text), text
+            assert output.output_type != "error"
+            assert output.get("name") != "stderr", f"stderr output: {text[:200]}"
+
+
+def test_exactly_one_headline_cell_at_the_end(notebook):
+    tagged = [c for c in code_cells(notebook) if "headline" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1 and tagged[0] is code_cells(notebook)[-1]
+    assert tagged[0].outputs and tagged[0].outputs[0]["text"].strip()
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_help_notebook_documents_every_parameter(path):
+    out = subprocess.run([sys.executable, "-m", "papermill", "--help-notebook", str(path)],
+                         capture_output=True, text=True, check=True).stdout
+    source = code_cells(nbformat.read(path, as_version=4))[0].source
+    for line in source.splitlines():
+        name, comment = line.split(":")[0], line.split("#", 1)[1].strip()
+        assert re.search(rf"^  {name}: \w+ \(default [^)]*\)", out, re.M), name
+        assert comment[:30] in out
+
+
+def run_with(path, tmp_path, **parameters):
+    target = tmp_path / path.name
+    return papermill.execute_notebook(str(path), str(target), parameters=parameters,
+                                      kernel_name="python3", cwd=str(path.parent),
+                                      progress_bar=False)
+
+
+SINGLE_NEURON = ROOT / "notebooks" / "01_single_neuron.ipynb"
+
+
+def test_other_seed_and_iterations_run_to_the_end(tmp_path):
+    result = run_with(SINGLE_NEURON, tmp_path, seed=3, iterations=500, learning_rate=2.0)
+    text = result.cells[-1].outputs[0]["text"]
+    assert "0.99993704 (original run)" in text
+    assert "(nnlib, seed 3, 500 iterations)" in text
+
+
+@pytest.mark.parametrize("parameters, name", [
+    (dict(iterations=-5), "iterations"),
+    (dict(learning_rate="abc"), "learning_rate"),
+    (dict(seed=1.5), "seed"),
+    (dict(record_every=0), "record_every"),
+])
+def test_invalid_parameter_stops_at_once_naming_it(tmp_path, parameters, name):
+    with pytest.raises(papermill.PapermillExecutionError) as raised:
+        run_with(SINGLE_NEURON, tmp_path, **parameters)
+    assert raised.value.ename == "ValueError"
+    assert raised.value.evalue.startswith(f"{name} must be")
+    # It stopped in the cell right after the parameters (and the injected parameters).
+    assert raised.value.exec_count <= 3
