@@ -3,9 +3,11 @@
 Each notebook derives and builds a piece, then the piece moves here and later notebooks
 import it. The package is layered:
 
-- core (NumPy only): ``validation``, ``formatting``, ``activations``, ``gradcheck``, ``data``
+- core (NumPy only): ``validation``, ``formatting``, ``activations``, ``layers``, ``losses``,
+  ``gradcheck``, ``data``
 - models and training: ``neuron``
-- presentation (import matplotlib / ipywidgets; import them explicitly): ``plotting``, ``widgets``
+- presentation (import matplotlib / ipywidgets; import them explicitly): ``plotting``,
+  ``widgets``
 
 Shape letters used in every docstring:
 
@@ -26,14 +28,23 @@ from nnlib.activations import sigmoid, sigmoid_slope
 from nnlib.data import first_column_data
 from nnlib.formatting import fmt, fmt_sci
 from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.layers import affine_backward, affine_forward
+from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, softmax,
+                          softmax_cross_entropy, squared_error_loss)
 from nnlib.neuron import NeuronHistory, neuron_predict, neuron_step, train_neuron
-from nnlib.validation import as_float_array, check_number
+from nnlib.validation import DivergenceError, as_float_array, check_finite_loss, check_number
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "DivergenceError",
     "NeuronHistory",
+    "affine_backward",
+    "affine_forward",
     "as_float_array",
+    "binary_cross_entropy",
+    "binary_cross_entropy_with_logits",
+    "check_finite_loss",
     "check_number",
     "first_column_data",
     "fmt",
@@ -44,5 +55,8 @@ __all__ = [
     "relative_error",
     "sigmoid",
     "sigmoid_slope",
+    "softmax",
+    "softmax_cross_entropy",
+    "squared_error_loss",
     "train_neuron",
 ]

@@ -64,21 +64,25 @@ def check_shape(name: str, array: np.ndarray, shape: Shape,
                 sizes: dict[str, int] | None = None) -> None:
     """Raise ``ValueError`` unless ``array.shape`` matches ``shape`` (see ``as_float_array``)."""
     sizes = {} if sizes is None else sizes
-    expected = []
-    for dim in shape:
-        expected.append(sizes.get(dim, dim) if isinstance(dim, str) else dim)
+    new_sizes: dict[str, int] = {}
     ok = array.ndim == len(shape)
     if ok:
-        for got, want, dim in zip(array.shape, expected, shape):
-            if isinstance(want, int) and got != want:
+        for got, dim in zip(array.shape, shape):
+            if isinstance(dim, str):
+                want = sizes.get(dim, new_sizes.get(dim))
+                if want is None:
+                    new_sizes[dim] = got
+                elif got != want:
+                    ok = False
+            elif dim is not None and got != dim:
                 ok = False
-            elif isinstance(dim, str) and dim not in sizes:
-                sizes[dim] = got
     if not ok:
-        named = ", ".join(f"{d}={sizes[d]}" for d in shape if isinstance(d, str) and d in sizes)
-        hint = f" (with {named})" if named else ""
+        known = ", ".join(f"{d}={sizes[d]}" for d in dict.fromkeys(shape)
+                          if isinstance(d, str) and d in sizes)
+        hint = f" (with {known})" if known else ""
         raise ValueError(f"{name} must have shape {_describe_shape(shape)}{hint}, "
                          f"got {array.shape}.")
+    sizes.update(new_sizes)
 
 
 def check_number(name: str, value, minimum: float | None = None, maximum: float | None = None,
@@ -113,3 +117,19 @@ def _range_text(minimum, maximum, exclusive_minimum) -> str:
     if maximum is not None:
         return f" <= {maximum}"
     return ""
+
+
+class DivergenceError(ValueError):
+    """Training produced a loss that is NaN or infinite."""
+
+
+def check_finite_loss(loss: float, step: int, learning_rate: float | None = None) -> float:
+    """Return ``loss`` if it is finite; otherwise stop training with a message naming the step.
+
+    Call it once per training step with the loss just computed, before the update.
+    """
+    if np.isfinite(loss):
+        return loss
+    advice = (f" The learning rate {learning_rate:g} is probably too large: try "
+              f"{learning_rate / 10:g}." if learning_rate is not None else "")
+    raise DivergenceError(f"Training diverged: the loss became {loss} at step {step}.{advice}")

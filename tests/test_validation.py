@@ -46,3 +46,14 @@ def test_check_number_rejects(value, kwargs, message):
 def test_check_number_accepts_and_normalises():
     assert check_number("learning_rate", 1, minimum=0, exclusive_minimum=True) == 1.0
     assert isinstance(check_number("seed", np.int64(3), integer=True), int)
+
+
+def test_check_finite_loss_names_the_step_and_suggests_a_smaller_rate():
+    from nnlib.validation import DivergenceError, check_finite_loss
+
+    assert check_finite_loss(0.5, step=3) == 0.5
+    with pytest.raises(DivergenceError, match=r"loss became nan at step 12\. The learning rate "
+                                              r"5 is probably too large: try 0\.5"):
+        check_finite_loss(float("nan"), step=12, learning_rate=5.0)
+    with pytest.raises(ValueError, match="inf at step 1"):
+        check_finite_loss(float("inf"), step=1)

@@ -1,18 +1,6 @@
-"""Interactive explorers for the notebooks. Presentation layer: imports ipywidgets.
-
-Each explorer keeps its logic here, where a test can set the controls from Python and check
-the result, and the notebook only displays it. Building an explorer trains once with its
-initial values and never waits for input, so headless runs (papermill, nbval) do not block.
-Its plain-text form is a fixed one-line description, so the committed output stays stable.
-
-Figures are rendered to PNG and shown in an ``Image`` widget rather than captured by an
-``Output`` widget: output capture depends on the front end (JupyterLab and nbclient capture,
-nbval does not), a PNG does not.
-"""
+"""The single-neuron explorer of notebook 01: iterations and learning rate -> retrain, redraw."""
 
 from __future__ import annotations
-
-import io
 
 import ipywidgets as widgets
 import numpy as np
@@ -20,14 +8,8 @@ from matplotlib.figure import Figure
 
 from nnlib.formatting import fmt
 from nnlib.neuron import neuron_predict, train_neuron
-from nnlib.plotting import plot_neuron_history
-
-
-def figure_png(figure: Figure) -> bytes:
-    """Render a matplotlib figure (not attached to pyplot) to PNG bytes."""
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=80)
-    return buffer.getvalue()
+from nnlib.plotting.neuron import plot_neuron_history
+from nnlib.widgets.common import figure_png, fixed_text_bundle
 
 
 class NeuronExplorer:
@@ -82,10 +64,8 @@ class NeuronExplorer:
         self.plot.value = figure_png(figure)
 
     def _repr_mimebundle_(self, **kwargs):
-        bundle = self.widget._repr_mimebundle_(**kwargs)
-        bundle["text/plain"] = ("NeuronExplorer: move 'iterations' or 'learning rate' to "
-                                "retrain (interactive in JupyterLab)")
-        return bundle
+        return fixed_text_bundle(self.widget, "NeuronExplorer: move 'iterations' or "
+                                 "'learning rate' to retrain (interactive in JupyterLab)", **kwargs)
 
     def __repr__(self) -> str:
         return (f"NeuronExplorer(iterations={self.iterations.value}, "

@@ -1,0 +1,56 @@
+"""Layers with the ``forward(...) -> (out, cache)`` / ``backward(dout, cache) -> grads`` contract.
+
+The affine (dense, fully connected) layer is the only layer with parameters that feed-forward
+networks need; activations live in ``nnlib.activations`` and losses in ``nnlib.losses``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.validation import as_float_array
+
+
+def affine_forward(X, W, b) -> tuple[np.ndarray, tuple[np.ndarray, np.ndarray]]:
+    """Affine layer forward pass: ``out = X @ W + b``.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    W : array_like, shape (D, H)
+    b : array_like, shape (H,)
+
+    Returns
+    -------
+    out : ndarray, shape (N, H)
+    cache : tuple (X, W), what the backward pass needs.
+    """
+    sizes: dict[str, int] = {}
+    X = as_float_array("X", X, shape=("N", "D"), sizes=sizes)
+    W = as_float_array("W", W, shape=("D", "H"), sizes=sizes)
+    b = as_float_array("b", b, shape=("H",), sizes=sizes)
+    return X @ W + b, (X, W)
+
+
+def affine_backward(dout, cache) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Affine layer backward pass.
+
+    Parameters
+    ----------
+    dout : array_like, shape (N, H)
+        Gradient of the loss with respect to ``out``.
+    cache : tuple (X, W) from ``affine_forward``.
+
+    Returns
+    -------
+    dX : ndarray, shape (N, D)
+    dW : ndarray, shape (D, H)
+    db : ndarray, shape (H,)
+
+    Notes
+    -----
+    dX = dout W^T,  dW = X^T dout,  db = sum over the batch of dout.
+    """
+    X, W = cache
+    dout = as_float_array("dout", dout, shape=(X.shape[0], W.shape[1]))
+    return dout @ W.T, X.T @ dout, dout.sum(axis=0)
