@@ -7,6 +7,7 @@ but python3 and pip.
     python3 tasks.py lab           open JupyterLab on the course
     python3 tasks.py refresh [NB]  re-execute notebooks in place: the only way outputs change
     python3 tasks.py determinism   nbval under several BLAS thread counts and CPU kernels
+    python3 tasks.py benchmark [NAME]  run benchmarks/NAME.py (all by default), peers included
 
 Every task first makes sure the environment in .venv exists and matches requirements.txt and
 constraints.txt (it is created or updated when missing or stale), then runs inside it.
@@ -203,6 +204,30 @@ def task_determinism(args: list[str]) -> None:
     sys.exit(1 if failed else 0)
 
 
+# Optional peers for the benchmarks, installed into .venv on demand, never required by the course.
+# torch==2.13.0 is the CPU build available on these machines; plain "torch" would fetch CUDA.
+BENCHMARK_EXTRAS = ["torch==2.13.0", "scikit-learn"]
+
+
+def task_benchmark(args: list[str]) -> None:
+    import importlib.util
+
+    missing = [spec for spec in BENCHMARK_EXTRAS
+               if importlib.util.find_spec(spec.split("==")[0].replace("scikit-learn", "sklearn"))
+               is None]
+    if missing:
+        _run([sys.executable, "-m", "pip", "install", "--quiet", *missing])
+    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
+    if args:
+        scripts = [path for path in scripts if path.stem in args]
+        if not scripts:
+            sys.exit(f"No such benchmark: {' '.join(args)}")
+    env = {**os.environ, **EXECUTION_ENV}
+    for script in scripts:
+        print(f"\n== {script.stem} ==", flush=True)
+        _run([sys.executable, str(script)], env=env)
+
+
 def task_lab(args: list[str]) -> None:
     os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
     os.execv(sys.executable, [sys.executable, "-m", "jupyter", "lab",
@@ -215,6 +240,7 @@ TASKS = {
     "lab": task_lab,
     "refresh": task_refresh,
     "determinism": task_determinism,
+    "benchmark": task_benchmark,
 }
 
 
