@@ -32,11 +32,13 @@ class NeuronExplorer:
         self.new_case = np.asarray(new_case, dtype=np.float64).reshape(1, -1)
         self.iterations = widgets.IntSlider(value=iterations, min=10, max=50_000, step=10,
                                             description="iterations",
-                                            continuous_update=False)
+                                            continuous_update=False,
+                                            style={"description_width": "initial"})
         self.learning_rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-3,
                                                     max=1.5, step=0.05,
                                                     description="learning rate",
-                                                    continuous_update=False)
+                                                    continuous_update=False,
+                                                    style={"description_width": "initial"})
         self.status = widgets.HTML()
         self.plot = widgets.Image(format="png")
         self.history = None
@@ -56,12 +58,13 @@ class NeuronExplorer:
                                     self.learning_rate.value,
                                     record_every=max(1, self.iterations.value // 500))
         self.prediction = float(neuron_predict(self.new_case, self.history.w)[0, 0])
-        case = fmt(self.new_case[0], 0)
-        self.status.value = (f"prediction for {case} = <b>{fmt(self.prediction, 8)}</b>, "
-                             f"final mean |error| = {fmt(self.history.mean_abs_error[-1], 6)}")
         figure = Figure(figsize=(11, 3.6), layout="constrained")
         plot_neuron_history(self.history, axes=figure.subplots(1, 2))
         self.plot.value = figure_png(figure)
+        # The status line changes last, so whoever watches it sees the new figure too.
+        case = fmt(self.new_case[0], 0)
+        self.status.value = (f"prediction for {case} = <b>{fmt(self.prediction, 8)}</b>, "
+                             f"final mean |error| = {fmt(self.history.mean_abs_error[-1], 6)}")
 
     def _repr_mimebundle_(self, **kwargs):
         return fixed_text_bundle(self.widget, "NeuronExplorer: move 'iterations' or "

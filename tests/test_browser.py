@@ -1,0 +1,169 @@
+"""End to end: every notebook in a real JupyterLab, in headless Chromium.
+
+For each notebook: open it, run all cells, check that every widget renders (no "Error
+displaying widget"), move one control, and check that the explorer's output changes.
+Screenshots go to build/screenshots/. The notebooks are copied to a temporary folder first,
+so JupyterLab's autosave can never touch the committed ones.
+
+Needs Debian's Chromium at /usr/bin/chromium (``apt-get install chromium``; the Python
+playwright package drives it, no browser is downloaded). Without it the test is skipped with
+that advice, except under CI=true, where a missing browser fails.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOTS = ROOT / "build" / "screenshots"
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run",
+                  "--disable-quic"]
+
+# One control per notebook: the widget to change, the value to type into its readout, and
+# the element whose text must change once the kernel has retrained.
+CONTROLS = {
+    "01_single_neuron": {"slider": "iterations", "value": "100",
+                         "watch": ".widget-html-content"},
+}
+
+pytestmark = pytest.mark.browser
+
+
+def _missing_browser_reason() -> str | None:
+    if not CHROMIUM.exists():
+        return ("Chromium not found at /usr/bin/chromium: install it with "
+                "`sudo apt-get install chromium` to run the JupyterLab browser test")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the playwright package is missing: run `python3 tasks.py test` to install it"
+    return None
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    reason = _missing_browser_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI=true: the browser test is required)")
+        pytest.skip(reason)
+    workdir = tmp_path_factory.mktemp("lab")
+    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
+        shutil.copy(notebook, workdir / notebook.name)
+    settings = tmp_path_factory.mktemp("lab-settings")
+    news = settings / "@jupyterlab" / "apputils-extension"
+    news.mkdir(parents=True)
+    (news / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = secrets.token_hex(16)
+    env = {**os.environ, "JUPYTER_PREFER_ENV_PATH": "1", "JUPYTERLAB_SETTINGS_DIR": str(settings),
+           "OPENBLAS_NUM_THREADS": "1"}
+    log = open(workdir / "jupyterlab.log", "w")
+    server = subprocess.Popen(
+        [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root",
+         "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
+         f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
+         "--ServerApp.port_retries=0"],
+        env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+            break
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                server.kill()
+                pytest.fail("JupyterLab did not start:\n" + (workdir / "jupyterlab.log").read_text())
+            time.sleep(0.5)
+
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                             args=CHROMIUM_FLAGS)
+        try:
+            yield {"browser": browser, "base": base, "token": token}
+        finally:
+            browser.close()
+            # Shut the server down through its API, which also stops every kernel it started.
+            request = urllib.request.Request(f"{base}/api/shutdown?token={token}", method="POST")
+            try:
+                urllib.request.urlopen(request, timeout=10)
+                server.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                server.kill()
+            log.close()
+
+
+def _wait_until_idle(page, timeout_s: float) -> None:
+    """All code cells executed: no prompt shows [*] and the kernel reports Idle."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        busy = page.locator(".jp-InputPrompt:has-text('[*]')").count()
+        status = page.locator(".jp-StatusBar-Widget:has-text('Idle')").count()
+        if busy == 0 and status > 0:
+            return
+        page.wait_for_timeout(500)
+    raise AssertionError("the notebook did not finish running in time")
+
+
+def _run_all(page) -> None:
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+@pytest.mark.parametrize("name", sorted(CONTROLS))
+def test_notebook_widgets_render_and_respond(lab, name):
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    control = CONTROLS[name]
+    page = lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{lab['base']}/lab/tree/{name}.ipynb?token={lab['token']}")
+        page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
+        _wait_until_idle(page, 60)
+        _run_all(page)
+        page.wait_for_timeout(1000)
+        _wait_until_idle(page, 120)
+
+        assert page.locator("text=Error displaying widget").count() == 0
+        widgets = page.locator(".jp-OutputArea-output .jupyter-widgets")
+        assert widgets.count() > 0, "no widget was rendered"
+        slider = page.locator(".widget-slider", has_text=control["slider"]).first
+        slider.scroll_into_view_if_needed()
+        watched = slider.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]") \
+                        .locator(control["watch"]).first
+        before = watched.inner_text()
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-before.png"))
+
+        readout = slider.locator(".widget-readout")
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(control["value"])
+        page.keyboard.press("Enter")
+        deadline = time.monotonic() + 60
+        while watched.inner_text() == before and time.monotonic() < deadline:
+            page.wait_for_timeout(250)
+        after = watched.inner_text()
+        _wait_until_idle(page, 30)
+        page.screenshot(path=str(SCREENSHOTS / f"{name}-after.png"))
+        assert after != before, f"moving {control['slider']} changed nothing"
+    finally:
+        page.close()
