@@ -8,6 +8,8 @@ but python3 and pip.
     python3 tasks.py refresh [NB]  re-execute notebooks in place: the only way outputs change
     python3 tasks.py determinism   nbval under several BLAS thread counts and CPU kernels
     python3 tasks.py benchmark [NAME]  run benchmarks/NAME.py (all by default), peers included
+    python3 tasks.py student [NB]  make the student versions (nbgrader) in build/classroom/release
+    python3 tasks.py grade FOLDER  autograde FOLDER/<student>/<notebook>.ipynb, write a report
 
 Every task first makes sure the environment in .venv exists and matches requirements.txt and
 constraints.txt (it is created or updated when missing or stale), then runs inside it.
@@ -234,6 +236,13 @@ def task_lab(args: list[str]) -> None:
                               f"--ServerApp.root_dir={NOTEBOOKS}", *args])
 
 
+def task_classroom(command: str):
+    def task(args: list[str]) -> None:
+        sys.exit(_run([sys.executable, str(ROOT / "tools" / "classroom.py"), command, *args],
+                      check=False))
+    return task
+
+
 TASKS = {
     "course": task_course,
     "test": task_test,
@@ -241,6 +250,8 @@ TASKS = {
     "refresh": task_refresh,
     "determinism": task_determinism,
     "benchmark": task_benchmark,
+    "student": task_classroom("student"),
+    "grade": task_classroom("grade"),
 }
 
 

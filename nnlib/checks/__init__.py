@@ -1,0 +1,15 @@
+"""Self-checks for the exercises: test a learner's function against nnlib's reference.
+
+Each check tests the type, then the shape, then the values of what the learner's function
+returns, and on the first property that fails raises ``CheckFailed`` with what was wrong and
+where to look for the bug. A passing check prints "public checks passed" (the graded hidden
+tests are separate, so it never claims that everything passed).
+
+The notebooks call these from their nbgrader test cells; ``hidden=True`` runs extra cases
+(other shapes, other values) that only the autograder sees in the student version.
+"""
+
+from nnlib.checks.common import CheckFailed
+from nnlib.checks.single_neuron import check_sigmoid_slope, check_train_step
+
+__all__ = ["CheckFailed", "check_sigmoid_slope", "check_train_step"]

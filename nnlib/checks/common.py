@@ -1,0 +1,32 @@
+"""What every self-check shares: the failure type and the type/shape/value comparison."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class CheckFailed(AssertionError):
+    """A learner's function returned something that differs from the reference."""
+
+
+def report_passed(name: str, hidden: bool) -> None:
+    print(f"{'hidden' if hidden else 'public'} checks passed: {name}")
+
+
+def compare_array(name: str, got, expected: np.ndarray, what: str,
+                  hint: str = "") -> np.ndarray:
+    """Type, then shape, then values; returns ``got`` as an array."""
+    if not isinstance(got, (np.ndarray, float, np.floating)):
+        raise CheckFailed(f"{name} returned {type(got).__name__}, expected a NumPy array "
+                          f"({what}). Did you forget a return statement?")
+    got = np.asarray(got, dtype=np.float64)
+    if got.shape != expected.shape:
+        raise CheckFailed(f"{name} returned shape {got.shape}, expected {expected.shape} "
+                          f"({what}).{' ' + hint if hint else ''}")
+    if not np.all(np.isfinite(got)):
+        raise CheckFailed(f"{name} returned NaN or inf values ({what}).")
+    return got
+
+
+def close(a: np.ndarray, b: np.ndarray) -> bool:
+    return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))

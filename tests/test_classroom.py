@@ -1,0 +1,172 @@
+"""The classroom path end to end: student versions, and autograding with partial credit."""
+
+import csv
+import re
+import sys
+from pathlib import Path
+
+import nbformat
+import papermill
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import classroom  # noqa: E402
+
+ASSIGNMENTS = classroom.assignments()
+
+
+def nbgrader_meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def solution_lines(notebook) -> list[str]:
+    """The non-trivial lines between the solution markers of a solution notebook."""
+    lines = []
+    for cell in notebook.cells:
+        inside = False
+        for line in cell.source.splitlines():
+            if "### BEGIN SOLUTION" in line:
+                inside = True
+            elif "### END SOLUTION" in line:
+                inside = False
+            elif inside and len(line.strip()) > 12:
+                lines.append(line.strip())
+    return lines
+
+
+@pytest.fixture(scope="module")
+def released(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    return course, {path.stem: path for path in classroom.make_student_versions(course=course)}
+
+
+def test_every_notebook_has_graded_exercises():
+    assert [path.stem for path in ASSIGNMENTS] == [
+        path.stem for path in sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))]
+
+
+@pytest.mark.parametrize("source", ASSIGNMENTS, ids=lambda path: path.stem)
+def test_solution_notebook_uses_nbgrader_conventions(source):
+    notebook = nbformat.read(source, as_version=4)
+    ids = [nbgrader_meta(c)["grade_id"] for c in notebook.cells if nbgrader_meta(c)]
+    assert len(ids) == len(set(ids)), "grade_id values must be unique"
+    for cell in notebook.cells:
+        meta = nbgrader_meta(cell)
+        if not meta:
+            continue
+        assert meta["schema_version"] == 3
+        if meta["solution"]:
+            assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
+        if meta["grade"]:
+            assert meta["locked"] and meta["points"] > 0
+            assert "check_" in cell.source  # graded cells call nnlib.checks
+
+
+def test_student_version_hides_solutions_and_outputs(released):
+    _, paths = released
+    assert sorted(paths) == [path.stem for path in ASSIGNMENTS]
+    for source in ASSIGNMENTS:
+        student = nbformat.read(paths[source.stem], as_version=4)
+        text = "\n".join(cell.source for cell in student.cells)
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+        assert "hidden=True" not in text
+        for line in solution_lines(nbformat.read(source, as_version=4)):
+            assert line not in text, f"solution text leaked: {line}"
+        answer_cells = [c for c in student.cells if nbgrader_meta(c).get("solution")]
+        assert answer_cells and all("raise NotImplementedError()" in c.source
+                                    for c in answer_cells)
+        assert all(not c.get("outputs") for c in student.cells if c.cell_type == "code")
+        assert "widgets" not in student.metadata
+
+
+def restore_solutions(student, source, upto: int | None = None):
+    """The student notebook with the reference answers put back (the first ``upto`` only)."""
+    answers = {nbgrader_meta(c)["grade_id"]: c.source for c in source.cells
+               if nbgrader_meta(c).get("solution")}
+    restored = 0
+    for cell in student.cells:
+        if nbgrader_meta(cell).get("solution") and (upto is None or restored < upto):
+            cell.source = answers[nbgrader_meta(cell)["grade_id"]]
+            restored += 1
+    return student
+
+
+@pytest.mark.parametrize("source", ASSIGNMENTS, ids=lambda path: path.stem)
+def test_student_version_stops_at_each_exercise(released, source, tmp_path):
+    _, paths = released
+    solution = nbformat.read(source, as_version=4)
+    exercises = [c for c in solution.cells if nbgrader_meta(c).get("solution")]
+    for k, exercise in enumerate(exercises):
+        student = restore_solutions(nbformat.read(paths[source.stem], as_version=4), solution, k)
+        partial = tmp_path / f"partial{k}.ipynb"
+        nbformat.write(student, partial)
+        with pytest.raises(papermill.PapermillExecutionError) as raised:
+            papermill.execute_notebook(str(partial), str(tmp_path / f"run{k}.ipynb"),
+                                       kernel_name="python3", cwd=str(source.parent),
+                                       progress_bar=False)
+        assert raised.value.ename == "NotImplementedError"
+        # It stops at the exercise itself, or, when the exercise defines a function, at the
+        # graded check that first calls it.
+        executed = nbformat.read(tmp_path / f"run{k}.ipynb", as_version=4)
+        cells = executed.cells
+        start = next(i for i, c in enumerate(cells)
+                     if nbgrader_meta(c).get("grade_id") == nbgrader_meta(exercise)["grade_id"])
+        check = next(i for i in range(start, len(cells)) if nbgrader_meta(cells[i]).get("grade"))
+        failed = next(i for i, c in enumerate(cells) if c.cell_type == "code" and any(
+            o.get("output_type") == "error" for o in c.get("outputs", [])))
+        assert failed in (start, check), cells[failed].source[:80]
+
+
+def plant_bug(notebook, grade_id: str, old: str, new: str):
+    for cell in notebook.cells:
+        if nbgrader_meta(cell).get("grade_id") == grade_id:
+            assert old in cell.source
+            cell.source = cell.source.replace(old, new)
+            return notebook
+    raise AssertionError(f"no cell {grade_id}")
+
+
+# One planted bug per notebook: (notebook, answer cell, text to change, replacement, the
+# graded check that must fail).
+PLANTED = {
+    "01_single_neuron": ("train_step", "error = y - output", "error = output - y",
+                         "check_train_step"),
+}
+
+
+def test_autograding_gives_full_marks_and_partial_credit(released, tmp_path):
+    course, paths = released
+    submissions = tmp_path / "submissions"
+    for source in ASSIGNMENTS:
+        solution = nbformat.read(source, as_version=4)
+        for student in ("ada", "bug"):
+            notebook = restore_solutions(nbformat.read(paths[source.stem], as_version=4),
+                                         solution)
+            if student == "bug":
+                grade_id, old, new, _ = PLANTED[source.stem]
+                plant_bug(notebook, grade_id, old, new)
+            (submissions / student).mkdir(parents=True, exist_ok=True)
+            nbformat.write(notebook, submissions / student / source.name)
+
+    rows = classroom.grade(submissions, course=course)
+    by_key = {(row.student, row.notebook, row.exercise): row for row in rows}
+    for source in ASSIGNMENTS:
+        checks = [nbgrader_meta(c) for c in nbformat.read(source, as_version=4).cells
+                  if nbgrader_meta(c).get("grade")]
+        for check in checks:
+            ada = by_key[("ada", source.stem, check["grade_id"])]
+            bug = by_key[("bug", source.stem, check["grade_id"])]
+            assert ada.score == ada.max_score == check["points"]
+            if check["grade_id"] == PLANTED[source.stem][3]:
+                assert bug.score == 0
+                assert bug.message.startswith("CheckFailed: ")
+            else:
+                assert bug.score == bug.max_score, (check["grade_id"], bug.message)
+
+    with open(course / "reports" / "grades.csv") as handle:
+        assert len(list(csv.DictReader(handle))) == len(rows)
+    summary = (course / "reports" / "summary.md").read_text()
+    assert re.search(r"## bug: \d+ / \d+", summary)
+    assert "FAILED — CheckFailed: train_step moves the weights uphill" in summary
