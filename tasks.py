@@ -8,6 +8,7 @@ but python3 and pip.
     python3 tasks.py refresh [NB]  re-execute notebooks in place: the only way outputs change
     python3 tasks.py determinism   nbval under several BLAS thread counts and CPU kernels
     python3 tasks.py benchmark [NAME]  run benchmarks/NAME.py (all by default), peers included
+    python3 tasks.py parameters [NB]  papermill runs with edge and invalid values of every parameter
     python3 tasks.py student [NB]  make the student versions (nbgrader) in build/classroom/release
     python3 tasks.py grade FOLDER  autograde FOLDER/<student>/<notebook>.ipynb, write a report
 
@@ -236,6 +237,12 @@ def task_lab(args: list[str]) -> None:
                               f"--ServerApp.root_dir={NOTEBOOKS}", *args])
 
 
+def task_parameters(args: list[str]) -> None:
+    os.environ.update(EXECUTION_ENV)
+    sys.exit(_run([sys.executable, str(ROOT / "tools" / "parameter_matrix.py"), *args],
+                  check=False))
+
+
 def task_classroom(command: str):
     def task(args: list[str]) -> None:
         sys.exit(_run([sys.executable, str(ROOT / "tools" / "classroom.py"), command, *args],
@@ -250,6 +257,7 @@ TASKS = {
     "refresh": task_refresh,
     "determinism": task_determinism,
     "benchmark": task_benchmark,
+    "parameters": task_parameters,
     "student": task_classroom("student"),
     "grade": task_classroom("grade"),
 }

@@ -98,7 +98,8 @@ def check_number(name: str, value, minimum: float | None = None, maximum: float 
         raise ValueError(f"{name} must be {kind}{_range_text(minimum, maximum, exclusive_minimum)}"
                          f", got {value!r} of type {type(value).__name__}.")
     if not integer and not np.isfinite(value):
-        raise ValueError(f"{name} must be a finite number, got {value!r}.")
+        raise ValueError(f"{name} must be a finite number"
+                         f"{_range_text(minimum, maximum, exclusive_minimum)}, got {value!r}.")
     too_small = minimum is not None and (value <= minimum if exclusive_minimum
                                          else value < minimum)
     too_large = maximum is not None and value > maximum

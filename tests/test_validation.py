@@ -34,7 +34,7 @@ def test_nonfinite_is_rejected_with_its_index_unless_allowed():
     (2.5, dict(minimum=0, integer=True), r"must be an integer >= 0, got 2.5 of type float"),
     (True, dict(minimum=0, integer=True), r"got True of type bool"),
     ("fast", dict(minimum=0), r"must be a number >= 0, got 'fast' of type str"),
-    (float("nan"), dict(minimum=0), r"must be a finite number, got nan"),
+    (float("nan"), dict(minimum=0), r"must be a finite number >= 0, got nan"),
     (0.0, dict(minimum=0, maximum=10, exclusive_minimum=True), r"in the range \(0, 10\], got 0.0"),
     (11, dict(minimum=0, maximum=10), r"in the range \[0, 10\], got 11"),
 ])
