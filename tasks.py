@@ -7,6 +7,7 @@ but python3 and pip.
     python3 tasks.py lab           open JupyterLab on the course
     python3 tasks.py refresh [NB]  re-execute notebooks in place: the only way outputs change
     python3 tasks.py determinism   nbval under several BLAS thread counts and CPU kernels
+                                   (--full: threads 1,2 x kernels default,Haswell,Sandybridge x 3)
     python3 tasks.py benchmark [NAME]  run benchmarks/NAME.py (all by default), peers included
     python3 tasks.py parameters [NB]  papermill runs with edge and invalid values of every parameter
     python3 tasks.py student [NB]  make the student versions (nbgrader) in build/classroom/release
@@ -192,19 +193,48 @@ DETERMINISM_SETTINGS = [
     {"OPENBLAS_NUM_THREADS": "2"},
     {"OPENBLAS_NUM_THREADS": "1", "OPENBLAS_CORETYPE": "Haswell"},
 ]
+# The full matrix: both thread counts under the default kernel and two forced CPU kernels.
+DETERMINISM_MATRIX = [
+    {"OPENBLAS_NUM_THREADS": threads, **({"OPENBLAS_CORETYPE": core} if core else {})}
+    for threads in ("1", "2") for core in (None, "Haswell", "Sandybridge")
+]
 
 
 def task_determinism(args: list[str]) -> None:
-    failed = []
-    for setting in DETERMINISM_SETTINGS:
+    """nbval under several BLAS settings; ``--full`` runs the whole matrix ``--repeat`` times."""
+    import xml.etree.ElementTree as ElementTree
+
+    full = "--full" in args
+    repeat = 3 if full else 1
+    if "--repeat" in args:
+        repeat = int(args[args.index("--repeat") + 1])
+        args = args[:args.index("--repeat")] + args[args.index("--repeat") + 2:]
+    names = [arg for arg in args if not arg.startswith("--")]
+    settings = DETERMINISM_MATRIX if full else DETERMINISM_SETTINGS
+    results = []  # (label, run, cells compared, failing cell ids)
+    for setting in settings:
         env = {**os.environ, **EXECUTION_ENV, **setting}
         label = " ".join(f"{key}={value}" for key, value in setting.items())
-        print(f"\n== nbval with {label} ==", flush=True)
-        if _run(nbval_command(notebook_paths(args)) + ["-q"], env=env, check=False) != 0:
-            failed.append(label)
-    print("\nDeterminism:", "all settings gave the committed outputs" if not failed
-          else "outputs differ under " + "; ".join(failed))
-    sys.exit(1 if failed else 0)
+        for run in range(1, repeat + 1):
+            print(f"\n== nbval with {label} (run {run}/{repeat}) ==", flush=True)
+            report = BUILD / "determinism" / f"run-{len(results)}.xml"
+            report.parent.mkdir(parents=True, exist_ok=True)
+            _run(nbval_command(notebook_paths(names)) + ["-q", f"--junitxml={report}"],
+                 env=env, check=False)
+            cases = ElementTree.parse(report).getroot().iter("testcase")
+            compared, failing = 0, []
+            for case in cases:
+                compared += 1
+                if case.find("failure") is not None or case.find("error") is not None:
+                    failing.append(f"{case.get('classname')}::{case.get('name')}")
+            results.append((label, run, compared, failing))
+    print("\nDeterminism report")
+    for label, run, compared, failing in results:
+        status = "identical" if not failing else f"{len(failing)} cells differ: {failing[:3]}"
+        print(f"  {label:<50} run {run}: {compared} cells compared, {status}")
+    flaky = sum(bool(failing) for *_, failing in results)
+    print(f"{len(results)} nbval runs, {flaky} with differences (flakes).")
+    sys.exit(1 if flaky else 0)
 
 
 # Optional peers for the benchmarks, installed into .venv on demand, never required by the course.
