@@ -1,0 +1,109 @@
+"""The two-layer explorer of notebook 02: hidden units, learning rate, iterations -> retrain."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from nnlib.formatting import fmt, fmt_sci
+from nnlib.plotting.twolayer import plot_loss_curves, plot_network
+from nnlib.twolayer import TwoLayerNet
+from nnlib.validation import DivergenceError, check_number
+from nnlib.widgets.common import figure_png, fixed_text_bundle
+
+
+class TwoLayerExplorer:
+    """Hidden units, learning rate and iterations -> retrain a ``TwoLayerNet`` and redraw.
+
+    Every retraining starts from weights drawn by ``np.random.default_rng(seed)``, so moving a
+    control changes only what that control sets.
+
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+    y : ndarray, shape (N, C)
+    seed : int
+        Seed of the generator that draws the initial weights.
+    hidden_size, learning_rate, iterations : initial control values.
+    model_options : dict, optional
+        Passed to ``TwoLayerNet`` (``init``, ``use_bias``, ``reduction``).
+    describe : callable, optional
+        ``describe(model) -> str``: an extra line of HTML for the status (e.g. a prediction).
+    """
+
+    def __init__(self, X, y, seed: int = 0, hidden_size: int = 3, learning_rate: float = 1.0,
+                 iterations: int = 1000, model_options: dict | None = None, describe=None):
+        self.X, self.y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
+        self.seed = check_number("seed", seed, minimum=0, integer=True)
+        hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
+        learning_rate = check_number("learning_rate", learning_rate, minimum=0,
+                                     exclusive_minimum=True)
+        iterations = check_number("iterations", iterations, minimum=10, integer=True)
+        self.model_options = dict(model_options or {})
+        self.describe = describe
+        # The ranges widen to include the initial values, which a slider would silently clip.
+        self.hidden_size = widgets.IntSlider(value=hidden_size, min=1, max=max(12, hidden_size),
+                                             description="hidden units",
+                                             continuous_update=False)
+        exponent = float(np.log10(learning_rate))
+        self.learning_rate = widgets.FloatLogSlider(value=learning_rate, base=10,
+                                                    min=min(-2.0, np.floor(exponent)),
+                                                    max=max(1.5, np.ceil(exponent)),
+                                                    step=0.05, description="learning rate",
+                                                    continuous_update=False)
+        self.iterations = widgets.IntSlider(value=iterations, min=10, max=max(5000, iterations),
+                                            step=10,
+                                            description="iterations", continuous_update=False)
+        self.status = widgets.HTML()
+        self.plot = widgets.Image(format="png")
+        self.model = None
+        self.history = None
+        self.error = None
+        for control in (self.hidden_size, self.learning_rate, self.iterations):
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.hidden_size, self.learning_rate, self.iterations]),
+            self.status, self.plot])
+        self.update()
+
+    def _on_change(self, _change) -> None:
+        self.update()
+
+    def update(self) -> None:
+        """Retrain with the current control values, then redraw the loss curve and the network."""
+        self.model = TwoLayerNet(self.X.shape[1], self.hidden_size.value, self.y.shape[1],
+                                 rng=np.random.default_rng(self.seed), **self.model_options)
+        figure = Figure(figsize=(10, 3.4), layout="constrained")
+        ax_loss, ax_net = figure.subplots(1, 2, width_ratios=[1.4, 1])
+        try:
+            self.history = self.model.train(self.X, self.y, self.iterations.value,
+                                            self.learning_rate.value,
+                                            record_every=max(1, self.iterations.value // 500))
+            self.error = None
+        except DivergenceError as error:  # show it in the status line; do not crash the UI
+            self.history, self.error = None, str(error)
+        if self.history is None:
+            self.status.value = f"<b>{self.error}</b>"
+            ax_loss.text(0.5, 0.5, "training diverged", ha="center", va="center",
+                         transform=ax_loss.transAxes)
+        else:
+            extra = f"; {self.describe(self.model)}" if self.describe else ""
+            self.status.value = (f"final loss = <b>{fmt_sci(self.history.loss[-1], 2)}</b>, "
+                                 f"predictions = {fmt(self.model.predict(self.X)[:, 0], 3)}"
+                                 f"{extra}")
+            plot_loss_curves(self.history, ax=ax_loss,
+                             title=f"{self.hidden_size.value} hidden units, learning rate "
+                                   f"{self.learning_rate.value:.3g}")
+            plot_network(self.model.layer_sizes, self.model.params, ax=ax_net)
+        self.plot.value = figure_png(figure)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return fixed_text_bundle(self.widget, "TwoLayerExplorer: move 'hidden units', "
+                                 "'learning rate' or 'iterations' to retrain "
+                                 "(interactive in JupyterLab)", **kwargs)
+
+    def __repr__(self) -> str:
+        return (f"TwoLayerExplorer(hidden_size={self.hidden_size.value}, "
+                f"learning_rate={self.learning_rate.value:.3g}, "
+                f"iterations={self.iterations.value})")
