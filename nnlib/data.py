@@ -24,3 +24,143 @@ def first_column_data() -> tuple[np.ndarray, np.ndarray]:
     X = np.array([[0, 0, 1], [1, 1, 1], [1, 0, 1], [0, 1, 1]], dtype=np.float64)
     y = X[:, :1].copy()
     return X, y
+
+
+def xor_data() -> tuple[np.ndarray, np.ndarray]:
+    """The two-layer tutorial's training set: the output is the XOR of the first two inputs.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (4, 3)
+        Rows [0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]; the third input is always 1.
+    y : ndarray of float64, shape (4, 1)
+        [0, 1, 1, 0]: 1 when exactly one of the first two inputs is 1.
+
+    Notes
+    -----
+    No single neuron can fit this (XOR is not linearly separable); one hidden layer can.
+    """
+    X = np.array([[0, 0, 1], [0, 1, 1], [1, 0, 1], [1, 1, 1]], dtype=np.float64)
+    y = np.array([[0], [1], [1], [0]], dtype=np.float64)
+    return X, y
+
+
+def study_sleep_data() -> tuple[np.ndarray, np.ndarray]:
+    """Hours studied and slept the night before, and the test score, for three students.
+
+    Returns
+    -------
+    X : ndarray of float64, shape (3, 2)
+        Columns: hours studied, hours slept. Rows [2, 9], [1, 5], [3, 6]. Unscaled.
+    y : ndarray of float64, shape (3, 1)
+        Test scores out of 100: [92, 86, 89]. Unscaled.
+    """
+    X = np.array([[2, 9], [1, 5], [3, 6]], dtype=np.float64)
+    y = np.array([[92], [86], [89]], dtype=np.float64)
+    return X, y
+
+
+def make_moons(n_samples=100, noise: float | None = None, seed: int = 0,
+               shuffle: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Two interleaving half circles, point for point what scikit-learn's ``make_moons`` gives.
+
+    Parameters
+    ----------
+    n_samples : int >= 1, or a pair (outer, inner) of ints >= 0
+        Total number of points (the outer moon gets ``n_samples // 2``, the inner one the
+        rest), or the number in each moon.
+    noise : float >= 0 or None
+        Standard deviation of the Gaussian noise added to both coordinates; None adds none.
+    seed : int >= 0
+        Seed of the generator that shuffles and draws the noise.
+    shuffle : bool
+        Shuffle the points (otherwise the outer moon comes first).
+
+    Returns
+    -------
+    X : ndarray of float64, shape (N, 2)
+    y : ndarray of int, shape (N,)
+        0 for the outer (upper) moon, 1 for the inner (lower) one.
+
+    Notes
+    -----
+    Outer moon: (cos t, sin t); inner moon: (1 - cos t, 1/2 - sin t), t evenly spaced in
+    [0, pi]. To equal ``sklearn.datasets.make_moons(n_samples, noise=noise,
+    random_state=seed)`` to the last bit (a test checks it), this function draws from a
+    *local* legacy ``np.random.RandomState(seed)`` in the same order as scikit-learn (one
+    shuffle of the indices, then the noise, which is drawn even when it is 0), instead of the
+    ``np.random.Generator`` the rest of nnlib takes. NumPy's global generator is not touched.
+    """
+    from nnlib.validation import check_number
+
+    if isinstance(n_samples, tuple):
+        if len(n_samples) != 2:
+            raise ValueError(f"n_samples must be an int or a pair (outer, inner), "
+                             f"got a tuple of length {len(n_samples)}.")
+        n_outer = check_number("n_samples[0]", n_samples[0], minimum=0, integer=True)
+        n_inner = check_number("n_samples[1]", n_samples[1], minimum=0, integer=True)
+    else:
+        total = check_number("n_samples", n_samples, minimum=1, integer=True)
+        n_outer = total // 2
+        n_inner = total - n_outer
+    if noise is not None:
+        noise = check_number("noise", noise, minimum=0)
+    seed = check_number("seed", seed, minimum=0, maximum=2**32 - 1, integer=True)
+    if not isinstance(shuffle, bool):
+        raise ValueError(f"shuffle must be True or False, got {shuffle!r}.")
+
+    generator = np.random.RandomState(seed)
+    t_outer = np.linspace(0, np.pi, n_outer)
+    t_inner = np.linspace(0, np.pi, n_inner)
+    X = np.vstack([np.append(np.cos(t_outer), 1 - np.cos(t_inner)),
+                   np.append(np.sin(t_outer), 1 - np.sin(t_inner) - 0.5)]).T
+    y = np.hstack([np.zeros(n_outer, dtype=np.intp), np.ones(n_inner, dtype=np.intp)])
+    if shuffle:
+        order = np.arange(X.shape[0])
+        generator.shuffle(order)
+        X, y = X[order], y[order]
+    if noise is not None:
+        X += generator.normal(scale=noise, size=X.shape)
+    return X, y
+
+
+def train_test_split(X, y, test_fraction: float, rng: np.random.Generator):
+    """Shuffle the examples and hold out a fraction of them for testing.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, D)
+    y : array_like, shape (N,) or (N, C)
+    test_fraction : float in (0, 1)
+        The test set gets ceil(test_fraction * N) examples (100 of 1000 for 0.1), at least 1
+        and at most N - 1.
+    rng : np.random.Generator
+        Draws the permutation.
+
+    Returns
+    -------
+    X_train : ndarray, shape (N - K, D)
+    X_test : ndarray, shape (K, D)
+    y_train : ndarray, shape (N - K,) or (N - K, C)
+    y_test : ndarray, shape (K,) or (K, C)
+        ``y`` keeps its dtype (integer labels stay integers).
+    """
+    from nnlib.validation import as_float_array, check_number
+
+    sizes: dict[str, int] = {}
+    X = as_float_array("X", X, shape=("N", "D"), sizes=sizes)
+    y = np.asarray(y)
+    as_float_array("y", y, shape=("N",) if y.ndim == 1 else ("N", None), sizes=sizes)
+    test_fraction = check_number("test_fraction", test_fraction, minimum=0, maximum=1,
+                                 exclusive_minimum=True)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), "
+                         f"got {type(rng).__name__}.")
+    n = X.shape[0]
+    n_test = int(np.ceil(round(test_fraction * n, 9)))
+    if not 1 <= n_test <= n - 1:
+        raise ValueError(f"test_fraction {test_fraction:g} of {n} examples leaves "
+                         f"{n_test} for testing and {n - n_test} for training; both need >= 1.")
+    order = rng.permutation(n)
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
