@@ -4,8 +4,8 @@ Each notebook derives and builds a piece, then the piece moves here and later no
 import it. The package is layered:
 
 - core (NumPy only): ``validation``, ``formatting``, ``activations``, ``layers``, ``losses``,
-  ``gradcheck``, ``data``
-- models and training: ``neuron``
+  ``gradcheck``, ``data``, ``serialization``
+- models and training: ``neuron``, ``twolayer``; self-checks for the exercises: ``checks``
 - presentation (import matplotlib / ipywidgets; import them explicitly): ``plotting``,
   ``widgets``
 
@@ -25,13 +25,15 @@ that ``X @ W + b`` reads left to right. Every function that draws random numbers
 """
 
 from nnlib.activations import sigmoid, sigmoid_slope
-from nnlib.data import first_column_data
+from nnlib.data import first_column_data, study_sleep_data, xor_data
 from nnlib.formatting import fmt, fmt_sci
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, softmax,
                           softmax_cross_entropy, squared_error_loss)
 from nnlib.neuron import NeuronHistory, neuron_predict, neuron_step, train_neuron
+from nnlib.serialization import WeightFileError, load_params, save_params
+from nnlib.twolayer import TrainingHistory, TwoLayerNet
 from nnlib.validation import DivergenceError, as_float_array, check_finite_loss, check_number
 
 __version__ = "0.1.0"
@@ -39,6 +41,9 @@ __version__ = "0.1.0"
 __all__ = [
     "DivergenceError",
     "NeuronHistory",
+    "TrainingHistory",
+    "TwoLayerNet",
+    "WeightFileError",
     "affine_backward",
     "affine_forward",
     "as_float_array",
@@ -49,14 +54,18 @@ __all__ = [
     "first_column_data",
     "fmt",
     "fmt_sci",
+    "load_params",
     "neuron_predict",
     "neuron_step",
     "numerical_gradient",
     "relative_error",
+    "save_params",
     "sigmoid",
     "sigmoid_slope",
     "softmax",
     "softmax_cross_entropy",
     "squared_error_loss",
+    "study_sleep_data",
     "train_neuron",
+    "xor_data",
 ]

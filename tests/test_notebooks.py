@@ -98,16 +98,30 @@ def test_other_seed_and_iterations_run_to_the_end(tmp_path):
     assert "(nnlib, seed 3, 500 iterations)" in text
 
 
+def parameter_names(path):
+    return list(papermill.inspect_notebook(str(path)))
+
+
+@pytest.mark.parametrize("path, name", [(path, name) for path in NOTEBOOKS
+                                        for name in parameter_names(path)],
+                         ids=lambda value: value.stem if isinstance(value, Path) else value)
+def test_a_parameter_of_the_wrong_type_stops_at_once_naming_it(tmp_path, path, name):
+    with pytest.raises(papermill.PapermillExecutionError) as raised:
+        run_with(path, tmp_path, **{name: "not-a-number"})
+    assert raised.value.ename == "ValueError"
+    assert raised.value.evalue.startswith(f"{name} must be")
+    # It stopped in the cell right after the parameters (and the injected parameters).
+    assert raised.value.exec_count <= 3
+
+
 @pytest.mark.parametrize("parameters, name", [
     (dict(iterations=-5), "iterations"),
-    (dict(learning_rate="abc"), "learning_rate"),
     (dict(seed=1.5), "seed"),
     (dict(record_every=0), "record_every"),
 ])
-def test_invalid_parameter_stops_at_once_naming_it(tmp_path, parameters, name):
+def test_an_out_of_range_value_stops_at_once_naming_it(tmp_path, parameters, name):
     with pytest.raises(papermill.PapermillExecutionError) as raised:
         run_with(SINGLE_NEURON, tmp_path, **parameters)
     assert raised.value.ename == "ValueError"
     assert raised.value.evalue.startswith(f"{name} must be")
-    # It stopped in the cell right after the parameters (and the injected parameters).
     assert raised.value.exec_count <= 3

@@ -4,5 +4,7 @@ One module per notebook topic; nothing in nnlib's core imports this package.
 """
 
 from nnlib.plotting.neuron import plot_neuron_history, plot_sigmoid
+from nnlib.plotting.twolayer import plot_loss_curves, plot_network, plot_predictions
 
-__all__ = ["plot_neuron_history", "plot_sigmoid"]
+__all__ = ["plot_loss_curves", "plot_network", "plot_neuron_history", "plot_predictions",
+           "plot_sigmoid"]

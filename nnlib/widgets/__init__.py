@@ -14,5 +14,6 @@ check the result; the notebook only displays it. Conventions every explorer foll
 
 from nnlib.widgets.common import figure_png
 from nnlib.widgets.neuron import NeuronExplorer
+from nnlib.widgets.twolayer import TwoLayerExplorer
 
-__all__ = ["NeuronExplorer", "figure_png"]
+__all__ = ["NeuronExplorer", "TwoLayerExplorer", "figure_png"]
