@@ -133,6 +133,8 @@ def plant_bug(notebook, grade_id: str, old: str, new: str):
 PLANTED = {
     "01_single_neuron": ("train_step", "error = y - output", "error = output - y",
                          "check_train_step"),
+    "02_two_layer_network": ("affine_backward", "db = dout.sum(axis=0)",
+                             "db = dout.mean(axis=0)", "check_affine_backward"),
 }
 
 

@@ -1,0 +1,87 @@
+"""Self-checks for notebook 02: the affine layer's backward pass and the two-layer backward."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+
+from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
+from nnlib.layers import affine_backward, affine_forward
+from nnlib.twolayer import TwoLayerNet
+
+
+def _unpack(name: str, result, count: int, names: str) -> tuple:
+    if not isinstance(result, tuple) or len(result) != count:
+        got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
+        raise CheckFailed(f"{name} returned {got}, expected a tuple of {count}: ({names}).")
+    return result
+
+
+def check_affine_backward(affine_backward_fn: Callable, hidden: bool = False) -> None:
+    """Check ``affine_backward(dout, cache) -> (dX, dW, db)`` with ``cache = (X, W)``."""
+    name = "affine_backward"
+    rng = np.random.default_rng(303 if hidden else 3)
+    sizes = [(5, 4, 3), (1, 2, 6), (7, 7, 7)] if hidden else [(5, 4, 3)]
+    for n, d, h in sizes:
+        X, W, b = rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=h)
+        dout = rng.normal(size=(n, h))
+        _, cache = affine_forward(X, W, b)
+        expected = affine_backward(dout, cache)
+        result = _unpack(name, affine_backward_fn(dout.copy(), (X.copy(), W.copy())), 3,
+                         "dX, dW, db")
+        hints = {
+            "dX": "dX = dout @ W.T has the shape of X, (N, D): did you forget to transpose W?",
+            "dW": "dW = X.T @ dout has the shape of W, (D, H): did you transpose X, or write "
+                  "dout.T @ X?",
+            "db": "db is dout summed over the batch, shape (H,): use dout.sum(axis=0).",
+        }
+        for label, got, want in zip(("dX", "dW", "db"), result, expected):
+            got = compare_array(f"{name}: {label}", got, want, f"the shape of {label[1:]}",
+                                hints[label])
+            if close(got, want):
+                continue
+            if label == "db" and close(got, dout.mean(axis=0)):
+                raise CheckFailed(f"{name}: db is the mean of dout over the batch; it must be "
+                                  "the sum (every example adds its share).")
+            if close(got, -want):
+                raise CheckFailed(f"{name}: {label} has the wrong sign.")
+            raise CheckFailed(f"{name}: {label} has the right shape but wrong values for "
+                              f"N={n}, D={d}, H={h}. {hints[label]}")
+    report_passed(name, hidden)
+
+
+def check_two_layer_backward(backward_fn: Callable, hidden: bool = False) -> None:
+    """Check ``two_layer_backward(X, y, W1, W2) -> (dW1, dW2)`` for L = sum((y_hat - y)**2)."""
+    name = "two_layer_backward"
+    rng = np.random.default_rng(404 if hidden else 4)
+    sizes = [(4, 3, 4, 1), (6, 2, 5, 2), (1, 3, 1, 1)] if hidden else [(4, 3, 4, 1)]
+    for n, d, h, c in sizes:
+        X = rng.normal(size=(n, d))
+        y = rng.uniform(size=(n, c))
+        params = {"W1": rng.normal(size=(d, h)), "W2": rng.normal(size=(h, c))}
+        net = TwoLayerNet.from_params(params, use_bias=False, reduction="sum")
+        _, grads = net.loss_and_grads(X, y)
+        result = _unpack(name, backward_fn(X.copy(), y.copy(), params["W1"].copy(),
+                                           params["W2"].copy()), 2, "dW1, dW2")
+        for label, got in zip(("dW1", "dW2"), result):
+            want = grads[label[1:]]
+            got = compare_array(f"{name}: {label}", got, want, f"the shape of {label[1:]}",
+                                "Check the shapes in section 1: dW2 = A1.T @ delta2 and "
+                                "dW1 = X.T @ delta1.")
+            if close(got, want):
+                continue
+            if close(got, want / 2):
+                raise CheckFailed(f"{name}: {label} is half the gradient: the derivative of "
+                                  "(y_hat - y)**2 is 2 * (y_hat - y).")
+            if close(got, -want):
+                raise CheckFailed(f"{name}: {label} has the wrong sign: the loss's slope is "
+                                  "2 * (y_hat - y), not 2 * (y - y_hat).")
+            if label == "dW1":
+                raise CheckFailed(f"{name}: dW2 is right but dW1 is not. delta1 = (delta2 @ "
+                                  "W2.T) * A1 * (1 - A1): check the transpose of W2 and the "
+                                  "hidden layer's sigmoid slope.")
+            raise CheckFailed(f"{name}: dW2 has the right shape but wrong values. delta2 = "
+                              "2 * (y_hat - y) * y_hat * (1 - y_hat); did you forget the "
+                              "output's sigmoid slope?")
+    report_passed(name, hidden)
