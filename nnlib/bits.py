@@ -1,0 +1,226 @@
+"""Integers <-> bit arrays, and the binary-addition data set built from them (notebooks 04, 05).
+
+Bits are stored as ``int8`` arrays of 0s and 1s, one bit per time step, so that a recurrent
+network can read a number one bit at a time. ``bit_order`` chooses which end comes first:
+
+- ``"lsb"``: least significant bit first (index 0 is 2**0), the order in which a person
+  adds with carries, and the order in which a recurrent network can learn addition;
+- ``"msb"``: most significant bit first (index 0 is 2**(width-1)), the order numbers are
+  written in, and the order ``np.unpackbits`` returns.
+
+Widths are not limited to 8 (or 64): values are Python-or-NumPy integers, and the conversion
+works bit by bit with integer arithmetic. Only NumPy is imported.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from nnlib.validation import check_number
+
+BIT_ORDERS = ("lsb", "msb")
+
+
+def _check_bit_order(bit_order: str) -> str:
+    if bit_order not in BIT_ORDERS:
+        raise ValueError(f"bit_order must be one of {BIT_ORDERS}, got {bit_order!r}.")
+    return bit_order
+
+
+def _as_integers(name: str, values) -> np.ndarray:
+    """Integers as an array: int64 when they fit, else an object array of Python ints."""
+    if isinstance(values, (bool, np.bool_)):
+        raise ValueError(f"{name} must hold non-negative integers, got {values!r}.")
+    array = np.asarray(values)
+    if array.dtype == object:
+        flat = array.ravel().tolist()
+        if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in flat):
+            raise ValueError(f"{name} must hold non-negative integers, got a non-integer entry.")
+        return array
+    if array.dtype == bool or not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"{name} must hold non-negative integers, got dtype {array.dtype}.")
+    return array
+
+
+def int_to_bits(values, width: int, bit_order: str = "lsb") -> np.ndarray:
+    """The binary digits of non-negative integers, ``width`` bits each.
+
+    Parameters
+    ----------
+    values : int or array_like of int, shape (...)
+        Each must satisfy 0 <= value < 2**width. Python ints of any size are accepted
+        (for widths above 63 pass them as a list or an object array).
+    width : int >= 1
+        Bits per number (time steps T).
+    bit_order : "lsb" or "msb"
+        Least or most significant bit first.
+
+    Returns
+    -------
+    bits : ndarray of int8, shape (..., T) with T = width, values 0 or 1.
+
+    Examples
+    --------
+    >>> int_to_bits(6, 4).tolist(), int_to_bits(6, 4, "msb").tolist()
+    ([0, 1, 1, 0], [0, 1, 1, 0])
+    >>> int_to_bits(1, 4).tolist(), int_to_bits(1, 4, "msb").tolist()
+    ([1, 0, 0, 0], [0, 0, 0, 1])
+    """
+    width = check_number("width", width, minimum=1, integer=True)
+    _check_bit_order(bit_order)
+    array = _as_integers("values", values)
+    if array.size:
+        smallest, largest = int(array.min()), int(array.max())
+        if smallest < 0 or largest >= 2**width:
+            raise ValueError(f"values must lie in 0 .. 2**{width} - 1 = {2**width - 1} to fit "
+                             f"in width={width} bits, got values from {smallest} to {largest}.")
+    bits = np.empty(array.shape + (width,), dtype=np.int8)
+    if array.dtype != object and width <= 62:
+        shifts = np.arange(width, dtype=np.int64)
+        bits[...] = (array[..., None].astype(np.int64) >> shifts) & 1
+    else:
+        # Arbitrary precision: Python ints, one bit position at a time.
+        remaining = np.array(array, dtype=object)
+        for position in range(width):
+            bits[..., position] = (remaining & 1).astype(np.int8)
+            remaining = remaining >> 1
+    return bits if bit_order == "lsb" else bits[..., ::-1].copy()
+
+
+def bits_to_int(bits, bit_order: str = "lsb") -> np.ndarray | int:
+    """The integers that bit arrays encode (the inverse of ``int_to_bits``).
+
+    Parameters
+    ----------
+    bits : array_like of 0/1 (int or bool), shape (..., T)
+    bit_order : "lsb" or "msb"
+
+    Returns
+    -------
+    values : ndarray, shape (...)
+        int64 for T <= 62, else an object array of Python ints (exact for any T). A single
+        bit array (shape (T,)) gives a 0-d array; use ``int(...)`` for a Python int.
+    """
+    _check_bit_order(bit_order)
+    array = np.asarray(bits)
+    if array.dtype == bool:
+        array = array.astype(np.int8)
+    if not np.issubdtype(array.dtype, np.integer):
+        raise ValueError(f"bits must hold the integers 0 and 1, got dtype {array.dtype}.")
+    if array.ndim < 1 or array.shape[-1] == 0:
+        raise ValueError(f"bits must have shape (..., T) with T >= 1, got {array.shape}.")
+    if np.any((array != 0) & (array != 1)):
+        raise ValueError("bits must hold only 0 and 1.")
+    if bit_order == "msb":
+        array = array[..., ::-1]
+    width = array.shape[-1]
+    if width <= 62:
+        return (array.astype(np.int64) << np.arange(width, dtype=np.int64)).sum(axis=-1)
+    weights = np.array([1 << k for k in range(width)], dtype=object)
+    return (array.astype(object) * weights).sum(axis=-1)
+
+
+def addition_data(a, b, width: int, bit_order: str = "lsb") -> tuple[np.ndarray, np.ndarray]:
+    """Binary-addition sequences: the bits of ``a`` and ``b`` in, the bits of ``a + b`` out.
+
+    Parameters
+    ----------
+    a, b : array_like of int, shape (N,)
+        Addends with 0 <= a + b < 2**width (so that the sum fits in ``width`` bits).
+    width : int >= 1
+        Time steps T.
+    bit_order : "lsb" or "msb"
+
+    Returns
+    -------
+    X : ndarray of float64, shape (N, T, 2)
+        X[n, t] = (bit t of a[n], bit t of b[n]).
+    y : ndarray of int64, shape (N, T)
+        Bit t of a[n] + b[n], in the same order.
+    """
+    a_arr = _as_integers("a", a)
+    b_arr = _as_integers("b", b)
+    if a_arr.ndim != 1 or b_arr.shape != a_arr.shape:
+        raise ValueError(f"a and b must have the same shape (N,), got {a_arr.shape} and "
+                         f"{b_arr.shape}.")
+    width = check_number("width", width, minimum=1, integer=True)
+    if a_arr.dtype == object or b_arr.dtype == object or width > 62:
+        total = a_arr.astype(object) + b_arr.astype(object)  # exact Python ints
+    else:
+        total = a_arr.astype(np.int64) + b_arr.astype(np.int64)
+    if total.size and int(total.max()) >= 2**width:
+        raise ValueError(f"a + b must be below 2**{width} to fit in width={width} bits; the "
+                         f"largest sum is {int(total.max())}.")
+    X = np.stack([int_to_bits(a_arr, width, bit_order), int_to_bits(b_arr, width, bit_order)],
+                 axis=-1).astype(np.float64)
+    y = int_to_bits(total, width, bit_order).astype(np.int64)
+    return X, y
+
+
+def random_addends(rng: np.random.Generator, count: int, bits: int) -> tuple[np.ndarray, ...]:
+    """``count`` pairs (a, b) drawn uniformly from 0 .. 2**bits - 1 each, so a + b < 2**(bits+1).
+
+    Parameters
+    ----------
+    rng : np.random.Generator
+    count : int >= 0
+    bits : int >= 1
+        Bits of each addend; the sum needs one more. Above 62 the draws are exact Python ints.
+
+    Returns
+    -------
+    a, b : ndarrays, shape (N,) with N = count
+    """
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), "
+                         f"got {type(rng).__name__}.")
+    count = check_number("count", count, minimum=0, integer=True)
+    bits = check_number("bits", bits, minimum=1, integer=True)
+    if bits <= 62:
+        return (rng.integers(0, 2**bits, size=count, dtype=np.int64),
+                rng.integers(0, 2**bits, size=count, dtype=np.int64))
+    # Wider numbers: assemble each from random 0/1 digits (exact, any width).
+    digits = rng.integers(0, 2, size=(2, count, bits), dtype=np.int8)
+    a = bits_to_int(digits[0]) if count else np.zeros(0, dtype=object)
+    b = bits_to_int(digits[1]) if count else np.zeros(0, dtype=object)
+    return np.asarray(a, dtype=object), np.asarray(b, dtype=object)
+
+
+def all_pairs(bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (a, b) with 0 <= a, b < 2**bits, a varying slowest: 4**bits pairs, shape (N,)."""
+    bits = check_number("bits", bits, minimum=1, maximum=12, integer=True)
+    values = np.arange(2**bits, dtype=np.int64)
+    a, b = np.meshgrid(values, values, indexing="ij")
+    return a.ravel(), b.ravel()
+
+
+def carry_bits(a, b, width: int, bit_order: str = "lsb") -> np.ndarray:
+    """The carry out of each bit position when ``a + b`` is added by hand.
+
+    Parameters
+    ----------
+    a, b : array_like of int, shape (N,), with a + b < 2**width
+    width : int, time steps T
+    bit_order : "lsb" or "msb" (the order of the returned positions)
+
+    Returns
+    -------
+    carry : ndarray of int8, shape (N, T)
+        carry[n, t] = 1 when adding position t (and the carry into it) overflows into the next
+        more significant position.
+
+    Notes
+    -----
+    With bits taken least significant first: carry_out_t = (a_t + b_t + carry_out_{t-1}) >= 2,
+    carry_out_{-1} = 0.
+    """
+    X, _ = addition_data(a, b, width, "lsb")
+    digits = X.astype(np.int8)
+    carry = np.zeros(digits.shape[:2], dtype=np.int8)
+    previous = np.zeros(digits.shape[0], dtype=np.int8)
+    for t in range(digits.shape[1]):
+        previous = ((digits[:, t, 0] + digits[:, t, 1] + previous) >= 2).astype(np.int8)
+        carry[:, t] = previous
+    return carry if _check_bit_order(bit_order) == "lsb" else carry[:, ::-1].copy()
