@@ -135,6 +135,7 @@ PLANTED = {
                          "check_train_step"),
     "02_two_layer_network": ("affine_backward", "db = dout.sum(axis=0)",
                              "db = dout.mean(axis=0)", "check_affine_backward"),
+    "04_rnn_binary_addition": ("bptt", "dhidden[:, t] + dh_next", "dhidden[:, t]", "check_bptt"),
 }
 
 
