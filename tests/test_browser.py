@@ -38,6 +38,10 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
 CONTROLS = {
     "01_single_neuron": {"slider": "iterations", "value": "100",
                          "watch": ".widget-html-content"},
+    "02_two_layer_network": {"slider": "hidden units", "value": "1",
+                             "watch": ".widget-html-content"},
+    "04_rnn_binary_addition": {"slider": "a", "value": "100",
+                               "watch": ".widget-html-content"},
 }
 
 pytestmark = pytest.mark.browser
@@ -134,9 +138,13 @@ def _run_all(page) -> None:
 def test_notebook_widgets_render_and_respond(lab, name):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     control = CONTROLS[name]
-    page = lab["browser"].new_page(viewport={"width": 1400, "height": 1000})
+    context = lab["browser"].new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
     try:
-        page.goto(f"{lab['base']}/lab/tree/{name}.ipynb?token={lab['token']}")
+        # A workspace of its own, reset: JupyterLab would otherwise reopen the notebooks of
+        # earlier tests and show this one in a background tab.
+        page.goto(f"{lab['base']}/lab/workspaces/{name}/tree/{name}.ipynb"
+                  f"?reset&token={lab['token']}")
         page.locator(".jp-Notebook .jp-Cell").first.wait_for(timeout=60_000)
         _wait_until_idle(page, 60)
         _run_all(page)
@@ -146,7 +154,9 @@ def test_notebook_widgets_render_and_respond(lab, name):
         assert page.locator("text=Error displaying widget").count() == 0
         widgets = page.locator(".jp-OutputArea-output .jupyter-widgets")
         assert widgets.count() > 0, "no widget was rendered"
-        slider = page.locator(".widget-slider", has_text=control["slider"]).first
+        label = page.locator(".widget-label",
+                             has_text=re.compile(rf"^{re.escape(control['slider'])}$"))
+        slider = page.locator(".widget-slider").filter(has=label).first
         slider.scroll_into_view_if_needed()
         watched = slider.locator("xpath=ancestor::div[contains(@class,'widget-vbox')][1]") \
                         .locator(control["watch"]).first
@@ -166,4 +176,4 @@ def test_notebook_widgets_render_and_respond(lab, name):
         page.screenshot(path=str(SCREENSHOTS / f"{name}-after.png"))
         assert after != before, f"moving {control['slider']} changed nothing"
     finally:
-        page.close()
+        context.close()

@@ -1,0 +1,67 @@
+"""Classification metrics for a single sigmoid output (notebook 03).
+
+Core module: NumPy only. The thresholds are explicit, so that "accuracy" always means the same
+thing in the notebooks, the tests and the benchmark.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.validation import as_float_array, check_number
+
+
+def binary_accuracy(probabilities, y, threshold: float = 0.5) -> float:
+    """Fraction of examples whose predicted class equals the target.
+
+    Parameters
+    ----------
+    probabilities : array_like, shape (N, 1) or (N,)
+        Predicted probability of class 1.
+    y : array_like, shape like ``probabilities``, values 0 or 1
+    threshold : float in (0, 1)
+        The predicted class is 1 when the probability is strictly above it.
+
+    Returns
+    -------
+    float in [0, 1]
+
+    Notes
+    -----
+    accuracy = (1/N) sum_n [ (p_n > threshold) == y_n ].
+    """
+    p = as_float_array("probabilities", probabilities)
+    if p.ndim == 2 and p.shape[1] == 1:
+        p = p[:, 0]
+    if p.ndim != 1:
+        raise ValueError(f"probabilities must have shape (N, 1) or (N,), got {p.shape}.")
+    y = as_float_array("y", y).reshape(-1)
+    if y.shape != p.shape:
+        raise ValueError(f"y must hold one target per example ({p.shape[0]}), got shape "
+                         f"{np.shape(y)}.")
+    if np.any((y != 0) & (y != 1)):
+        raise ValueError("y must hold class labels 0 or 1.")
+    threshold = check_number("threshold", threshold, minimum=0, maximum=1,
+                             exclusive_minimum=True)
+    return float(np.mean((p > threshold) == (y == 1)))
+
+
+def first_epoch_reaching(epochs, values, target: float) -> int | None:
+    """The first recorded epoch whose value is at least ``target``, or None if none is.
+
+    Parameters
+    ----------
+    epochs : array_like of int, shape (K,)
+        Epoch numbers at which ``values`` were recorded, increasing.
+    values : array_like, shape (K,)
+        E.g. the test accuracy measured after each of those epochs.
+    target : float
+
+    Returns
+    -------
+    int or None
+    """
+    epochs = np.asarray(epochs)
+    values = as_float_array("values", values, shape=(len(epochs),))
+    hits = np.flatnonzero(values >= target)
+    return int(epochs[hits[0]]) if hits.size else None

@@ -1,0 +1,121 @@
+"""Figures for notebook 03: the two moons, decision boundaries and training curves.
+
+Presentation layer: imports matplotlib; nothing in nnlib's core imports it back.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from nnlib.mlp import MLP
+
+CLASS_COLORS = ("tab:blue", "tab:orange")
+
+
+def plot_moons(X, y, ax=None, title: str = "", marker: str = "o", size: float = 12,
+               label_suffix: str = ""):
+    """Scatter the points of each class in its own colour; returns the axes.
+
+    X : ndarray (N, 2); y : ndarray (N,) or (N, 1) of 0/1 labels.
+    """
+    ax = ax or plt.gca()
+    labels = np.asarray(y).reshape(-1)
+    for cls in (0, 1):
+        points = X[labels == cls]
+        ax.scatter(points[:, 0], points[:, 1], s=size, marker=marker, c=CLASS_COLORS[cls],
+                   edgecolors="white", linewidths=0.3, label=f"class {cls}{label_suffix}")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def grid_limits(X, margin: float = 0.5) -> tuple[float, float, float, float]:
+    """The plotting window around the points: (x_min, x_max, y_min, y_max)."""
+    return (X[:, 0].min() - margin, X[:, 0].max() + margin,
+            X[:, 1].min() - margin, X[:, 1].max() + margin)
+
+
+def plot_decision_boundary(model: MLP, X, y, ax=None, title: str = "", resolution: int = 150,
+                           limits=None, show_points: bool = True):
+    """Shade the plane by the model's probability of class 1 and draw the 0.5 contour.
+
+    Parameters
+    ----------
+    model : nnlib.mlp.MLP
+    X : ndarray (N, 2); y : ndarray (N,) labels, drawn on top when ``show_points``
+    resolution : grid points per axis
+    limits : (x_min, x_max, y_min, y_max), default from ``grid_limits(X)``
+    """
+    ax = ax or plt.gca()
+    x_min, x_max, y_min, y_max = limits or grid_limits(X)
+    xx, yy = np.meshgrid(np.linspace(x_min, x_max, resolution),
+                         np.linspace(y_min, y_max, resolution))
+    grid = np.column_stack([xx.ravel(), yy.ravel()])
+    probability = model.predict_proba(grid)[:, 0].reshape(xx.shape)
+    ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35,
+                vmin=0, vmax=1)
+    if probability.min() < 0.5 < probability.max():
+        ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.2)
+    if show_points:
+        plot_moons(X, y, ax=ax, size=8)
+    ax.set_xlim(x_min, x_max)
+    ax.set_ylim(y_min, y_max)
+    ax.set_aspect("equal")
+    if title:
+        ax.set_title(title)
+    return ax
+
+
+def plot_boundary_snapshots(architecture, snapshots: dict, X, y, columns: int = 4,
+                            panel_size: float = 2.6, accuracies: dict | None = None):
+    """A grid of decision boundaries, one panel per snapshot ``{epoch: params}``.
+
+    ``accuracies``, if given, maps an epoch to a test accuracy shown in the panel title.
+    Returns the figure.
+    """
+    epochs = sorted(snapshots)
+    rows = -(-len(epochs) // columns)
+    figure, axes = plt.subplots(rows, columns, figsize=(panel_size * columns,
+                                                         panel_size * rows * 0.8),
+                                constrained_layout=True, squeeze=False)
+    limits = grid_limits(X)
+    for ax, epoch in zip(axes.flat, epochs):
+        title = f"epoch {epoch}"
+        if accuracies and epoch in accuracies:
+            title += f" · test {100 * accuracies[epoch]:.0f}%"
+        plot_decision_boundary(MLP.from_params(architecture, snapshots[epoch]), X, y, ax=ax,
+                               title=title, resolution=100, limits=limits)
+        ax.set_xlabel("")
+        ax.set_ylabel("")
+        ax.tick_params(labelsize=7)
+    for ax in list(axes.flat)[len(epochs):]:
+        ax.set_visible(False)
+    return figure
+
+
+def plot_history(history, axes=None, title_suffix: str = "", label: str = ""):
+    """Two panels: cross-entropy (log scale) and accuracy, train and test, against the epoch."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
+    ax_loss, ax_accuracy = axes
+    prefix = f"{label} " if label else ""
+    ax_loss.semilogy(history.epochs, history.train_loss, label=f"{prefix}train")
+    ax_accuracy.plot(history.epochs, 100 * history.train_accuracy, label=f"{prefix}train")
+    if history.test_loss is not None:
+        ax_loss.semilogy(history.epochs, history.test_loss, label=f"{prefix}test", ls="--")
+        ax_accuracy.plot(history.epochs, 100 * history.test_accuracy, label=f"{prefix}test",
+                         ls="--")
+    ax_loss.set_xlabel("epoch")
+    ax_loss.set_ylabel("mean cross-entropy (nats)")
+    ax_loss.set_title("Loss" + title_suffix)
+    ax_accuracy.axhline(95, color="0.6", lw=0.8, ls=":", zorder=0)
+    ax_accuracy.set_xlabel("epoch")
+    ax_accuracy.set_ylabel("accuracy (%)")
+    ax_accuracy.set_title("Accuracy" + title_suffix)
+    for ax in axes:
+        ax.legend(fontsize=8)
+    return axes

@@ -1,0 +1,131 @@
+"""The MLP explorer of notebook 03: architecture, activation, optimiser, learning rate -> retrain."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.figure import Figure
+
+from nnlib.mlp import HIDDEN_ACTIVATIONS, MLP, make_architecture, train_mlp
+from nnlib.optim import OPTIMIZERS, make_optimizer
+from nnlib.plotting.mlp import plot_decision_boundary
+from nnlib.validation import DivergenceError, check_number
+from nnlib.widgets.common import figure_png, fixed_text_bundle
+
+ARCHITECTURES = {
+    "2-8-1": [2, 8, 1],
+    "2-16-16-1": [2, 16, 16, 1],
+    "2-25-50-50-25-1 (tutorial)": [2, 25, 50, 50, 25, 1],
+    "2-64-64-1": [2, 64, 64, 1],
+}
+
+
+class MLPExplorer:
+    """Architecture, hidden activation, optimiser, learning rate and epochs -> retrain, redraw.
+
+    Every retraining starts from parameters drawn by ``np.random.default_rng(seed)`` and, for
+    mini-batches, shuffles with a generator seeded the same way, so only the controls change
+    the result. A progress bar follows the epochs while it trains.
+
+    Parameters
+    ----------
+    X_train, y_train : ndarray (N, 2), (N,) labels 0/1
+    X_test, y_test : ndarray (N_test, 2), (N_test,)
+    seed : int
+    architecture : a key of ``ARCHITECTURES``
+    activation : "relu", "tanh", "sigmoid" or "identity" (hidden layers)
+    optimizer : "sgd", "momentum" or "adam"
+    learning_rate : float
+    epochs : int
+    batch_size : int or None (full batch)
+    """
+
+    def __init__(self, X_train, y_train, X_test, y_test, seed: int = 0,
+                 architecture: str = "2-16-16-1", activation: str = "relu",
+                 optimizer: str = "adam", learning_rate: float = 0.01, epochs: int = 20,
+                 batch_size: int | None = 32):
+        self.X_train, self.y_train = X_train, y_train
+        self.X_test, self.y_test = X_test, y_test
+        self.seed = check_number("seed", seed, minimum=0, integer=True)
+        self.batch_size = batch_size
+        self.architecture = widgets.Dropdown(options=list(ARCHITECTURES), value=architecture,
+                                             description="layers")
+        self.activation = widgets.Dropdown(options=list(HIDDEN_ACTIVATIONS), value=activation,
+                                           description="hidden")
+        self.optimizer = widgets.Dropdown(options=list(OPTIMIZERS), value=optimizer,
+                                          description="optimiser")
+        self.learning_rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-4, max=1,
+                                                    step=0.1, description="learning rate",
+                                                    continuous_update=False)
+        self.epochs = widgets.IntSlider(value=epochs, min=1, max=300, description="epochs",
+                                        continuous_update=False)
+        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="training")
+        self.status = widgets.HTML()
+        self.plot = widgets.Image(format="png")
+        self.model = None
+        self.history = None
+        self.error = None
+        for control in (self.architecture, self.activation, self.optimizer, self.learning_rate,
+                        self.epochs):
+            control.observe(self._on_change, names="value")
+        self.widget = widgets.VBox([
+            widgets.HBox([self.architecture, self.activation, self.optimizer]),
+            widgets.HBox([self.learning_rate, self.epochs, self.progress]),
+            self.status, self.plot])
+        self.update()
+
+    def _on_change(self, _change) -> None:
+        self.update()
+
+    def _advance(self, epoch: int) -> None:
+        self.progress.value = epoch
+
+    def update(self) -> None:
+        """Retrain with the current control values, then redraw the decision boundary."""
+        architecture = make_architecture(ARCHITECTURES[self.architecture.value],
+                                         hidden_activation=self.activation.value)
+        self.model = MLP(architecture, np.random.default_rng(self.seed))
+        epochs = self.epochs.value
+        self.progress.max = epochs
+        self.progress.value = 0
+        self.progress.bar_style = "info"
+        self.status.value = "training…"
+        try:
+            self.history = train_mlp(
+                self.model, self.X_train, self.y_train, epochs,
+                make_optimizer(self.optimizer.value, self.learning_rate.value),
+                batch_size=self.batch_size, rng=np.random.default_rng(self.seed),
+                X_test=self.X_test, y_test=self.y_test,
+                record_every=max(1, epochs // 50), progress=self._advance)
+            self.error = None
+        except DivergenceError as error:  # show it in the status line; do not crash the UI
+            self.history, self.error = None, str(error)
+        self.progress.bar_style = "danger" if self.error else "success"
+        figure = Figure(figsize=(5.2, 3.8), layout="constrained")
+        ax = figure.subplots()
+        if self.history is None:
+            self.status.value = f"<b>{self.error}</b>"
+            ax.text(0.5, 0.5, "training diverged", ha="center", va="center",
+                    transform=ax.transAxes)
+            ax.set_axis_off()
+        else:
+            accuracy = self.history.test_accuracy[-1]
+            reached = self.history.epochs_to_reach(0.95)
+            self.status.value = (
+                f"{self.model!r}<br>after {epochs} epochs: test accuracy "
+                f"<b>{100 * accuracy:.1f}%</b>, train loss {self.history.train_loss[-1]:.4f}; "
+                + (f"95% first reached after epoch {reached}" if reached is not None
+                   else "95% not reached"))
+            plot_decision_boundary(self.model, self.X_test, self.y_test, ax=ax,
+                                   title="decision boundary (test points)", resolution=100)
+        self.plot.value = figure_png(figure)
+
+    def _repr_mimebundle_(self, **kwargs):
+        return fixed_text_bundle(self.widget, "MLPExplorer: change the layers, activation, "
+                                 "optimiser, learning rate or epochs to retrain (interactive "
+                                 "in JupyterLab)", **kwargs)
+
+    def __repr__(self) -> str:
+        return (f"MLPExplorer(layers={self.architecture.value!r}, "
+                f"activation={self.activation.value!r}, optimizer={self.optimizer.value!r}, "
+                f"learning_rate={self.learning_rate.value:.3g}, epochs={self.epochs.value})")
