@@ -135,6 +135,8 @@ PLANTED = {
                          "check_train_step"),
     "02_two_layer_network": ("affine_backward", "db = dout.sum(axis=0)",
                              "db = dout.mean(axis=0)", "check_affine_backward"),
+    "03_mlp_two_moons": ("full_backward", "dZ = (y_hat - y) / len(y)", "dZ = (y_hat - y)",
+                         "check_full_backward"),
     "04_rnn_binary_addition": ("bptt", "dhidden[:, t] + dh_next", "dhidden[:, t]", "check_bptt"),
 }
 

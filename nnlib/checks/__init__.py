@@ -10,9 +10,11 @@ The notebooks call these from their nbgrader test cells; ``hidden=True`` runs ex
 """
 
 from nnlib.checks.common import CheckFailed
+from nnlib.checks.mlp import check_full_backward, check_single_layer_backward
 from nnlib.checks.recurrent import check_bptt, check_step_backward
 from nnlib.checks.single_neuron import check_sigmoid_slope, check_train_step
 from nnlib.checks.two_layer import check_affine_backward, check_two_layer_backward
 
-__all__ = ["CheckFailed", "check_affine_backward", "check_bptt", "check_sigmoid_slope",
-           "check_step_backward", "check_train_step", "check_two_layer_backward"]
+__all__ = ["CheckFailed", "check_affine_backward", "check_bptt", "check_full_backward",
+           "check_sigmoid_slope", "check_single_layer_backward", "check_step_backward",
+           "check_train_step", "check_two_layer_backward"]
