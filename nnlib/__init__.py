@@ -4,8 +4,9 @@ Each notebook derives and builds a piece, then the piece moves here and later no
 import it. The package is layered:
 
 - core (NumPy only): ``validation``, ``formatting``, ``activations``, ``layers``, ``losses``,
-  ``gradcheck``, ``data``, ``serialization``
-- models and training: ``neuron``, ``twolayer``; self-checks for the exercises: ``checks``
+  ``gradcheck``, ``metrics``, ``data``, ``bits``, ``serialization``
+- models and training: ``neuron``, ``twolayer``, ``mlp`` with ``optim``, ``rnn`` with
+  ``addition``; self-checks for the exercises: ``checks``
 - presentation (import matplotlib / ipywidgets; import them explicitly): ``plotting``,
   ``widgets``
 
@@ -25,13 +26,19 @@ that ``X @ W + b`` reads left to right. Every function that draws random numbers
 """
 
 from nnlib.activations import sigmoid, sigmoid_slope
-from nnlib.data import first_column_data, study_sleep_data, xor_data
+from nnlib.addition import exact_sum_accuracy, train_addition
+from nnlib.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
+from nnlib.data import first_column_data, make_moons, study_sleep_data, train_test_split, xor_data
 from nnlib.formatting import fmt, fmt_sci
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, softmax,
                           softmax_cross_entropy, squared_error_loss)
+from nnlib.metrics import binary_accuracy
+from nnlib.mlp import MLP, make_architecture, mlp_loss_and_grads, train_mlp
 from nnlib.neuron import NeuronHistory, neuron_predict, neuron_step, train_neuron
+from nnlib.optim import SGD, Adam, Momentum
+from nnlib.rnn import RNN, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from nnlib.serialization import WeightFileError, load_params, save_params
 from nnlib.twolayer import TrainingHistory, TwoLayerNet
 from nnlib.validation import DivergenceError, as_float_array, check_finite_loss, check_number
@@ -39,33 +46,55 @@ from nnlib.validation import DivergenceError, as_float_array, check_finite_loss,
 __version__ = "0.1.0"
 
 __all__ = [
-    "DivergenceError",
-    "NeuronHistory",
-    "TrainingHistory",
-    "TwoLayerNet",
-    "WeightFileError",
+    "Adam",
+    "addition_data",
     "affine_backward",
     "affine_forward",
+    "all_pairs",
     "as_float_array",
+    "binary_accuracy",
     "binary_cross_entropy",
     "binary_cross_entropy_with_logits",
+    "bits_to_int",
+    "carry_bits",
     "check_finite_loss",
     "check_number",
+    "DivergenceError",
+    "exact_sum_accuracy",
     "first_column_data",
     "fmt",
     "fmt_sci",
+    "int_to_bits",
     "load_params",
+    "make_architecture",
+    "make_moons",
+    "MLP",
+    "mlp_loss_and_grads",
+    "Momentum",
     "neuron_predict",
     "neuron_step",
+    "NeuronHistory",
     "numerical_gradient",
     "relative_error",
+    "RNN",
+    "rnn_backward",
+    "rnn_forward",
+    "rnn_step_backward",
+    "rnn_step_forward",
     "save_params",
+    "SGD",
     "sigmoid",
     "sigmoid_slope",
     "softmax",
     "softmax_cross_entropy",
     "squared_error_loss",
     "study_sleep_data",
+    "train_addition",
+    "train_mlp",
     "train_neuron",
+    "train_test_split",
+    "TrainingHistory",
+    "TwoLayerNet",
+    "WeightFileError",
     "xor_data",
 ]
