@@ -40,6 +40,8 @@ CONTROLS = {
                          "watch": ".widget-html-content"},
     "02_two_layer_network": {"slider": "hidden units", "value": "1",
                              "watch": ".widget-html-content"},
+    "03_mlp_two_moons": {"slider": "epochs", "value": "40",
+                         "watch": ".widget-html-content"},
     "04_rnn_binary_addition": {"slider": "a", "value": "100",
                                "watch": ".widget-html-content"},
 }

@@ -61,7 +61,7 @@ class MLPExplorer:
                                         continuous_update=False)
         self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="training")
         self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png")
+        self.plot = widgets.Image(format="png", layout=widgets.Layout(max_width="560px"))
         self.model = None
         self.history = None
         self.error = None
