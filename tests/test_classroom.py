@@ -128,16 +128,14 @@ def plant_bug(notebook, grade_id: str, old: str, new: str):
     raise AssertionError(f"no cell {grade_id}")
 
 
-# One planted bug per notebook: (notebook, answer cell, text to change, replacement, the
-# graded check that must fail).
+# Planted bugs, one per submitted notebook: (answer cell, text to change, replacement, the
+# graded check that must fail). Two short notebooks keep the grading run quick; every check's
+# messages for typical mistakes are tested directly in tests/test_checks.py.
 PLANTED = {
     "01_single_neuron": ("train_step", "error = y - output", "error = output - y",
                          "check_train_step"),
     "02_two_layer_network": ("affine_backward", "db = dout.sum(axis=0)",
                              "db = dout.mean(axis=0)", "check_affine_backward"),
-    "03_mlp_two_moons": ("full_backward", "dZ = (y_hat - y) / len(y)", "dZ = (y_hat - y)",
-                         "check_full_backward"),
-    "04_rnn_binary_addition": ("bptt", "dhidden[:, t] + dh_next", "dhidden[:, t]", "check_bptt"),
 }
 
 
@@ -146,7 +144,7 @@ def test_autograding_gives_full_marks_and_partial_credit(released, tmp_path):
     submissions = tmp_path / "submissions"
     for source in ASSIGNMENTS:
         solution = nbformat.read(source, as_version=4)
-        for student in ("ada", "bug"):
+        for student in ("ada", "bug") if source.stem in PLANTED else ("ada",):
             notebook = restore_solutions(nbformat.read(paths[source.stem], as_version=4),
                                          solution)
             if student == "bug":
@@ -162,8 +160,10 @@ def test_autograding_gives_full_marks_and_partial_credit(released, tmp_path):
                   if nbgrader_meta(c).get("grade")]
         for check in checks:
             ada = by_key[("ada", source.stem, check["grade_id"])]
+            assert ada.score == ada.max_score == check["points"], ada.message
+            if source.stem not in PLANTED:
+                continue
             bug = by_key[("bug", source.stem, check["grade_id"])]
-            assert ada.score == ada.max_score == check["points"]
             if check["grade_id"] == PLANTED[source.stem][3]:
                 assert bug.score == 0
                 assert bug.message.startswith("CheckFailed: ")
