@@ -182,9 +182,11 @@ def nbval_command(paths: list[Path]) -> list[str]:
 
 def task_test(args: list[str]) -> None:
     os.environ.update(EXECUTION_ENV)
-    # One pytest run: the unit tests and every notebook compared cell by cell.
+    # One pytest run: the unit tests and every notebook compared cell by cell, test files
+    # spread over the cores (a notebook's cells stay together in one kernel: --dist loadfile).
     command = nbval_command(notebook_paths())
-    command[command.index("-p"):command.index("-p")] = ["tests"]
+    command[command.index("-p"):command.index("-p")] = ["tests", "-n", "auto",
+                                                        "--dist", "loadfile"]
     sys.exit(_run(command + args, env=os.environ.copy(), check=False))
 
 
