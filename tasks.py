@@ -10,6 +10,7 @@ but python3 and pip.
                                    (--full: threads 1,2 x kernels default,Haswell,Sandybridge x 3)
     python3 tasks.py benchmark [NAME]  run benchmarks/NAME.py (all by default), peers included
     python3 tasks.py parameters [NB]  papermill runs with edge and invalid values of every parameter
+    python3 tasks.py sweep NB --grid NAME=V1,V2 ...  rerun a notebook over a parameter grid
     python3 tasks.py student [NB]  make the student versions (nbgrader) in build/classroom/release
     python3 tasks.py grade FOLDER  autograde FOLDER/<student>/<notebook>.ipynb, write a report
 
@@ -275,6 +276,11 @@ def task_parameters(args: list[str]) -> None:
                   check=False))
 
 
+def task_sweep(args: list[str]) -> None:
+    os.environ.update(EXECUTION_ENV)
+    sys.exit(_run([sys.executable, str(ROOT / "tools" / "sweep.py"), *args], check=False))
+
+
 def task_classroom(command: str):
     def task(args: list[str]) -> None:
         sys.exit(_run([sys.executable, str(ROOT / "tools" / "classroom.py"), command, *args],
@@ -290,6 +296,7 @@ TASKS = {
     "determinism": task_determinism,
     "benchmark": task_benchmark,
     "parameters": task_parameters,
+    "sweep": task_sweep,
     "student": task_classroom("student"),
     "grade": task_classroom("grade"),
 }

@@ -6,7 +6,7 @@ import it. The package is layered:
 - core (NumPy only): ``validation``, ``formatting``, ``activations``, ``layers``, ``losses``,
   ``gradcheck``, ``metrics``, ``data``, ``bits``, ``serialization``
 - models and training: ``neuron``, ``twolayer``, ``mlp`` with ``optim``, ``rnn`` with
-  ``addition``; self-checks for the exercises: ``checks``
+  ``addition``, ``birnn``; self-checks for the exercises: ``checks``
 - presentation (import matplotlib / ipywidgets; import them explicitly): ``plotting``,
   ``widgets``
 
@@ -27,6 +27,7 @@ that ``X @ W + b`` reads left to right. Every function that draws random numbers
 
 from nnlib.activations import sigmoid, sigmoid_slope
 from nnlib.addition import exact_sum_accuracy, train_addition
+from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
 from nnlib.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
 from nnlib.data import first_column_data, make_moons, study_sleep_data, train_test_split, xor_data
 from nnlib.formatting import fmt, fmt_sci
@@ -46,6 +47,9 @@ from nnlib.validation import DivergenceError, as_float_array, check_finite_loss,
 __version__ = "0.1.0"
 
 __all__ = [
+    "BiRNN",
+    "birnn_backward",
+    "birnn_forward",
     "Adam",
     "addition_data",
     "affine_backward",

@@ -44,6 +44,7 @@ CONTROLS = {
                          "watch": ".widget-html-content"},
     "04_rnn_binary_addition": {"slider": "a", "value": "100",
                                "watch": ".widget-html-content"},
+    "05_bit_order": {"slider": "a", "value": "100", "watch": ".widget-html-content"},
 }
 
 pytestmark = pytest.mark.browser

@@ -15,7 +15,9 @@ check the result; the notebook only displays it. Conventions every explorer foll
 from nnlib.widgets.common import figure_png
 from nnlib.widgets.mlp import MLPExplorer
 from nnlib.widgets.neuron import NeuronExplorer
+from nnlib.widgets.order import OrderExplorer
 from nnlib.widgets.rnn import AdditionStepper
 from nnlib.widgets.twolayer import TwoLayerExplorer
 
-__all__ = ["AdditionStepper", "MLPExplorer", "NeuronExplorer", "TwoLayerExplorer", "figure_png"]
+__all__ = ["AdditionStepper", "MLPExplorer", "NeuronExplorer", "OrderExplorer",
+           "TwoLayerExplorer", "figure_png"]

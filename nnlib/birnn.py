@@ -1,0 +1,215 @@
+"""A bidirectional recurrent network: every output sees the whole input sequence (notebook 05).
+
+A one-way RNN's output at step t depends on the inputs 0 .. t only. For binary addition read
+most significant bit first, that is not enough: the carry into a position comes from the
+positions *after* it in reading order. A bidirectional RNN runs two recurrences over the same
+sequence, one forwards and one backwards, and reads both states at every step:
+
+    f_t = f(x_t U_f + f_{t-1} W_f + b_f)        t = 0 .. T-1      (N, H)
+    g_t = f(x_t U_b + g_{t+1} W_b + b_b)        t = T-1 .. 0      (N, H)
+    z_t = [f_t, g_t] V + c                                        (N, C)
+
+Both recurrences are ``nnlib.rnn.rnn_forward`` / ``rnn_backward`` (the backward one on the
+time-reversed sequence), so this file adds no new recurrence maths, only the wiring. The pure
+functions keep the ``(out, cache)`` / ``backward(dout, cache)`` contract; ``BiRNN`` holds the
+parameters ``U_f, W_f, b_f, U_b, W_b, b_b, V, c`` and has the interface of ``nnlib.rnn.RNN``
+(``predict``, ``loss``, ``loss_and_grads``, ``sgd_step``), so ``nnlib.addition.train_addition``
+and ``exact_sum_accuracy`` train and score it unchanged. Deliberately left out: stacked layers,
+gated cells, and any use for generation (a bidirectional network must see the whole input
+before its first output, so it cannot stream).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from nnlib.rnn import (RNN, _affine_backward, _backward, _check_activation,
+                       _check_bits, _check_head, _forward, _sigmoid_bits_loss,
+                       _softmax_bits_loss)
+from nnlib.validation import as_float_array, check_number
+
+PARAM_NAMES = ("U_f", "W_f", "b_f", "U_b", "W_b", "b_b", "V", "c")
+
+
+def _birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation):
+    forward_states, cache_f = _forward(X, h0_f, U_f, W_f, b_f, activation)
+    # The backward recurrence is the same recurrence over the reversed sequence.
+    reversed_states, cache_b = _forward(X[:, ::-1], h0_b, U_b, W_b, b_b, activation)
+    hidden = np.concatenate([forward_states, reversed_states[:, ::-1]], axis=-1)
+    return hidden, (cache_f, cache_b, forward_states.shape[-1])
+
+
+def _birnn_backward(dhidden, cache):
+    cache_f, cache_b, H = cache
+    dX_f, dh0_f, dU_f, dW_f, db_f = _backward(dhidden[..., :H], cache_f)
+    dX_rev, dh0_b, dU_b, dW_b, db_b = _backward(dhidden[:, ::-1, H:], cache_b)
+    return dX_f + dX_rev[:, ::-1], dh0_f, dh0_b, dU_f, dW_f, db_f, dU_b, dW_b, db_b
+
+
+def birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation: str = "tanh"):
+    """Both recurrences over whole sequences, their states side by side.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, T, D)
+    h0_f : array_like, shape (N, H), state before the first step of the forward recurrence.
+    h0_b : array_like, shape (N, H), state "after the last step", where the backward one starts.
+    U_f, U_b : array_like, shape (D, H)
+    W_f, W_b : array_like, shape (H, H)
+    b_f, b_b : array_like, shape (H,)
+    activation : "tanh" or "sigmoid"
+
+    Returns
+    -------
+    hidden : ndarray, shape (N, T, 2H)
+        hidden[:, t] = [f_t, g_t]: f_t has read x_0 .. x_t, g_t has read x_t .. x_{T-1}.
+    cache : for ``birnn_backward``.
+
+    Notes
+    -----
+    g = reverse(rnn_forward(reverse(X), h0_b, U_b, W_b, b_b)), reverse flipping the time axis.
+    """
+    _check_activation(activation)
+    sizes: dict[str, int] = {}
+    X = as_float_array("X", X, shape=("N", "T", "D"), sizes=sizes)
+    h0_f = as_float_array("h0_f", h0_f, shape=("N", "H"), sizes=sizes)
+    h0_b = as_float_array("h0_b", h0_b, shape=("N", "H"), sizes=sizes)
+    weights = []
+    for name, value, shape in (("U_f", U_f, ("D", "H")), ("W_f", W_f, ("H", "H")),
+                               ("b_f", b_f, ("H",)), ("U_b", U_b, ("D", "H")),
+                               ("W_b", W_b, ("H", "H")), ("b_b", b_b, ("H",))):
+        weights.append(as_float_array(name, value, shape=shape, sizes=sizes))
+    return _birnn_forward(X, h0_f, h0_b, *weights, activation)
+
+
+def birnn_backward(dhidden, cache):
+    """Backpropagation through time through both recurrences.
+
+    Parameters
+    ----------
+    dhidden : array_like, shape (N, T, 2H)
+        Gradient of the loss with respect to [f_t, g_t] through the output head.
+    cache : from ``birnn_forward``.
+
+    Returns
+    -------
+    dX : ndarray, shape (N, T, D), the sum of what flows back through both recurrences
+    dh0_f, dh0_b : ndarrays, shape (N, H)
+    dU_f, dW_f, db_f, dU_b, dW_b, db_b : ndarrays, shapes of the weights, summed over time
+
+    Notes
+    -----
+    The first H columns of dhidden go to the forward recurrence's ``rnn_backward``; the last H,
+    time-reversed, to the backward one's; its dX is reversed back before the two are added.
+    """
+    cache_f, _, H = cache
+    T, N, _ = cache_f[2].shape
+    dhidden = as_float_array("dhidden", dhidden, shape=(N, T, 2 * H))
+    return _birnn_backward(dhidden, cache)
+
+
+class BiRNN(RNN):
+    """A bidirectional recurrent network with an output bit at every time step.
+
+    It is an ``RNN`` in interface only (so that ``nnlib.addition`` trains and scores it): it
+    has its own parameters and forward and backward passes.
+
+    Parameters
+    ----------
+    input_size : int, D
+    hidden_size : int, H, units of *each* direction (the head reads 2H values).
+    rng : np.random.Generator
+        Draws U_f, W_f, U_b, W_b, V uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)), biases zero.
+    head : "sigmoid" (C = 1) or "softmax" (C = 2).
+    activation : "tanh" or "sigmoid".
+
+    Attributes
+    ----------
+    params : dict with U_f (D, H), W_f (H, H), b_f (H,), U_b (D, H), W_b (H, H), b_b (H,),
+        V (2H, C), c (C,)
+    """
+
+    def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator,
+                 head: str = "softmax", activation: str = "tanh"):
+        input_size = check_number("input_size", input_size, minimum=1, integer=True)
+        hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
+        if not isinstance(rng, np.random.Generator):
+            raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), "
+                             f"got {type(rng).__name__}.")
+        self.head = _check_head(head)
+        self.activation = _check_activation(activation)
+        classes = 1 if head == "sigmoid" else 2
+
+        def uniform(fan_in, shape):
+            limit = 1.0 / np.sqrt(fan_in)
+            return rng.uniform(-limit, limit, size=shape)
+
+        self.params = {
+            "U_f": uniform(input_size, (input_size, hidden_size)),
+            "W_f": uniform(hidden_size, (hidden_size, hidden_size)),
+            "b_f": np.zeros(hidden_size),
+            "U_b": uniform(input_size, (input_size, hidden_size)),
+            "W_b": uniform(hidden_size, (hidden_size, hidden_size)),
+            "b_b": np.zeros(hidden_size),
+            "V": uniform(2 * hidden_size, (2 * hidden_size, classes)),
+            "c": np.zeros(classes),
+        }
+
+    @property
+    def input_size(self) -> int:
+        return self.params["U_f"].shape[0]
+
+    @property
+    def hidden_size(self) -> int:
+        return self.params["W_f"].shape[0]
+
+    def __repr__(self) -> str:
+        return (f"BiRNN(input_size={self.input_size}, hidden_size={self.hidden_size} per "
+                f"direction, head={self.head!r}, activation={self.activation!r})")
+
+    def _run(self, X):
+        p = self.params
+        h0 = np.zeros((X.shape[0], self.hidden_size))
+        hidden, cache = _birnn_forward(X, h0, h0, p["U_f"], p["W_f"], p["b_f"], p["U_b"],
+                                       p["W_b"], p["b_b"], self.activation)
+        return hidden, cache, hidden @ p["V"] + p["c"]
+
+    def hidden_states(self, X) -> np.ndarray:
+        """[f_t, g_t] for inputs ``X`` (N, T, D), both starting from zeros: (N, T, 2H)."""
+        return self._run(self._check_X(X))[0]
+
+    def loss_and_grads(self, X, y) -> tuple[float, dict[str, np.ndarray]]:
+        """Loss (nats per bit) and its gradient for every parameter, by BPTT both ways.
+
+        Parameters
+        ----------
+        X : array_like, shape (N, T, D)
+        y : array_like of int, shape (N, T), the target bits
+
+        Returns
+        -------
+        loss : float
+        grads : dict with the keys and shapes of ``params``
+        """
+        X = self._check_X(X)
+        y = _check_bits("y", y, X.shape[:2])
+        return self._loss_and_grads(X, y)
+
+    def _loss_and_grads(self, X, y):
+        hidden, cache, logits = self._run(X)
+        if self.head == "softmax":
+            loss, dlogits = _softmax_bits_loss(logits, y)
+        else:
+            loss, dlogits = _sigmoid_bits_loss(logits, y)
+        dhidden, dV, dc = _affine_backward(dlogits, hidden, self.params["V"])
+        _, _, _, dU_f, dW_f, db_f, dU_b, dW_b, db_b = _birnn_backward(dhidden, cache)
+        return loss, {"U_f": dU_f, "W_f": dW_f, "b_f": db_f, "U_b": dU_b, "W_b": dW_b,
+                      "b_b": db_b, "V": dV, "c": dc}
+
+    def sgd_step(self, grads: dict[str, np.ndarray], learning_rate: float) -> None:
+        """Gradient descent in place: ``params[k] -= learning_rate * grads[k]``."""
+        for name in PARAM_NAMES:
+            self.params[name] -= learning_rate * grads[name]
+
+
+__all__ = ["BiRNN", "birnn_backward", "birnn_forward"]

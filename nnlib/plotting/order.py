@@ -1,0 +1,221 @@
+"""Figures and tables of notebook 05 (bit order), and the sweep summary of ``tools/sweep.py``.
+
+Presentation layer: imports matplotlib. ``sweep_table`` and ``format_sweep_table`` are plain
+Python, kept here next to ``plot_sweep`` so that the sweep command and the notebook build the
+table and the figure with the same code.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from nnlib.formatting import fmt
+
+ORDER_COLOURS = {"lsb": "tab:blue", "msb": "tab:orange", "birnn": "tab:green"}
+
+
+# ----------------------------------------------------------------------------------------
+# The experiment
+
+def plot_order_losses(curves: dict, bound: float | None = None, published: dict | None = None,
+                      ax=None, title: str = "Training loss, nats per bit"):
+    """Loss against training examples seen.
+
+    Parameters
+    ----------
+    curves : {label: (examples_seen, loss)} of arrays, shape (K,), our runs (solid lines).
+    bound : float, optional, the lowest mean cross-entropy a left-to-right MSB-first reader can
+        reach (dashed line).
+    published : {label: (examples_seen, loss)}, optional, a source's logged losses (markers).
+    """
+    ax = ax or plt.gca()
+    colours = iter(["tab:blue", "tab:orange", "tab:green", "tab:red"])
+    for label, (seen, loss) in curves.items():
+        ax.plot(seen, loss, lw=1.2, color=next(colours), label=label)
+    if published:
+        for (label, (seen, loss)), marker in zip(published.items(), "os^v"):
+            ax.plot(seen, loss, marker=marker, ls=":", color="0.3", ms=4, label=label)
+    if bound is not None:
+        ax.axhline(bound, color="tab:red", ls="--", lw=1,
+                   label=f"MSB-first bound {fmt(bound, 4)} nats")
+    ax.axhline(np.log(2), color="0.75", lw=0.8, zorder=0)
+    ax.text(0.99, np.log(2), "ln 2: a coin flip", transform=ax.get_yaxis_transform(),
+            ha="right", va="bottom", fontsize=8, color="0.45")
+    ax.set_xlabel("training examples seen")
+    ax.set_ylabel("cross-entropy (nats per bit)")
+    ax.set_ylim(0, 0.8)
+    ax.set_title(title)
+    ax.legend(loc="center right", fontsize=8)
+    return ax
+
+
+def plot_per_bit_accuracy(accuracies: dict, bound, ax=None,
+                          title: str = "Accuracy per bit position (all held-out pairs)"):
+    """Per-position accuracy, positions by their weight 2**i, with the MSB-first bound.
+
+    Parameters
+    ----------
+    accuracies : {label: ndarray of shape (T,)}, fractions, index i = the bit worth 2**i.
+    bound : array_like, shape (T,), the best accuracy of an MSB-first reader at each position.
+    """
+    ax = ax or plt.gca()
+    bound = np.asarray(bound)
+    positions = np.arange(len(bound))
+    width = 0.8 / max(len(accuracies), 1)
+    for k, (label, accuracy) in enumerate(accuracies.items()):
+        ax.bar(positions + (k - (len(accuracies) - 1) / 2) * width, 100 * np.asarray(accuracy),
+               width, label=label, color=list(ORDER_COLOURS.values())[k % 3], alpha=0.85)
+    ax.step(np.r_[positions - 0.5, positions[-1] + 0.5], 100 * np.r_[bound, bound[-1]],
+            where="post", color="tab:red", ls="--", lw=1.2, label="MSB-first bound 1 - p_i")
+    ax.set_xticks(positions, [f"{i}" for i in positions])
+    ax.set_xlabel("bit position i (worth 2^i); MSB-first reads right to left here")
+    ax.set_ylabel("bits right (%)")
+    ax.set_ylim(40, 116)
+    ax.set_yticks(range(40, 101, 10))
+    ax.set_title(title)
+    ax.legend(loc="upper center", fontsize=8, ncol=3)
+    return ax
+
+
+def plot_bound(carry_probability, entropy, ax=None,
+               title: str = "What an MSB-first reader cannot know"):
+    """P(carry into bit i) and the entropy H(p_i) (nats) against the position i."""
+    ax = ax or plt.gca()
+    positions = np.arange(len(carry_probability))
+    ax.plot(positions, carry_probability, "o-", label="p_i = P(carry into bit i)")
+    ax.plot(positions, entropy, "s-", label="H(p_i), nats")
+    ax.axhline(0.5, color="0.75", lw=0.8, zorder=0)
+    ax.axhline(np.log(2), color="0.75", lw=0.8, ls=":", zorder=0)
+    ax.set_xticks(positions)
+    ax.set_xlabel("bit position i (worth 2^i)")
+    ax.set_ylim(-0.03, 0.75)
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+# ----------------------------------------------------------------------------------------
+# Sweeps
+
+def _sort_key(value):
+    # Numbers numerically, then everything else as text: 8 before 16, "lsb" before "msb".
+    if isinstance(value, numbers.Real) and not isinstance(value, bool):
+        return (0, float(value), "")
+    return (1, 0.0, str(value))
+
+
+def sweep_table(records: list[dict], over: str = "seed",
+                metrics: list[str] | None = None) -> list[dict]:
+    """Group runs that differ only in ``over`` and summarise each metric as mean and std.
+
+    Parameters
+    ----------
+    records : list of {"run": str, "parameters": dict, "metrics": dict}, one per finished run.
+    over : the parameter averaged over (usually the seed).
+    metrics : names to summarise (default: every metric of the first run).
+
+    Returns
+    -------
+    list of {"parameters": dict (without ``over``), "runs": int, ``over``: list of its values,
+    "mean": {metric: float}, "std": {metric: float}}, sorted by the parameters' values.
+
+    Notes
+    -----
+    std is the sample standard deviation (divisor n - 1), 0 for a single run. Sums use
+    ``math.fsum``, so the result does not depend on the order of the runs.
+    """
+    if not records:
+        return []
+    metrics = list(metrics or records[0]["metrics"])
+    names = sorted({name for record in records for name in record["parameters"]} - {over})
+    groups: dict[tuple, list[dict]] = {}
+    for record in records:
+        key = tuple((name, record["parameters"].get(name)) for name in names)
+        groups.setdefault(key, []).append(record)
+    rows = []
+    for key in sorted(groups, key=lambda key: [_sort_key(value) for _, value in key]):
+        members = sorted(groups[key], key=lambda r: _sort_key(r["parameters"].get(over)))
+        mean, std = {}, {}
+        for metric in metrics:
+            values = [float(r["metrics"][metric]) for r in members if metric in r["metrics"]]
+            n = len(values)
+            mean[metric] = math.fsum(values) / n if n else float("nan")
+            std[metric] = (math.sqrt(math.fsum((v - mean[metric]) ** 2 for v in values)
+                                     / (n - 1)) if n > 1 else 0.0)
+        rows.append({"parameters": dict(key), "runs": len(members),
+                     over: [r["parameters"].get(over) for r in members],
+                     "mean": mean, "std": std})
+    return rows
+
+
+def format_sweep_table(groups: list[dict], over: str = "seed", digits: int = 2) -> str:
+    """The groups as a Markdown table: one row per group, ``mean ± std`` per metric.
+
+    Metrics whose means are all below 1 in size (losses) get two more decimals.
+    """
+    if not groups:
+        return "(no finished runs)"
+    names = list(groups[0]["parameters"])
+    metrics = list(groups[0]["mean"])
+    decimals = {m: digits + 2 if all(abs(g["mean"][m]) < 1 for g in groups) else digits
+                for m in metrics}
+    header = names + [f"runs ({over})"] + [f"{metric} (mean ± std)" for metric in metrics]
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for group in groups:
+        cells = [str(group["parameters"][name]) for name in names]
+        cells.append(f"{group['runs']} ({', '.join(str(v) for v in group[over])})")
+        cells += [f"{fmt(group['mean'][m], decimals[m])} ± {fmt(group['std'][m], decimals[m])}"
+                  for m in metrics]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def plot_sweep(groups: list[dict], x: str | None = None, metrics: list[str] | None = None,
+               references: dict | None = None, titles: dict | None = None):
+    """One panel per metric: mean ± std against parameter ``x``, a line per other combination.
+
+    Parameters
+    ----------
+    groups : from ``sweep_table``.
+    x : the parameter on the x axis (default: the last one).
+    metrics : the metrics to draw (default: all).
+    references : {metric: [(value, label), ...]}, optional horizontal lines (e.g. a bound).
+    titles : {metric: str}, optional panel titles.
+
+    Returns
+    -------
+    matplotlib Figure
+    """
+    metrics = list(metrics or groups[0]["mean"])
+    names = list(groups[0]["parameters"])
+    x = x or names[-1]
+    others = [name for name in names if name != x]
+    xs = sorted({g["parameters"][x] for g in groups}, key=_sort_key)
+    figure, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4),
+                                constrained_layout=True, squeeze=False)
+    lines: dict[tuple, list[dict]] = {}
+    for group in groups:
+        lines.setdefault(tuple(group["parameters"][name] for name in others), []).append(group)
+    for ax, metric in zip(axes[0], metrics):
+        for k, (key, members) in enumerate(sorted(lines.items(),
+                                                  key=lambda item: [_sort_key(v)
+                                                                    for v in item[0]])):
+            members = sorted(members, key=lambda g: _sort_key(g["parameters"][x]))
+            positions = [xs.index(g["parameters"][x]) for g in members]
+            label = ", ".join(f"{name}={value}" for name, value in zip(others, key)) or metric
+            colour = ORDER_COLOURS.get(str(key[0]) if key else "", f"C{k}")
+            ax.errorbar(positions, [g["mean"][metric] for g in members],
+                        yerr=[g["std"][metric] for g in members], marker="o", capsize=3,
+                        color=colour, label=label)
+        for value, label in (references or {}).get(metric, []):
+            ax.axhline(value, color="tab:red", ls="--", lw=1, label=label)
+        ax.set_xticks(range(len(xs)), [str(v) for v in xs])
+        ax.set_xlim(-0.4, len(xs) - 0.6)
+        ax.set_xlabel(x)
+        ax.set_title((titles or {}).get(metric, metric), fontsize=10)
+        ax.legend(fontsize=8)
+    return figure
