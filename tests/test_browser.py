@@ -68,9 +68,9 @@ def lab(tmp_path_factory):
         if os.environ.get("CI") == "true":
             pytest.fail(reason + " (CI=true: the browser test is required)")
         pytest.skip(reason)
-    workdir = tmp_path_factory.mktemp("lab")
-    for notebook in (ROOT / "notebooks").glob("*.ipynb"):
-        shutil.copy(notebook, workdir / notebook.name)
+    workdir = tmp_path_factory.mktemp("lab") / "notebooks"
+    shutil.copytree(ROOT / "notebooks", workdir,
+                    ignore=shutil.ignore_patterns(".ipynb_checkpoints", "*.npz"))
     settings = tmp_path_factory.mktemp("lab-settings")
     news = settings / "@jupyterlab" / "apputils-extension"
     news.mkdir(parents=True)
