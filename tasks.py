@@ -21,7 +21,6 @@ constraints.txt (it is created or updated when missing or stale), then runs insi
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import subprocess
 import sys
@@ -113,7 +112,7 @@ def notebook_paths(names: list[str] | None = None) -> list[Path]:
 
 
 def execute_notebook(source: Path, target: Path, parameters: dict | None = None):
-    """Execute ``source`` with papermill into ``target``, in the notebooks folder (as nbval does)."""
+    """Execute ``source`` with papermill into ``target``, in the notebooks folder, like nbval."""
     import papermill
 
     os.environ.update(EXECUTION_ENV)

@@ -24,11 +24,10 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.rnn import (RNN, _affine_backward, _backward, _check_activation,
-                       _check_bits, _check_head, _forward, _sigmoid_bits_loss,
+                       _check_head, _forward, _sigmoid_bits_loss,
                        _softmax_bits_loss)
 from nnlib.validation import as_float_array, check_number
 
-PARAM_NAMES = ("U_f", "W_f", "b_f", "U_b", "W_b", "b_b", "V", "c")
 
 
 def _birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation):
@@ -178,23 +177,6 @@ class BiRNN(RNN):
         """[f_t, g_t] for inputs ``X`` (N, T, D), both starting from zeros: (N, T, 2H)."""
         return self._run(self._check_X(X))[0]
 
-    def loss_and_grads(self, X, y) -> tuple[float, dict[str, np.ndarray]]:
-        """Loss (nats per bit) and its gradient for every parameter, by BPTT both ways.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, T, D)
-        y : array_like of int, shape (N, T), the target bits
-
-        Returns
-        -------
-        loss : float
-        grads : dict with the keys and shapes of ``params``
-        """
-        X = self._check_X(X)
-        y = _check_bits("y", y, X.shape[:2])
-        return self._loss_and_grads(X, y)
-
     def _loss_and_grads(self, X, y):
         hidden, cache, logits = self._run(X)
         if self.head == "softmax":
@@ -205,11 +187,6 @@ class BiRNN(RNN):
         _, _, _, dU_f, dW_f, db_f, dU_b, dW_b, db_b = _birnn_backward(dhidden, cache)
         return loss, {"U_f": dU_f, "W_f": dW_f, "b_f": db_f, "U_b": dU_b, "W_b": dW_b,
                       "b_b": db_b, "V": dV, "c": dc}
-
-    def sgd_step(self, grads: dict[str, np.ndarray], learning_rate: float) -> None:
-        """Gradient descent in place: ``params[k] -= learning_rate * grads[k]``."""
-        for name in PARAM_NAMES:
-            self.params[name] -= learning_rate * grads[name]
 
 
 __all__ = ["BiRNN", "birnn_backward", "birnn_forward"]

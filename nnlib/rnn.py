@@ -471,5 +471,5 @@ class RNN:
 
     def sgd_step(self, grads: dict[str, np.ndarray], learning_rate: float) -> None:
         """Gradient descent in place: ``params[k] -= learning_rate * grads[k]``."""
-        for name in PARAM_NAMES:
-            self.params[name] -= learning_rate * grads[name]
+        for name, value in self.params.items():
+            value -= learning_rate * grads[name]

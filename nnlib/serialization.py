@@ -185,7 +185,7 @@ def _read_header(name: str, contents: dict) -> dict:
 
 
 def check_expected_shapes(params: dict, expected: dict, name: str = "the file") -> None:
-    """Raise ``WeightFileError`` unless ``params`` has exactly the names and shapes of ``expected``."""
+    """Raise ``WeightFileError`` unless ``params`` has exactly the names and shapes expected."""
     missing = sorted(set(expected) - set(params))
     extra = sorted(set(params) - set(expected))
     if missing or extra:

@@ -98,7 +98,8 @@ def lab(tmp_path_factory):
         except OSError:
             if server.poll() is not None or time.monotonic() > deadline:
                 server.kill()
-                pytest.fail("JupyterLab did not start:\n" + (workdir / "jupyterlab.log").read_text())
+                log_text = (workdir / "jupyterlab.log").read_text()
+                pytest.fail("JupyterLab did not start:\n" + log_text)
             time.sleep(0.5)
 
     from playwright.sync_api import sync_playwright

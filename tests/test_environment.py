@@ -54,5 +54,14 @@ def test_core_modules_do_not_import_presentation_libraries():
 
 def test_no_pickle_anywhere():
     pattern = re.compile(r"import pickle|allow_pickle\s*=\s*True|cloudpickle|joblib")
-    for path in [*ROOT.glob("nnlib/*.py"), *ROOT.glob("notebooks/*.ipynb")]:
+    for path in [*ROOT.glob("nnlib/**/*.py"), *ROOT.glob("notebooks/*.ipynb"),
+                 *ROOT.glob("tools/*.py")]:
+        assert not pattern.search(path.read_text()), path.name
+
+
+def test_nothing_reaches_for_the_network():
+    # The course runs offline: no downloads, no sockets, no URLs to fetch data from.
+    pattern = re.compile(r"import (socket|urllib|requests|http)|from (socket|urllib|requests|http)"
+                         r"|urlopen|fetch_openml|load_dataset\(")
+    for path in [*ROOT.glob("nnlib/**/*.py"), *ROOT.glob("notebooks/*.ipynb")]:
         assert not pattern.search(path.read_text()), path.name

@@ -65,7 +65,8 @@ def test_bad_architectures_are_rejected(architecture, message):
 
 def test_mlp_repr_and_views():
     model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
-    assert repr(model) == "MLP(2-25-50-50-25-1, hidden activation relu, sigmoid output, 5226 parameters)"
+    assert repr(model) == ("MLP(2-25-50-50-25-1, hidden activation relu, sigmoid output, "
+                           "5226 parameters)")
     assert np.shares_memory(model.params["W1"], model.blocks[0])
     assert np.shares_memory(model.params["b1"], model.blocks[0])
     assert np.shares_memory(model.params["W5"], model.flat) and model.flat.size == 5226

@@ -5,7 +5,6 @@ cannot: how the notebook is built, and how it behaves with other parameters.
 """
 
 import ast
-import json
 import re
 import subprocess
 import sys

@@ -1,4 +1,4 @@
-"""The MLP explorer of notebook 03: architecture, activation, optimiser, learning rate -> retrain."""
+"""The MLP explorer of notebook 03: layers, activation, optimiser, learning rate -> retrain."""
 
 from __future__ import annotations
 
