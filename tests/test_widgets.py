@@ -1,6 +1,7 @@
 import numpy as np
 
 from nnlib.data import first_column_data
+from nnlib.neuron import train_neuron
 from nnlib.widgets import NeuronExplorer
 
 
@@ -32,3 +33,16 @@ def test_plain_text_form_is_stable():
     bundle = make_explorer(iterations=50)._repr_mimebundle_()
     assert bundle["text/plain"].startswith("NeuronExplorer: move 'iterations'")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_training_in_chunks_for_the_progress_bar_equals_one_run():
+    X, y = first_column_data()
+    w0 = 2 * np.random.RandomState(1).random_sample((3, 1)) - 1
+    for iterations in (10, 1000, 12_345, 50_000):
+        explorer = make_explorer(iterations=iterations, learning_rate=1.5)
+        whole = train_neuron(X, y, w0, iterations, 1.5, record_every=max(1, iterations // 500))
+        np.testing.assert_array_equal(explorer.history.steps, whole.steps)
+        np.testing.assert_array_equal(explorer.history.weights, whole.weights)
+        np.testing.assert_array_equal(explorer.history.mean_abs_error, whole.mean_abs_error)
+        np.testing.assert_array_equal(explorer.history.w, whole.w)
+        assert explorer.progress.value == explorer.progress.max == iterations

@@ -7,7 +7,7 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from nnlib.formatting import fmt
-from nnlib.neuron import neuron_predict, train_neuron
+from nnlib.neuron import NeuronHistory, neuron_predict, train_neuron
 from nnlib.plotting.neuron import plot_neuron_history
 from nnlib.widgets.common import figure_png, fixed_text_bundle
 
@@ -39,14 +39,16 @@ class NeuronExplorer:
                                                     description="learning rate",
                                                     continuous_update=False,
                                                     style={"description_width": "initial"})
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="training")
         self.status = widgets.HTML()
         self.plot = widgets.Image(format="png")
         self.history = None
         self.prediction = None
         self.iterations.observe(self._on_change, names="value")
         self.learning_rate.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.iterations, self.learning_rate]),
-                                    self.status, self.plot])
+        self.widget = widgets.VBox([
+            widgets.HBox([self.iterations, self.learning_rate, self.progress]),
+            self.status, self.plot])
         self.update()
 
     def _on_change(self, _change) -> None:
@@ -54,9 +56,7 @@ class NeuronExplorer:
 
     def update(self) -> None:
         """Retrain with the current control values, then redraw and restate the prediction."""
-        self.history = train_neuron(self.X, self.y, self.w0, self.iterations.value,
-                                    self.learning_rate.value,
-                                    record_every=max(1, self.iterations.value // 500))
+        self.history = self._train_with_progress(self.iterations.value, self.learning_rate.value)
         self.prediction = float(neuron_predict(self.new_case, self.history.w)[0, 0])
         figure = Figure(figsize=(11, 3.6), layout="constrained")
         plot_neuron_history(self.history, axes=figure.subplots(1, 2))
@@ -65,6 +65,27 @@ class NeuronExplorer:
         case = fmt(self.new_case[0], 0)
         self.status.value = (f"prediction for {case} = <b>{fmt(self.prediction, 8)}</b>, "
                              f"final mean |error| = {fmt(self.history.mean_abs_error[-1], 6)}")
+
+    def _train_with_progress(self, iterations: int, learning_rate: float) -> NeuronHistory:
+        """``train_neuron`` in ten chunks, moving the progress bar after each.
+
+        Every chunk but the last is a multiple of ``record_every``, so the joined history is
+        exactly the one a single call would record (a test checks it).
+        """
+        every = max(1, iterations // 500)
+        chunk = every * max(1, (iterations // every) // 10)
+        self.progress.max, self.progress.value = iterations, 0
+        w, done, parts = self.w0, 0, []
+        while done < iterations:
+            part = train_neuron(self.X, self.y, w, min(chunk, iterations - done), learning_rate,
+                                record_every=every)
+            skip = 1 if parts else 0  # a chunk's first record is the previous chunk's last
+            parts.append((part.steps[skip:] + done, part.weights[skip:],
+                          part.mean_abs_error[skip:]))
+            w, done = part.w, done + int(part.steps[-1])
+            self.progress.value = done
+        steps, weights, errors = (np.concatenate(column) for column in zip(*parts))
+        return NeuronHistory(w=w, steps=steps, weights=weights, mean_abs_error=errors)
 
     def _repr_mimebundle_(self, **kwargs):
         return fixed_text_bundle(self.widget, "NeuronExplorer: move 'iterations' or "
