@@ -11,6 +11,7 @@ but python3 and pip.
     python3 tasks.py benchmark [NAME]  run benchmarks/NAME.py (all by default), peers included
     python3 tasks.py parameters [NB]  papermill runs with edge and invalid values of every parameter
     python3 tasks.py sweep NB --grid NAME=V1,V2 ...  rerun a notebook over a parameter grid
+    python3 tasks.py offline       run the course with networking cut off (unshare -n, as root)
     python3 tasks.py student [NB]  make the student versions (nbgrader) in build/classroom/release
     python3 tasks.py grade FOLDER  autograde FOLDER/<student>/<notebook>.ipynb, write a report
 
@@ -275,6 +276,21 @@ def task_parameters(args: list[str]) -> None:
                   check=False))
 
 
+def task_offline(args: list[str]) -> None:
+    """The course, executed in a network namespace with only loopback (kernels talk over it)."""
+    import shutil
+
+    if shutil.which("unshare") is None or shutil.which("ip") is None:
+        sys.exit("offline needs unshare (util-linux) and ip (iproute2).")
+    inner = (f"ip link set lo up && {sys.executable} {Path(__file__).resolve()} course "
+             + " ".join(args))
+    code = _run(["unshare", "--net", "sh", "-c", inner], check=False)
+    if code != 0:
+        sys.exit(f"offline run failed (exit {code}); unshare --net needs root or user "
+                 "namespaces.")
+    print("The whole course ran with no network but loopback.")
+
+
 def task_sweep(args: list[str]) -> None:
     os.environ.update(EXECUTION_ENV)
     sys.exit(_run([sys.executable, str(ROOT / "tools" / "sweep.py"), *args], check=False))
@@ -296,6 +312,7 @@ TASKS = {
     "benchmark": task_benchmark,
     "parameters": task_parameters,
     "sweep": task_sweep,
+    "offline": task_offline,
     "student": task_classroom("student"),
     "grade": task_classroom("grade"),
 }
