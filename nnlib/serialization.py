@@ -60,7 +60,8 @@ def save_params(path, params: dict, meta: dict | None = None) -> Path:
         if not isinstance(name, str) or not name.isidentifier() or name == META_KEY:
             raise ValueError(f"parameter names must be identifiers other than {META_KEY!r}, "
                              f"got {name!r}.")
-        arrays[name] = np.ascontiguousarray(as_float_array(name, value))
+        # np.require keeps 0-d arrays 0-d (np.ascontiguousarray would make them 1-d).
+        arrays[name] = np.require(as_float_array(name, value), requirements="C")
     header = {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -123,7 +124,10 @@ def load_params(path, expected: dict | None = None) -> tuple[dict, dict]:
                                   f"loaded (unpickling can run arbitrary code). Save weights "
                                   f"with save_params, which stores plain arrays.") from None
         raise _unreadable(name, error) from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error) as error:
+    except (OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error,
+            NotImplementedError, RuntimeError) as error:
+        # A damaged zip directory can claim any compression method or encryption flag;
+        # zipfile then raises NotImplementedError or RuntimeError (found by property tests).
         raise _unreadable(name, error) from None
 
     header = _read_header(name, contents)
