@@ -171,7 +171,7 @@ class TwoLayerNet:
         return loss, {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
 
     def train(self, X, y, iterations: int, learning_rate: float = 1.0,
-              record_every: int = 1) -> TrainingHistory:
+              record_every: int = 1, progress=None) -> TrainingHistory:
         """Full-batch gradient descent, updating ``params`` in place.
 
         Parameters
@@ -182,6 +182,9 @@ class TwoLayerNet:
         learning_rate : float > 0
         record_every : int >= 1
             Record the loss every this many iterations (and always after the last).
+        progress : callable(int), optional
+            Called with the number of iterations done, about twenty times over the run and
+            once at the end (an explorer moves its progress bar with it).
 
         Returns
         -------
@@ -197,6 +200,7 @@ class TwoLayerNet:
         y = as_float_array("y", y, shape=("N", C), sizes=sizes)
         names = ["W1", "b1", "W2", "b2"] if self.use_bias else ["W1", "W2"]
         steps, losses = [], []
+        progress_every = max(1, iterations // 20)
         # A diverging run is stopped by check_finite_loss with a clear message, not a warning.
         with np.errstate(over="ignore", invalid="ignore"):
             for step in range(iterations):
@@ -211,10 +215,14 @@ class TwoLayerNet:
                         raise DivergenceError(
                             f"Training diverged: {name} overflowed at step {step}. The learning "
                             f"rate {learning_rate:g} is too large: try {learning_rate / 10:g}.")
+                if progress is not None and (step + 1) % progress_every == 0:
+                    progress(step + 1)
             final = self.loss(X, y)
             check_finite_loss(final, iterations, learning_rate)
         steps.append(iterations)
         losses.append(final)
+        if progress is not None:
+            progress(iterations)
         return TrainingHistory(steps=np.array(steps), loss=np.array(losses),
                                learning_rate=learning_rate)
 

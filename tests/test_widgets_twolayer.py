@@ -58,3 +58,16 @@ def test_bad_initial_values_are_rejected():
         make_explorer(hidden_size=0)
     with pytest.raises(ValueError, match="learning_rate must be a number > 0"):
         make_explorer(learning_rate=0.0)
+
+
+def test_progress_bar_reaches_the_end_and_training_is_unchanged():
+    X = np.array([[0.5, 1.0], [0.2, 0.4], [1.0, 0.6]])
+    y = np.array([[0.9], [0.8], [0.85]])
+    explorer = TwoLayerExplorer(X, y, seed=0, hidden_size=3, learning_rate=1.0, iterations=777)
+    assert explorer.progress.value == explorer.progress.max == 777
+    seen = []
+    reference = TwoLayerNet(2, 3, 1, rng=np.random.default_rng(0))
+    history = reference.train(X, y, 777, 1.0, record_every=1, progress=seen.append)
+    assert seen[:2] == [38, 76] and seen[-2:] == [760, 777]  # every 38 steps, and the end
+    plain = TwoLayerNet(2, 3, 1, rng=np.random.default_rng(0)).train(X, y, 777, 1.0)
+    np.testing.assert_array_equal(history.loss, plain.loss)

@@ -55,6 +55,7 @@ class TwoLayerExplorer:
         self.iterations = widgets.IntSlider(value=iterations, min=10, max=max(5000, iterations),
                                             step=10,
                                             description="iterations", continuous_update=False)
+        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="training")
         self.status = widgets.HTML()
         self.plot = widgets.Image(format="png")
         self.model = None
@@ -64,8 +65,12 @@ class TwoLayerExplorer:
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox([
             widgets.HBox([self.hidden_size, self.learning_rate, self.iterations]),
+            self.progress,
             self.status, self.plot])
         self.update()
+
+    def _show_progress(self, done: int) -> None:
+        self.progress.value = done
 
     def _on_change(self, _change) -> None:
         self.update()
@@ -77,9 +82,11 @@ class TwoLayerExplorer:
         figure = Figure(figsize=(10, 3.4), layout="constrained")
         ax_loss, ax_net = figure.subplots(1, 2, width_ratios=[1.4, 1])
         try:
+            self.progress.max, self.progress.value = self.iterations.value, 0
             self.history = self.model.train(self.X, self.y, self.iterations.value,
                                             self.learning_rate.value,
-                                            record_every=max(1, self.iterations.value // 500))
+                                            record_every=max(1, self.iterations.value // 500),
+                                            progress=self._show_progress)
             self.error = None
         except DivergenceError as error:  # show it in the status line; do not crash the UI
             self.history, self.error = None, str(error)
