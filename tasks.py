@@ -134,11 +134,22 @@ def headline(notebook) -> str:
 
 
 def clean_metadata(notebook) -> None:
-    """Drop run-specific metadata (timestamps, durations, paths) that papermill records."""
+    """Drop run-specific metadata (timestamps, durations, paths) that papermill records, and
+    join consecutive stream outputs, which the kernel splits at timing-dependent points."""
     notebook.metadata.pop("papermill", None)
     for cell in notebook.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.cell_type != "code":
+            continue
+        joined = []
+        for output in cell.outputs:
+            if (joined and output.output_type == "stream" and joined[-1].output_type == "stream"
+                    and joined[-1].name == output.name):
+                joined[-1].text += output.text
+            else:
+                joined.append(output)
+        cell.outputs = joined
 
 
 def task_course(args: list[str]) -> None:
