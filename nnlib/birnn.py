@@ -24,9 +24,9 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.rnn import (RNN, _affine_backward, _backward, _check_activation,
-                       _check_head, _forward, _sigmoid_bits_loss,
+                       _forward, _sigmoid_bits_loss,
                        _softmax_bits_loss)
-from nnlib.validation import as_float_array, check_number
+from nnlib.validation import as_float_array
 
 
 
@@ -128,31 +128,12 @@ class BiRNN(RNN):
         V (2H, C), c (C,)
     """
 
-    def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator,
-                 head: str = "softmax", activation: str = "tanh"):
-        input_size = check_number("input_size", input_size, minimum=1, integer=True)
-        hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), "
-                             f"got {type(rng).__name__}.")
-        self.head = _check_head(head)
-        self.activation = _check_activation(activation)
-        classes = 1 if head == "sigmoid" else 2
-
-        def uniform(fan_in, shape):
-            limit = 1.0 / np.sqrt(fan_in)
-            return rng.uniform(-limit, limit, size=shape)
-
-        self.params = {
-            "U_f": uniform(input_size, (input_size, hidden_size)),
-            "W_f": uniform(hidden_size, (hidden_size, hidden_size)),
-            "b_f": np.zeros(hidden_size),
-            "U_b": uniform(input_size, (input_size, hidden_size)),
-            "W_b": uniform(hidden_size, (hidden_size, hidden_size)),
-            "b_b": np.zeros(hidden_size),
-            "V": uniform(2 * hidden_size, (2 * hidden_size, classes)),
-            "c": np.zeros(classes),
-        }
+    @staticmethod
+    def _initial_params(D: int, H: int, C: int, uniform) -> dict[str, np.ndarray]:
+        # RNN.__init__ checks the arguments and calls this; the output layer reads 2H states.
+        return {"U_f": uniform(D, (D, H)), "W_f": uniform(H, (H, H)), "b_f": np.zeros(H),
+                "U_b": uniform(D, (D, H)), "W_b": uniform(H, (H, H)), "b_b": np.zeros(H),
+                "V": uniform(2 * H, (2 * H, C)), "c": np.zeros(C)}
 
     @property
     def input_size(self) -> int:

@@ -396,13 +396,14 @@ class RNN:
             limit = 1.0 / np.sqrt(fan_in)
             return rng.uniform(-limit, limit, size=shape)
 
-        self.params = {
-            "U": uniform(input_size, (input_size, hidden_size)),
-            "W": uniform(hidden_size, (hidden_size, hidden_size)),
-            "b": np.zeros(hidden_size),
-            "V": uniform(hidden_size, (hidden_size, classes)),
-            "c": np.zeros(classes),
-        }
+        self.params = self._initial_params(input_size, hidden_size, classes, uniform)
+
+    @staticmethod
+    def _initial_params(D: int, H: int, C: int, uniform) -> dict[str, np.ndarray]:
+        # Weights uniform in +-1/sqrt(fan_in), drawn in this order (the order fixes which
+        # numbers each weight gets from the seed); biases zero.
+        return {"U": uniform(D, (D, H)), "W": uniform(H, (H, H)), "b": np.zeros(H),
+                "V": uniform(H, (H, C)), "c": np.zeros(C)}
 
     @property
     def input_size(self) -> int:
