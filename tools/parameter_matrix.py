@@ -45,6 +45,7 @@ class Case:
     parameter: str
     value: object
     kind: str  # "edge" or "invalid"
+    parameter_type: str = ""  # as papermill infers it: "int", "float", "str", ...
     outcome: str = ""  # "completed", "rejected" or "FAILED: ..."
     seconds: float = 0.0
 
@@ -113,7 +114,8 @@ def run_case(case: Case, notebook: Path, timeout: int) -> Case:
             else "completed"
     elif error.exec_count is not None and error.exec_count <= FIRST_CELLS and \
             error.ename in ("ValueError", "TypeError") and case.parameter in error.evalue \
-            and (RANGE.search(error.evalue) or "one of" in error.evalue):
+            and (RANGE.search(error.evalue) or "one of" in error.evalue
+                 or case.parameter_type == "str" and f"{case.parameter} must be" in error.evalue):
         case.outcome = "rejected"
     else:
         case.outcome = (f"FAILED: {error.ename} in cell {error.exec_count}: "
@@ -130,7 +132,8 @@ def cases_for(notebook: Path, timeout: int) -> list[Case]:
         edges = [high] if exclusive else [low, high]
         for value in edges:
             if value is not None:
-                cases.append(Case(notebook.stem, name, int(value) if integer else value, "edge"))
+                cases.append(Case(notebook.stem, name, int(value) if integer else value, "edge",
+                                  kind))
         if kind == "str":
             invalid = [123, "no-such-option"]
         else:
@@ -138,7 +141,7 @@ def cases_for(notebook: Path, timeout: int) -> list[Case]:
         for value in invalid:
             if kind != "str" and _accepts(value, low, high, exclusive, integer):
                 continue  # e.g. seed = 0 is valid: an edge value, not an invalid one
-            cases.append(Case(notebook.stem, name, value, "invalid"))
+            cases.append(Case(notebook.stem, name, value, "invalid", kind))
     return cases
 
 
