@@ -23,7 +23,33 @@ C     outputs (classes, or 1 for a single sigmoid output)
 Arrays are batch first, ``(N, D)`` or ``(N, T, D)``, and weights are ``(D_in, D_out)`` so
 that ``X @ W + b`` reads left to right. Every function that draws random numbers takes an
 ``rng: np.random.Generator``; the library never seeds NumPy's global generator.
+
+Every model follows one protocol (``nnlib.model.Model``): ``params``, ``loss_and_grads(X, y)``,
+``loss``, ``predict_proba``, ``predict``, ``config`` and a readable ``repr``; one loop,
+``nnlib.train.fit``, trains them all through ``nnlib.optim``; ``save_model`` / ``load_model``
+store any of them.
+
+BLAS threads: the course's matrices are small, and on a busy machine a pool of BLAS threads
+spends more time waiting for cores than computing. Importing nnlib therefore limits the BLAS
+pool to one thread (with threadpoolctl) unless the environment variable ``NNLIB_BLAS_THREADS``
+asks for another number; ``set_blas_threads(n)`` changes it later.
 """
+
+import os as _os
+
+import numpy as _np  # noqa: F401  (loads the BLAS library that the limit below applies to)
+from threadpoolctl import threadpool_limits as _threadpool_limits
+
+
+def set_blas_threads(threads: int | None):
+    """Limit the BLAS thread pool to ``threads`` (None: the library's default); returns the
+    threadpoolctl limiter, whose ``restore_original_limits()`` undoes it."""
+    return _threadpool_limits(limits=threads, user_api="blas")
+
+
+_BLAS_THREADS = _os.environ.get("NNLIB_BLAS_THREADS", "1")
+set_blas_threads(int(_BLAS_THREADS) if _BLAS_THREADS.isdigit() and int(_BLAS_THREADS) > 0
+                 else 1)
 
 from nnlib.activations import sigmoid, sigmoid_slope
 from nnlib.addition import exact_sum_accuracy, train_addition
@@ -36,11 +62,13 @@ from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, softmax,
                           softmax_cross_entropy, squared_error_loss)
 from nnlib.metrics import binary_accuracy
+from nnlib.model import Model
 from nnlib.mlp import MLP, make_architecture, mlp_loss_and_grads, train_mlp
 from nnlib.neuron import NeuronHistory, neuron_predict, neuron_step, train_neuron
-from nnlib.optim import SGD, Adam, Momentum
+from nnlib.optim import SGD, Adam, Momentum, clip_grad_norm
 from nnlib.rnn import RNN, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from nnlib.serialization import WeightFileError, load_params, save_params
+from nnlib.train import History, fit
 from nnlib.twolayer import TrainingHistory, TwoLayerNet
 from nnlib.validation import DivergenceError, as_float_array, check_finite_loss, check_number
 
@@ -63,16 +91,20 @@ __all__ = [
     "carry_bits",
     "check_finite_loss",
     "check_number",
+    "clip_grad_norm",
     "DivergenceError",
     "exact_sum_accuracy",
     "first_column_data",
+    "fit",
     "fmt",
     "fmt_sci",
+    "History",
     "int_to_bits",
     "load_params",
     "make_architecture",
     "make_moons",
     "MLP",
+    "Model",
     "mlp_loss_and_grads",
     "Momentum",
     "neuron_predict",
@@ -86,6 +118,7 @@ __all__ = [
     "rnn_step_backward",
     "rnn_step_forward",
     "save_params",
+    "set_blas_threads",
     "SGD",
     "sigmoid",
     "sigmoid_slope",

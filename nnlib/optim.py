@@ -3,7 +3,11 @@
 Each optimiser is a tiny class holding its settings and, for momentum and Adam, one state
 array per parameter. ``step(params, grads)`` updates the arrays of ``params`` in place from the
 ``grads`` with the same keys, so a model whose parameters are views keeps seeing them.
-Left out on purpose: weight decay, learning-rate schedules, gradient clipping.
+Every optimiser takes ``clip_norm``: when set, the gradients are rescaled before the update so
+that their global norm (over all parameters) is at most ``clip_norm`` (``clip_grad_norm``;
+Pascanu, Mikolov and Bengio, 2013). ``step`` checks its arguments; ``update`` trusts them (the
+training loop checks the first step and then calls ``update``).
+Left out on purpose: weight decay, learning-rate schedules.
 """
 
 from __future__ import annotations
@@ -13,10 +17,44 @@ import numpy as np
 from nnlib.validation import check_number
 
 
+def clip_grad_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
+    """Rescale ``grads`` so that their global L2 norm is at most ``max_norm``.
+
+    Parameters
+    ----------
+    grads : dict of str -> ndarray
+    max_norm : float > 0
+
+    Returns
+    -------
+    clipped : dict, same keys and shapes (the arrays themselves when no clipping was needed)
+    norm : float, the global norm before clipping, sqrt(sum of every squared entry)
+    """
+    norm = float(np.sqrt(sum(float(np.sum(g * g)) for g in grads.values())))
+    if norm <= max_norm or not np.isfinite(norm):
+        return grads, norm
+    scale = max_norm / norm
+    return {key: g * scale for key, g in grads.items()}, norm
+
+
 class Optimizer:
-    """Base class: checks ``step``'s arguments, then calls the unchecked ``_step``."""
+    """Base class: ``step`` checks its arguments, then calls ``update``."""
 
     learning_rate: float
+    clip_norm: float | None = None
+
+    def _set_clip_norm(self, clip_norm) -> None:
+        self.clip_norm = (None if clip_norm is None else
+                          check_number("clip_norm", clip_norm, minimum=0, exclusive_minimum=True))
+
+    def update(self, params: dict, grads: dict) -> None:
+        """Update ``params`` in place from ``grads`` without checking them (clipping first)."""
+        if self.clip_norm is not None:
+            grads, _ = clip_grad_norm(grads, self.clip_norm)
+        self._step(params, grads)
+
+    def _clip_text(self) -> str:
+        return "" if self.clip_norm is None else f", clip_norm={self.clip_norm:g}"
 
     def step(self, params: dict, grads: dict) -> None:
         """Update every ``params[key]`` in place from ``grads[key]`` (same keys and shapes)."""
@@ -34,7 +72,7 @@ class Optimizer:
                                  f"{value.shape}, got {grad.shape}.")
             if not np.all(np.isfinite(grad)):
                 raise ValueError(f"grads[{key!r}] contains NaN or infinite values.")
-        self._step(params, grads)
+        self.update(params, grads)
 
     def _step(self, params: dict, grads: dict) -> None:
         raise NotImplementedError
@@ -46,18 +84,21 @@ class SGD(Optimizer):
     Parameters
     ----------
     learning_rate : float > 0
+    clip_norm : float > 0 or None
+        Clip the gradients' global norm to this before each update (see ``clip_grad_norm``).
     """
 
-    def __init__(self, learning_rate: float = 0.01):
+    def __init__(self, learning_rate: float = 0.01, clip_norm: float | None = None):
         self.learning_rate = check_number("learning_rate", learning_rate, minimum=0,
                                           exclusive_minimum=True)
+        self._set_clip_norm(clip_norm)
 
     def _step(self, params: dict, grads: dict) -> None:
         for key, value in params.items():
             value -= self.learning_rate * grads[key]
 
     def __repr__(self) -> str:
-        return f"SGD(learning_rate={self.learning_rate:g})"
+        return f"SGD(learning_rate={self.learning_rate:g}{self._clip_text()})"
 
 
 class Momentum(Optimizer):
@@ -68,15 +109,19 @@ class Momentum(Optimizer):
     learning_rate : float > 0
     beta : float in [0, 1)
         How much of the previous velocity is kept; 0 gives plain gradient descent.
+    clip_norm : float > 0 or None
+        Clip the gradients' global norm to this before each update (see ``clip_grad_norm``).
 
     Notes
     -----
     v <- beta v + g;  theta <- theta - learning_rate v   (v starts at 0; PyTorch's form).
     """
 
-    def __init__(self, learning_rate: float = 0.01, beta: float = 0.9):
+    def __init__(self, learning_rate: float = 0.01, beta: float = 0.9,
+                 clip_norm: float | None = None):
         self.learning_rate = check_number("learning_rate", learning_rate, minimum=0,
                                           exclusive_minimum=True)
+        self._set_clip_norm(clip_norm)
         self.beta = check_number("beta", beta, minimum=0, maximum=1)
         if self.beta == 1:
             raise ValueError("beta must be below 1, got 1.0 (the velocity would never decay).")
@@ -92,7 +137,8 @@ class Momentum(Optimizer):
             value -= self.learning_rate * velocity
 
     def __repr__(self) -> str:
-        return f"Momentum(learning_rate={self.learning_rate:g}, beta={self.beta:g})"
+        return (f"Momentum(learning_rate={self.learning_rate:g}, beta={self.beta:g}"
+                f"{self._clip_text()})")
 
 
 class Adam(Optimizer):
@@ -105,6 +151,8 @@ class Adam(Optimizer):
         Decay rates of the two averages.
     eps : float > 0
         Keeps the division defined where the squared gradient is 0.
+    clip_norm : float > 0 or None
+        Clip the gradients' global norm to this before each update (see ``clip_grad_norm``).
 
     Notes
     -----
@@ -114,9 +162,10 @@ class Adam(Optimizer):
     """
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8):
+                 eps: float = 1e-8, clip_norm: float | None = None):
         self.learning_rate = check_number("learning_rate", learning_rate, minimum=0,
                                           exclusive_minimum=True)
+        self._set_clip_norm(clip_norm)
         self.beta1 = check_number("beta1", beta1, minimum=0, maximum=1)
         self.beta2 = check_number("beta2", beta2, minimum=0, maximum=1)
         if self.beta1 == 1 or self.beta2 == 1:
@@ -146,7 +195,7 @@ class Adam(Optimizer):
 
     def __repr__(self) -> str:
         return (f"Adam(learning_rate={self.learning_rate:g}, beta1={self.beta1:g}, "
-                f"beta2={self.beta2:g}, eps={self.eps:g})")
+                f"beta2={self.beta2:g}, eps={self.eps:g}{self._clip_text()})")
 
 
 def check_optimizer(optimizer) -> Optimizer:

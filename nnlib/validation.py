@@ -120,6 +120,37 @@ def _range_text(minimum, maximum, exclusive_minimum) -> str:
     return ""
 
 
+def check_rng(rng, name: str = "rng") -> np.random.Generator:
+    """Raise ``ValueError`` unless ``rng`` is a ``np.random.Generator``; return it."""
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"{name} must be a np.random.Generator (np.random.default_rng(seed)), "
+                         f"got {type(rng).__name__}.")
+    return rng
+
+
+def check_choice(name: str, value, choices) -> str:
+    """Raise ``ValueError`` unless ``value`` is one of ``choices``; return it."""
+    if not isinstance(value, str) or value not in choices:
+        raise ValueError(f"{name} must be one of {tuple(choices)}, got {value!r}.")
+    return value
+
+
+def check_labels(name: str, labels, shape, classes: int) -> np.ndarray:
+    """Integer class labels of the given shape with values in 0 .. classes-1, as int64."""
+    labels = np.asarray(labels)
+    if labels.dtype == bool or not (np.issubdtype(labels.dtype, np.integer)
+                                    or (np.issubdtype(labels.dtype, np.floating)
+                                        and np.all(np.isfinite(labels))
+                                        and np.all(labels == np.round(labels)))):
+        raise ValueError(f"{name} must hold integer class labels 0 .. {classes - 1}, got dtype "
+                         f"{labels.dtype}.")
+    check_shape(name, labels, shape)
+    if labels.size and (labels.min() < 0 or labels.max() >= classes):
+        raise ValueError(f"{name} must hold class labels 0 .. {classes - 1}, got values from "
+                         f"{labels.min():g} to {labels.max():g}.")
+    return labels.astype(np.int64)
+
+
 class DivergenceError(ValueError):
     """Training produced a loss that is NaN or infinite."""
 
