@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlib.activations import sigmoid
 from nnlib.validation import as_float_array, check_shape
 
 REDUCTIONS = ("sum", "half_sum", "mean")
@@ -46,8 +47,8 @@ def squared_error_loss(y_hat, y, reduction: str = "sum") -> tuple[float, np.ndar
     return float(scale * np.sum(diff**2)), 2.0 * scale * diff
 
 
-def binary_cross_entropy_with_logits(logits, y,
-                                     reduction: str = "mean") -> tuple[float, np.ndarray]:
+def binary_cross_entropy_with_logits(logits, y, reduction: str = "mean",
+                                     check: bool = True) -> tuple[float, np.ndarray]:
     """Binary cross-entropy of sigmoid(logits) against 0/1 targets, computed from the logits.
 
     Parameters
@@ -56,6 +57,9 @@ def binary_cross_entropy_with_logits(logits, y,
         Pre-activations z of a sigmoid output unit.
     y : array_like, shape (N, 1), values in [0, 1]
     reduction : "sum" or "mean" (over N)
+    check : bool
+        False: trust ``logits`` and ``y`` to be float arrays of one shape, any shape (inner
+        loops); "mean" then averages over every entry.
 
     Returns
     -------
@@ -67,13 +71,13 @@ def binary_cross_entropy_with_logits(logits, y,
     -[y log s(z) + (1 - y) log(1 - s(z))] = max(z, 0) - z y + log(1 + exp(-|z|)),
     which never takes the log of 0 nor overflows. Its gradient is s(z) - y.
     """
-    z = as_float_array("logits", logits, shape=("N", 1))
-    y = _binary_targets(y, z.shape)
-    scale = _reduction_scale(reduction, z.shape[0])
+    if check:
+        logits = as_float_array("logits", logits, shape=("N", 1))
+        y = _binary_targets(y, logits.shape)
+    z = logits
+    scale = _reduction_scale(reduction, z.size)
     losses = np.maximum(z, 0.0) - z * y + np.log1p(np.exp(-np.abs(z)))
-    e = np.exp(-np.abs(z))
-    probabilities = np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-    return float(scale * np.sum(losses)), scale * (probabilities - y)
+    return float(scale * np.sum(losses)), scale * (sigmoid(z, check=False) - y)
 
 
 def binary_cross_entropy(probabilities, y, reduction: str = "mean",
@@ -109,15 +113,25 @@ def binary_cross_entropy(probabilities, y, reduction: str = "mean",
     return float(scale * np.sum(losses)), scale * (p - y) / (p * (1.0 - p))
 
 
-def softmax(logits) -> np.ndarray:
+def log_softmax(logits, check: bool = True) -> np.ndarray:
+    """Logarithm of the softmax over the last axis, ``(..., C)``; stable for any logits.
+
+    Notes
+    -----
+    log softmax(z)_k = z_k - logsumexp(z), with the maximum subtracted first.
+    """
+    z = as_float_array("logits", logits) if check else logits
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def softmax(logits, check: bool = True) -> np.ndarray:
     """Softmax over the last axis; any leading shape ``(..., C)``. Stable for any logits."""
-    z = as_float_array("logits", logits)
-    z = z - z.max(axis=-1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=-1, keepdims=True)
+    return np.exp(log_softmax(logits, check))
 
 
-def softmax_cross_entropy(logits, labels, reduction: str = "mean") -> tuple[float, np.ndarray]:
+def softmax_cross_entropy(logits, labels, reduction: str = "mean",
+                          check: bool = True) -> tuple[float, np.ndarray]:
     """Cross-entropy of softmax(logits) against integer class labels.
 
     Parameters
@@ -125,6 +139,8 @@ def softmax_cross_entropy(logits, labels, reduction: str = "mean") -> tuple[floa
     logits : array_like, shape (..., C), e.g. (N, C) or (N, T, C)
     labels : array_like of int, shape (...), values in 0 .. C-1
     reduction : "sum" or "mean" (over every position of the leading shape)
+    check : bool
+        False: trust ``logits`` (float) and ``labels`` (int, in range) (inner loops).
 
     Returns
     -------
@@ -135,21 +151,23 @@ def softmax_cross_entropy(logits, labels, reduction: str = "mean") -> tuple[floa
     -----
     L = -log softmax(z)[label] = logsumexp(z) - z[label];  dL/dz = softmax(z) - onehot(label).
     """
-    z = as_float_array("logits", logits)
-    if z.ndim < 2:
-        raise ValueError(f"logits must have shape (..., C) with at least 2 dimensions, "
-                         f"got {z.shape}.")
-    labels = np.asarray(labels)
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be integers (class indices), got dtype {labels.dtype}.")
-    check_shape("labels", labels, z.shape[:-1])
-    classes = z.shape[-1]
-    if labels.size and (labels.min() < 0 or labels.max() >= classes):
-        raise ValueError(f"labels must lie in 0 .. {classes - 1}, got values from "
-                         f"{labels.min()} to {labels.max()}.")
+    z = logits
+    if check:
+        z = as_float_array("logits", logits)
+        if z.ndim < 2:
+            raise ValueError(f"logits must have shape (..., C) with at least 2 dimensions, "
+                             f"got {z.shape}.")
+        labels = np.asarray(labels)
+        if not np.issubdtype(labels.dtype, np.integer):
+            raise ValueError(f"labels must be integers (class indices), got dtype "
+                             f"{labels.dtype}.")
+        check_shape("labels", labels, z.shape[:-1])
+        classes = z.shape[-1]
+        if labels.size and (labels.min() < 0 or labels.max() >= classes):
+            raise ValueError(f"labels must lie in 0 .. {classes - 1}, got values from "
+                             f"{labels.min()} to {labels.max()}.")
     scale = _reduction_scale(reduction, labels.size)
-    shifted = z - z.max(axis=-1, keepdims=True)
-    log_probabilities = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    log_probabilities = log_softmax(z, check=False)
     picked = np.take_along_axis(log_probabilities, labels[..., None], axis=-1)
     dlogits = np.exp(log_probabilities)
     np.put_along_axis(dlogits, labels[..., None],
