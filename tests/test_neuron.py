@@ -4,6 +4,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnlib.activations import sigmoid as nnlib_sigmoid
 from nnlib.data import first_column_data
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.neuron import Neuron, mean_abs_error, train_step
@@ -135,8 +136,10 @@ def notebook_functions(names):
 
 
 def test_the_notebooks_code_is_the_librarys():
-    sigmoid_, train_step_, cross_entropy_step_ = notebook_functions(
-        ["sigmoid", "train_step", "cross_entropy_step"])
+    sigmoid_, _, train_step_, cross_entropy_step_ = notebook_functions(
+        ["sigmoid", "sigmoid_slope", "train_step", "cross_entropy_step"])
+    z = np.linspace(-30, 30, 61)
+    np.testing.assert_allclose(sigmoid_(z), nnlib_sigmoid(z), rtol=1e-14, atol=0)
     rng = np.random.default_rng(8)
     X = rng.integers(0, 2, size=(6, 3)).astype(float)
     y = rng.integers(0, 2, size=(6, 1)).astype(float)
