@@ -138,7 +138,7 @@ def plot_xor_units(model, ax_row, grid: int = 101):
                             cmap="RdBu_r", vmin=0, vmax=1)
         ax.contour(x1, x2, values.reshape(x1.shape), levels=[0.5], colors="k", linewidths=1)
         for (a, b), target in (((0, 0), 0), ((0, 1), 1), ((1, 0), 1), ((1, 1), 0)):
-            ax.plot(a, b, "o" if target else "s", ms=9, mec="k",
+            ax.plot(a, b, "o" if target else "s", ms=9, mec="k", clip_on=False, zorder=5,
                     mfc="white" if target else "black")
         ax.set_title(title)
         ax.set_xlabel("x1")
