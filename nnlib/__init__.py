@@ -64,12 +64,12 @@ from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits
 from nnlib.metrics import binary_accuracy
 from nnlib.model import Model, load_model, load_weights, save_model
 from nnlib.mlp import MLP, make_architecture, mlp_loss_and_grads, train_mlp
-from nnlib.neuron import NeuronHistory, neuron_predict, neuron_step, train_neuron
+from nnlib.neuron import Neuron
 from nnlib.optim import SGD, Adam, Momentum, clip_grad_norm
 from nnlib.rnn import RNN, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from nnlib.serialization import WeightFileError, load_params, save_params
 from nnlib.train import History, fit
-from nnlib.twolayer import TrainingHistory, TwoLayerNet
+from nnlib.twolayer import TwoLayerNet
 from nnlib.validation import DivergenceError, as_float_array, check_finite_loss, check_number
 
 __version__ = "0.1.0"
@@ -109,9 +109,7 @@ __all__ = [
     "Model",
     "mlp_loss_and_grads",
     "Momentum",
-    "neuron_predict",
-    "neuron_step",
-    "NeuronHistory",
+    "Neuron",
     "numerical_gradient",
     "relative_error",
     "RNN",
@@ -131,9 +129,7 @@ __all__ = [
     "study_sleep_data",
     "train_addition",
     "train_mlp",
-    "train_neuron",
     "train_test_split",
-    "TrainingHistory",
     "TwoLayerNet",
     "WeightFileError",
     "xor_data",

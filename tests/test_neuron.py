@@ -1,9 +1,17 @@
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
+from nnlib.activations import sigmoid as nnlib_sigmoid
 from nnlib.data import first_column_data
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.neuron import half_sse_gradient, neuron_predict, neuron_step, train_neuron
+from nnlib.neuron import Neuron, mean_abs_error, train_step
+from nnlib.optim import SGD
+from nnlib.train import fit
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "01_single_neuron.ipynb"
 
 
 def original_start():
@@ -19,62 +27,125 @@ def test_first_column_data():
     np.testing.assert_array_equal(X[:, 2], 1.0)
 
 
-def test_reproduces_the_published_prediction():
+def test_fit_reproduces_the_published_prediction():
     X, y = first_column_data()
-    history = train_neuron(X, y, original_start(), iterations=10_000)
-    prediction = neuron_predict([[1, 0, 0]], history.w)[0, 0]
-    assert f"{prediction:.8f}" == "0.99993704"
+    model = Neuron.from_weights(original_start())
+    fit(model, X, y, SGD(1.0), epochs=10_000, record_every=10_000)
+    assert f"{model.predict_proba([[1, 0, 0]])[0, 0]:.8f}" == "0.99993704"
 
 
-def test_step_is_gradient_descent_on_half_sse():
+def test_fit_with_sgd_is_the_error_weighted_update_bit_for_bit():
     X, y = first_column_data()
-    w = np.array([[0.3], [-0.2], [0.1]])
-
-    def half_sse():
-        return 0.5 * float(np.sum((y - neuron_predict(X, w)) ** 2))
-
-    numerical = numerical_gradient(half_sse, w)
-    assert relative_error(half_sse_gradient(X, y, w), numerical) < 1e-7
-    w_new, _ = neuron_step(X, y, w, learning_rate=0.5)
-    np.testing.assert_allclose(w_new, w - 0.5 * numerical, atol=1e-9)
+    model, w = Neuron.from_weights(original_start()), original_start()
+    fit(model, X, y, SGD(0.7), epochs=50, metric=None)
+    for _ in range(50):
+        w = train_step(X, y, w, 0.7)
+    np.testing.assert_array_equal(model.params["w"], w)
 
 
-def test_history_records():
+@pytest.mark.parametrize("loss", ["half_sse", "cross_entropy"])
+def test_gradients_match_numerical_gradients(loss):
     X, y = first_column_data()
-    history = train_neuron(X, y, original_start(), iterations=100, record_every=30)
-    np.testing.assert_array_equal(history.steps, [0, 30, 60, 90, 100])
-    assert history.weights.shape == (5, 3)
-    assert np.all(np.diff(history.mean_abs_error) < 0)  # the error falls on this problem
-    assert "iterations=100" in repr(history)
+    model = Neuron(3, rng=np.random.default_rng(4), loss=loss)
+    _, grads = model.loss_and_grads(X, y)
+    numerical = numerical_gradient(lambda: model.loss(X, y), model.params["w"])
+    assert relative_error(grads["w"], numerical) < 1e-7
+    assert set(grads) == {"w"}
 
 
-def test_zero_iterations_returns_the_start():
+def test_known_losses():
     X, y = first_column_data()
-    w0 = original_start()
-    history = train_neuron(X, y, w0, iterations=0)
-    np.testing.assert_array_equal(history.w, w0)
+    model = Neuron.from_weights(np.zeros((3, 1)))  # every output 1/2
+    assert model.loss(X, y) == pytest.approx(4 * 0.5 * 0.25)
+    model = Neuron.from_weights(np.zeros((3, 1)), loss="cross_entropy")
+    assert model.loss(X, y) == pytest.approx(4 * np.log(2))
+    np.testing.assert_allclose(model.loss_and_grads(X, y)[1]["w"], X.T @ (0.5 - y))
+
+
+def test_cross_entropy_drops_the_slope_so_a_confident_wrong_neuron_still_learns():
+    X, y = np.array([[1.0]]), np.array([[1.0]])
+    w = np.array([[-8.0]])  # says 0.0003 where the target is 1
+    squared = Neuron.from_weights(w).loss_and_grads(X, y)[1]["w"]
+    entropy = Neuron.from_weights(w, loss="cross_entropy").loss_and_grads(X, y)[1]["w"]
+    assert abs(entropy[0, 0]) > 1000 * abs(squared[0, 0])
+
+
+def test_protocol_config_repr_and_predict():
+    model = Neuron(3, rng=np.random.default_rng(0), loss="cross_entropy")
+    assert model.config == {"input_size": 3, "loss": "cross_entropy"}
+    assert repr(model) == "Neuron(input_size=3, loss='cross_entropy')"
+    rebuilt = type(model)(**model.config, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(rebuilt.params["w"], model.params["w"])
+    X, y = first_column_data()
+    fit(model, X, y, SGD(1.0), epochs=500, metric=None)
+    np.testing.assert_array_equal(model.predict(X), y[:, 0].astype(int))
+
+
+def test_history_records_the_mean_abs_error():
+    X, y = first_column_data()
+    history = fit(Neuron.from_weights(original_start()), X, y, SGD(1.0), epochs=100,
+                  record_every=30, metric=mean_abs_error)
+    np.testing.assert_array_equal(history.epochs, [0, 30, 60, 90, 100])
+    assert np.all(np.diff(history.train_metric) < 0)  # the error falls on this problem
+
+
+def test_train_step_known_value_and_checks():
+    X, y = first_column_data()
+    w = np.zeros((3, 1))
+    # Every output is 1/2, every slope 1/4: the step is X^T (y - 1/2) / 4.
+    np.testing.assert_allclose(train_step(X, y, w), X.T @ (y - 0.5) / 4)
+    with pytest.raises(ValueError, match=r"y must have shape \(N, 1\) \(with N=4\), got \(3, 1\)"):
+        train_step(X, y[:3], w)
+    with pytest.raises(ValueError, match="learning_rate must be a number > 0, got 'fast'"):
+        train_step(X, y, w, learning_rate="fast")
+    with pytest.raises(ValueError, match="X contains nan"):
+        train_step(np.where(X == 0, np.nan, X), y, w)
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(iterations=-1), "iterations must be an integer >= 0, got -1"),
-    (dict(iterations=10, learning_rate=0.0), "learning_rate must be a number > 0"),
-    (dict(iterations=10, learning_rate="1"), "got '1' of type str"),
-    (dict(iterations=10, record_every=0), "record_every must be an integer >= 1"),
+    (dict(input_size=0), "input_size must be an integer >= 1, got 0"),
+    (dict(loss="mse"), "loss must be one of"),
+    (dict(rng=np.random.RandomState(0)), "rng must be a np.random.Generator"),
 ])
-def test_train_rejects_bad_settings(kwargs, message):
-    X, y = first_column_data()
+def test_constructor_rejects_bad_settings(kwargs, message):
+    settings = dict(input_size=3, rng=np.random.default_rng(0)) | kwargs
     with pytest.raises(ValueError, match=message):
-        train_neuron(X, y, original_start(), **kwargs)
+        Neuron(**settings)
 
 
-def test_shapes_and_values_are_checked():
+def test_inputs_and_targets_are_checked():
     X, y = first_column_data()
-    w = original_start()
-    with pytest.raises(ValueError, match=r"w must have shape \(D, 1\) \(with D=3\), got \(1, 3\)"):
-        neuron_predict(X, w.T)
-    with pytest.raises(ValueError, match=r"y must have shape \(N, 1\)"):
-        neuron_step(X, y[:, 0], w)
-    with pytest.raises(ValueError, match="X contains nan"):
-        neuron_step(np.where(X == 0, np.nan, X), y, w)
-    with pytest.raises(ValueError, match="must hold real numbers"):
-        neuron_predict(X.astype(str), w)
+    model = Neuron(3, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 3\), got \(4, 2\)"):
+        model.predict(X[:, :2])
+    with pytest.raises(ValueError, match=r"y must have shape \(N, 1\) \(with N=4\)"):
+        model.loss_and_grads(X, y[:2])
+    with pytest.raises(ValueError, match=r"y must hold targets in \[0, 1\]"):
+        model.loss(X, 2 * y)
+
+
+def notebook_functions(names):
+    """Run the notebook's cells that define ``names`` (its hand-written code), return them."""
+    cells = json.loads(NOTEBOOK.read_text())["cells"]
+    namespace = {"np": np}
+    for cell in cells:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and any(f"def {name}(" in source for name in names):
+            exec(source, namespace)
+    return [namespace[name] for name in names]
+
+
+def test_the_notebooks_code_is_the_librarys():
+    sigmoid_, _, train_step_, cross_entropy_step_ = notebook_functions(
+        ["sigmoid", "sigmoid_slope", "train_step", "cross_entropy_step"])
+    z = np.linspace(-30, 30, 61)
+    np.testing.assert_allclose(sigmoid_(z), nnlib_sigmoid(z), rtol=1e-14, atol=0)
+    rng = np.random.default_rng(8)
+    X = rng.integers(0, 2, size=(6, 3)).astype(float)
+    y = rng.integers(0, 2, size=(6, 1)).astype(float)
+    w = rng.uniform(-1, 1, size=(3, 1))
+    np.testing.assert_allclose(train_step_(X, y, w, 0.5), train_step(X, y, w, 0.5),
+                               rtol=1e-13, atol=1e-15)
+    _, grads = Neuron.from_weights(w, loss="cross_entropy").loss_and_grads(X, y)
+    np.testing.assert_allclose(cross_entropy_step_(X, y, w, 0.5), w - 0.5 * grads["w"],
+                               rtol=1e-13, atol=1e-15)

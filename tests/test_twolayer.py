@@ -1,14 +1,20 @@
+import json
 import math
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
 
 from nnlib.data import study_sleep_data, xor_data
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.twolayer import TrainingHistory, TwoLayerNet
+from nnlib.optim import SGD
+from nnlib.train import fit
+from nnlib.twolayer import TwoLayerNet
 from nnlib.validation import DivergenceError
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02_two_layer_network.ipynb"
 
 
 def scaled_scores():
@@ -38,7 +44,7 @@ def test_forward_known_value_worked_by_hand():
     hidden = [s(2 * W1[0][j] + 9 * W1[1][j]) for j in range(3)]
     expected = s(sum(h * w[0] for h, w in zip(hidden, W2)))
     net = TwoLayerNet.from_params({"W1": W1, "W2": W2})
-    assert net.predict([[2, 9]])[0, 0] == pytest.approx(expected, rel=1e-15)
+    assert net.predict_proba([[2, 9]])[0, 0] == pytest.approx(expected, rel=1e-15)
     assert f"{expected:.4f}" == "0.8567"
 
 
@@ -73,48 +79,51 @@ def test_one_step_equals_the_tutorial_update():
     o = 1 / (1 + np.exp(-(hidden @ W2)))
     o_delta = (y - o) * o * (1 - o)
     hidden_delta = (o_delta @ W2.T) * hidden * (1 - hidden)
-    net.train(X, y, iterations=1)
+    fit(net, X, y, SGD(1.0), epochs=1)
     np.testing.assert_allclose(net.params["W1"], W1 + X.T @ hidden_delta, rtol=0, atol=1e-14)
     np.testing.assert_allclose(net.params["W2"], W2 + hidden.T @ o_delta, rtol=0, atol=1e-14)
-    np.testing.assert_array_equal(net.params["b1"], 0.0)
+    assert set(net.params) == {"W1", "W2"}
 
 
 def test_xor_setting_loss_falls_monotonically_and_fits():
     X, y = xor_data()
     net = TwoLayerNet(3, 4, 1, rng=np.random.default_rng(1), init="rand", use_bias=False,
                       reduction="sum")
-    history = net.train(X, y, iterations=1500)
-    assert isinstance(history, TrainingHistory)
-    assert len(history.loss) == 1501 and history.steps[-1] == 1500
-    assert np.all(np.diff(history.loss) < 0)
-    np.testing.assert_array_equal(np.round(net.predict(X)), y)
-    assert "iterations=1500" in repr(history)
+    history = fit(net, X, y, SGD(1.0), epochs=1500)
+    assert len(history.train_loss) == 1501 and history.steps[-1] == 1500
+    assert np.all(np.diff(history.train_loss) < 0)
+    np.testing.assert_array_equal(np.round(net.predict_proba(X)), y)
+    np.testing.assert_array_equal(net.predict(X), y[:, 0])
+    assert history.train_metric[-1] == 1.0
 
 
 def test_biases_are_trained_only_when_asked():
     X, y = scaled_scores()
     with_bias, without = model(), model(use_bias=False)
-    with_bias.train(X, y, 20)
-    without.train(X, y, 20)
+    fit(with_bias, X, y, SGD(1.0), 20)
+    fit(without, X, y, SGD(1.0), 20)
     assert np.all(with_bias.params["b1"] != 0)
-    np.testing.assert_array_equal(without.params["b2"], 0.0)
+    assert "b1" not in without.params and "b2" not in without.loss_and_grads(X, y)[1]
 
 
 def test_same_seed_same_model_and_record_every():
     X, y = scaled_scores()
     a, b = model(seed=5), model(seed=5)
     np.testing.assert_array_equal(a.params["W1"], b.params["W1"])
-    history = a.train(X, y, iterations=100, record_every=30)
-    np.testing.assert_array_equal(history.steps, [0, 30, 60, 90, 100])
+    history = fit(a, X, y, SGD(1.0), epochs=100, record_every=30)
+    np.testing.assert_array_equal(history.epochs, [0, 30, 60, 90, 100])
     assert not np.array_equal(a.params["W1"], model(seed=6).params["W1"])
 
 
 def test_repr_and_config():
     net = model(hidden_size=5, reduction="mean", use_bias=False)
-    assert repr(net) == ("TwoLayerNet(2-5-1, sigmoid hidden and output, loss=mean of squared "
-                         "errors, biases fixed at zero)")
-    assert net.config()["layer_sizes"] == [2, 5, 1]
-    assert net.config()["activations"] == ["sigmoid", "sigmoid"]
+    assert net.config == {"input_size": 2, "hidden_size": 5, "output_size": 1, "init": "randn",
+                          "use_bias": False, "reduction": "mean"}
+    assert repr(net) == ("TwoLayerNet(input_size=2, hidden_size=5, output_size=1, init='randn', "
+                         "use_bias=False, reduction='mean')")
+    rebuilt = type(net)(**net.config, rng=np.random.default_rng(0))
+    np.testing.assert_array_equal(rebuilt.params["W1"], net.params["W1"])
+    assert json.loads(json.dumps(net.config)) == net.config
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -134,18 +143,6 @@ def test_rng_must_be_a_generator():
         TwoLayerNet(2, 3, 1, rng=np.random.RandomState(0))
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(iterations=-1), "iterations must be an integer >= 0, got -1"),
-    (dict(iterations=5, learning_rate=0), "learning_rate must be a number > 0"),
-    (dict(iterations=5, learning_rate="1"), "got '1' of type str"),
-    (dict(iterations=5, record_every=0), "record_every must be an integer >= 1"),
-])
-def test_train_rejects_bad_settings(kwargs, message):
-    X, y = scaled_scores()
-    with pytest.raises(ValueError, match=message):
-        model().train(X, y, **kwargs)
-
-
 def test_shapes_are_checked():
     X, y = scaled_scores()
     net = model()
@@ -154,10 +151,10 @@ def test_shapes_are_checked():
     with pytest.raises(ValueError, match=r"y must have shape \(N, 1\) \(with N=3\), got \(2, 1\)"):
         net.loss_and_grads(X, y[:2])
     with pytest.raises(ValueError, match="X contains nan"):
-        net.train(np.where(X > 0.9, np.nan, X), y, 1)
+        fit(net, np.where(X > 0.9, np.nan, X), y, SGD(1.0), 1)
     with pytest.raises(ValueError, match=r"W2 must have shape \(H, C\) \(with H=3\)"):
         TwoLayerNet.from_params({"W1": np.ones((2, 3)), "W2": np.ones((4, 1))})
-    with pytest.raises(ValueError, match="params must hold W1 and W2, missing W2"):
+    with pytest.raises(ValueError, match=r"params must hold W1 and W2, got \['W1'\]"):
         TwoLayerNet.from_params({"W1": np.ones((2, 3))})
 
 
@@ -165,17 +162,72 @@ def test_a_non_finite_loss_stops_with_a_divergence_error(monkeypatch):
     # Sigmoid outputs keep this loss bounded, so force a NaN to test the wiring of the check.
     X, y = scaled_scores()
     net = model()
-    monkeypatch.setattr(net, "loss_and_grads", lambda X, y: (float("nan"), {}))
-    with pytest.raises(DivergenceError, match="loss became nan at step 0.*try 0.1"):
-        net.train(X, y, iterations=10, learning_rate=1.0)
+    monkeypatch.setattr(net, "_loss_and_grads", lambda X, y: (float("nan"), {}))
+    with pytest.raises(DivergenceError, match="loss became nan at step 1.*try 0.1"):
+        fit(net, X, y, SGD(1.0), epochs=10, metric=None, record_every=10)
 
 
 def test_a_huge_learning_rate_saturates_instead_of_overflowing():
     X, y = scaled_scores()
     net = model()
-    history = net.train(X, y, iterations=10, learning_rate=1e300)
-    assert np.all(np.isfinite(history.loss))
-    assert history.loss[-1] == history.loss[-2]  # every sigmoid saturated: gradients are 0
+    history = fit(net, X, y, SGD(1e300), epochs=10)
+    assert np.all(np.isfinite(history.train_loss))
+    assert history.train_loss[-1] == history.train_loss[-2]  # saturated: gradients are 0
+
+
+def test_a_too_large_rate_collapses_the_study_sleep_net_to_a_constant_100():
+    # Notebook 02's claim: at learning rate 30 the first step saturates the output unit.
+    X, y = scaled_scores()
+    net = model(seed=0)
+    history = fit(net, X, y, SGD(30.0), epochs=1000, metric=None)
+    np.testing.assert_allclose(net.predict_proba(X), 1.0, atol=1e-4)  # a score of 100 for all
+    assert history.train_loss[-1] == pytest.approx(0.5 * np.sum((1 - y) ** 2), rel=1e-3)
+
+
+def notebook_namespace():
+    """Run the notebook's hand-written code cells (the classes and backward functions)."""
+    namespace = {"np": np}
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and any(
+                key in source for key in ("def sigmoid(", "class NeuralNetwork", "class ScoreNetwork",
+                                          "def affine_backward(", "def numerical_gradient(")):
+            exec(source, namespace)
+    return namespace
+
+
+def test_the_notebooks_code_is_the_librarys():
+    from nnlib.gradcheck import numerical_gradient
+    from nnlib.layers import affine_backward, affine_forward
+
+    ns = notebook_namespace()
+    X, y = scaled_scores()
+    # ScoreNetwork (half-sum, no biases) against TwoLayerNet + fit, 50 steps from one start.
+    score = ns["ScoreNetwork"](2, 3, 1, np.random.default_rng(2))
+    net = TwoLayerNet.from_params({"W1": score.W1, "W2": score.W2}, use_bias=False)
+    for _ in range(50):
+        score.train(X, y, 0.5)
+    fit(net, X, y, SGD(0.5), epochs=50, metric=None)
+    np.testing.assert_allclose(net.params["W1"], score.W1, rtol=0, atol=1e-12)
+    # NeuralNetwork (the sum of squares, step 1) against reduction="sum".
+    Xx, yx = xor_data()
+    loy = ns["NeuralNetwork"](Xx, yx, 4, np.random.default_rng(2))
+    net = TwoLayerNet.from_params({"W1": loy.W1, "W2": loy.W2}, reduction="sum")
+    for _ in range(50):
+        loy.feedforward()
+        loy.backprop()
+    fit(net, Xx, yx, SGD(1.0), epochs=50, metric=None)
+    np.testing.assert_allclose(net.params["W2"], loy.W2, rtol=0, atol=1e-12)
+    # The exercises' answers against nnlib's functions of the same name.
+    rng = np.random.default_rng(3)
+    A, W, b, dout = (rng.normal(size=s) for s in ((5, 4), (4, 3), (3,), (5, 3)))
+    _, cache = affine_forward(A, W, b)
+    for got, want in zip(ns["affine_backward"](dout, cache), affine_backward(dout, cache)):
+        np.testing.assert_allclose(got, want, rtol=1e-14)
+    x = rng.normal(size=(3, 2))
+    f = lambda: float(np.sum(x**3))  # noqa: E731
+    np.testing.assert_allclose(ns["numerical_gradient"](f, x), numerical_gradient(f, x),
+                               rtol=1e-12)
 
 
 def test_core_modules_import_no_presentation_libraries():

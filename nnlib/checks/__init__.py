@@ -13,10 +13,13 @@ from nnlib.checks.common import CheckFailed
 from nnlib.checks.mlp import check_full_backward, check_single_layer_backward
 from nnlib.checks.order import check_bidirectional_backward, check_carry_probability
 from nnlib.checks.recurrent import check_bptt, check_step_backward
-from nnlib.checks.single_neuron import check_sigmoid_slope, check_train_step
-from nnlib.checks.two_layer import check_affine_backward, check_two_layer_backward
+from nnlib.checks.neuron import (check_cross_entropy_step, check_sigmoid_slope,
+                                 check_train_step)
+from nnlib.checks.twolayer import (check_affine_backward, check_numerical_gradient,
+                                   check_two_layer_backward)
 
 __all__ = ["CheckFailed", "check_affine_backward", "check_bidirectional_backward", "check_bptt",
+           "check_cross_entropy_step", "check_numerical_gradient",
            "check_carry_probability", "check_full_backward",
            "check_sigmoid_slope", "check_single_layer_backward", "check_step_backward",
            "check_train_step", "check_two_layer_backward"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from nnlib.activations import sigmoid
+
 SPACING = 1.5  # horizontal distance between layers, in units of the vertical distance
 
 
@@ -68,14 +70,23 @@ def plot_network(layer_sizes, params: dict | None = None, ax=None,
 
 def plot_loss_curves(histories, labels=None, ax=None, ylabel: str = "training loss",
                      title: str = "Training loss"):
-    """Loss against iteration on a log scale for one or several ``TrainingHistory`` objects."""
+    """Loss against epoch on a log scale, for one or several runs.
+
+    Each run is an ``nnlib.train.History`` (its ``epochs`` and ``train_loss``) or a 1-D array
+    of losses, one per epoch from epoch 0 (a hand-written loop's record).
+    """
     ax = ax or plt.gca()
     if not isinstance(histories, (list, tuple)):
         histories = [histories]
     labels = labels or [None] * len(histories)
     for history, label in zip(histories, labels):
-        ax.semilogy(history.steps, history.loss, label=label)
-    ax.set_xlabel("iteration")
+        if hasattr(history, "train_loss"):
+            epochs, losses = history.epochs, history.train_loss
+        else:
+            losses = np.asarray(history, dtype=float)
+            epochs = np.arange(len(losses))
+        ax.semilogy(epochs, losses, label=label)
+    ax.set_xlabel("epoch (full batch: one step each)")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     if any(labels):
@@ -96,7 +107,76 @@ def plot_predictions(y, y_hat, ax=None, example_labels=None, title: str = "Predi
     ax.set_xticks(index, example_labels or [f"example {i + 1}" for i in index])
     ax.set_ylabel(ylabel)
     ax.set_title(title)
+    # Bars start at zero (or below): a cut axis would exaggerate the gaps.
     low = min(0.0, y.min(), y_hat.min())
     ax.set_ylim(low, low + 1.25 * (max(y.max(), y_hat.max()) - low))  # room for the legend
     ax.legend(loc="upper center", ncol=2)
     return ax
+
+
+def plot_xor_units(model, ax_row, grid: int = 101):
+    """What each unit of a TwoLayerNet trained on XOR (inputs x1, x2 and a constant 1) draws.
+
+    One panel per hidden unit, then one for the output: the unit's value over the square
+    0 <= x1, x2 <= 1 (the constant input fixed at 1), the four XOR points marked by target.
+
+    Parameters
+    ----------
+    model : nnlib.twolayer.TwoLayerNet with input_size 3
+    ax_row : sequence of H + 1 matplotlib axes
+    """
+    u = np.linspace(0.0, 1.0, grid)
+    x1, x2 = np.meshgrid(u, u)
+    X = np.column_stack([x1.ravel(), x2.ravel(), np.ones(x1.size)])
+    hidden = sigmoid(X @ model.params["W1"] + model.params.get("b1", 0.0))
+    output = model.predict_proba(X)[:, 0]
+    panels = [(hidden[:, j], f"hidden unit {j + 1}") for j in range(hidden.shape[1])]
+    panels.append((output, "output"))
+    image = None
+    for ax, (values, title) in zip(ax_row, panels):
+        image = ax.contourf(x1, x2, values.reshape(x1.shape), levels=np.linspace(0, 1, 11),
+                            cmap="RdBu_r", vmin=0, vmax=1)
+        ax.contour(x1, x2, values.reshape(x1.shape), levels=[0.5], colors="k", linewidths=1)
+        for (a, b), target in (((0, 0), 0), ((0, 1), 1), ((1, 0), 1), ((1, 1), 0)):
+            ax.plot(a, b, "o" if target else "s", ms=9, mec="k", clip_on=False, zorder=5,
+                    mfc="white" if target else "black")
+        ax.set_title(title)
+        ax.set_xlabel("x1")
+        ax.set_aspect("equal")
+    ax_row[0].set_ylabel("x2")
+    return image
+
+
+def plot_score_plane(model, X_max, students, new_student, ax=None, grid: int = 121,
+                     study_max: float = 5.0, sleep_max: float = 10.0):
+    """The learned score over (hours studied, hours slept), with the training students and the
+    new student's two scalings marked.
+
+    Parameters
+    ----------
+    model : a TwoLayerNet trained on inputs divided by ``X_max`` and scores divided by 100
+    X_max : array_like, shape (2,), the training set's column maxima
+    students : array_like, shape (N, 2), the training students' hours
+    new_student : array_like, shape (2,), hours of the new student
+    """
+    ax = ax or plt.gca()
+    study, sleep = np.meshgrid(np.linspace(0, study_max, grid), np.linspace(0, sleep_max, grid))
+    hours = np.column_stack([study.ravel(), sleep.ravel()])
+    score = 100 * model.predict_proba(hours / np.asarray(X_max))[:, 0].reshape(study.shape)
+    image = ax.contourf(study, sleep, score, levels=20, cmap="viridis")
+    lines = ax.contour(study, sleep, score, levels=8, colors="white", linewidths=0.6)
+    ax.clabel(lines, fmt="%.0f", fontsize=7)
+    students = np.asarray(students, dtype=float)
+    new_student = np.asarray(new_student, dtype=float)
+    ax.plot(students[:, 0], students[:, 1], "o", ms=8, mfc="white", mec="k",
+            label="training students")
+    ax.plot(*new_student, "*", ms=15, mfc="tab:orange", mec="k",
+            label=f"new student {new_student[0]:g} h, {new_student[1]:g} h")
+    # The own-max scaling [4, 8] / 8 = [0.5, 1.0] is read by the network as this student:
+    as_read = new_student / new_student.max() * np.asarray(X_max)
+    ax.plot(*as_read, "X", ms=12, mfc="tab:red", mec="k",
+            label=f"what own-max scaling asks ({as_read[0]:g} h, {as_read[1]:g} h)")
+    ax.set_xlabel("hours studied")
+    ax.set_ylabel("hours slept")
+    ax.legend(loc="lower right", fontsize=8)
+    return image

@@ -1,4 +1,4 @@
-"""The single-neuron explorer of notebook 01: iterations and learning rate -> retrain, redraw."""
+"""The single-neuron explorer of notebook 01: epochs and learning rate -> retrain, redraw."""
 
 from __future__ import annotations
 
@@ -7,13 +7,15 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from nnlib.formatting import fmt
-from nnlib.neuron import NeuronHistory, neuron_predict, train_neuron
+from nnlib.neuron import Neuron, mean_abs_error
+from nnlib.optim import SGD
 from nnlib.plotting.neuron import plot_neuron_history
+from nnlib.train import fit
 from nnlib.widgets.common import figure_png, fixed_text_bundle
 
 
 class NeuronExplorer:
-    """Iterations and learning rate -> retrain the single neuron and redraw its curves.
+    """Epochs and learning rate -> retrain the single neuron with ``fit`` and redraw its curves.
 
     Parameters
     ----------
@@ -23,17 +25,15 @@ class NeuronExplorer:
         Initial weights: every retraining starts from these, so only the controls change.
     new_case : array_like, shape (D,)
         The unseen input whose prediction is shown.
-    iterations, learning_rate : initial control values.
+    epochs, learning_rate : initial control values (full batch: one step per epoch).
     """
 
-    def __init__(self, X, y, w0, new_case, iterations: int = 10_000,
-                 learning_rate: float = 1.0):
+    def __init__(self, X, y, w0, new_case, epochs: int = 10_000, learning_rate: float = 1.0):
         self.X, self.y, self.w0 = X, y, np.array(w0, dtype=np.float64)
         self.new_case = np.asarray(new_case, dtype=np.float64).reshape(1, -1)
-        self.iterations = widgets.IntSlider(value=iterations, min=10, max=50_000, step=10,
-                                            description="iterations",
-                                            continuous_update=False,
-                                            style={"description_width": "initial"})
+        self.epochs = widgets.IntSlider(value=epochs, min=10, max=50_000, step=10,
+                                        description="epochs", continuous_update=False,
+                                        style={"description_width": "initial"})
         self.learning_rate = widgets.FloatLogSlider(value=learning_rate, base=10, min=-3,
                                                     max=1.5, step=0.05,
                                                     description="learning rate",
@@ -42,55 +42,51 @@ class NeuronExplorer:
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="training")
         self.status = widgets.HTML()
         self.plot = widgets.Image(format="png")
-        self.history = None
-        self.prediction = None
-        self.iterations.observe(self._on_change, names="value")
+        self.model = self.history = self.weights = self.prediction = None
+        self.epochs.observe(self._on_change, names="value")
         self.learning_rate.observe(self._on_change, names="value")
         self.widget = widgets.VBox([
-            widgets.HBox([self.iterations, self.learning_rate, self.progress]),
+            widgets.HBox([self.epochs, self.learning_rate, self.progress]),
             self.status, self.plot])
         self.update()
 
     def _on_change(self, _change) -> None:
         self.update()
 
+    def train(self, epochs: int, learning_rate: float) -> None:
+        """Train a neuron from ``w0``; record weights and mean |error| about 500 times, and move
+        the progress bar through ``fit``'s ``progress`` callback."""
+        self.model = Neuron.from_weights(self.w0)
+        every = max(1, epochs // 500)
+        bar_every = max(1, epochs // 20)
+        self.progress.max, self.progress.value = epochs, 0
+        weights = []
+
+        def record(epoch: int) -> None:
+            weights.append(self.model.params["w"][:, 0].copy())
+            if epoch % bar_every == 0 or epoch == epochs:
+                self.progress.value = epoch
+
+        self.history = fit(self.model, self.X, self.y, SGD(learning_rate), epochs,
+                           record_every=every, progress=record, metric=mean_abs_error)
+        self.weights = np.array(weights)
+
     def update(self) -> None:
         """Retrain with the current control values, then redraw and restate the prediction."""
-        self.history = self._train_with_progress(self.iterations.value, self.learning_rate.value)
-        self.prediction = float(neuron_predict(self.new_case, self.history.w)[0, 0])
+        self.train(self.epochs.value, self.learning_rate.value)
+        self.prediction = float(self.model.predict_proba(self.new_case)[0, 0])
         figure = Figure(figsize=(11, 3.6), layout="constrained")
-        plot_neuron_history(self.history, axes=figure.subplots(1, 2))
+        plot_neuron_history(self.history, self.weights, axes=figure.subplots(1, 2))
         self.plot.value = figure_png(figure)
         # The status line changes last, so whoever watches it sees the new figure too.
         case = fmt(self.new_case[0], 0)
         self.status.value = (f"prediction for {case} = <b>{fmt(self.prediction, 8)}</b>, "
-                             f"final mean |error| = {fmt(self.history.mean_abs_error[-1], 6)}")
-
-    def _train_with_progress(self, iterations: int, learning_rate: float) -> NeuronHistory:
-        """``train_neuron`` in ten chunks, moving the progress bar after each.
-
-        Every chunk but the last is a multiple of ``record_every``, so the joined history is
-        exactly the one a single call would record (a test checks it).
-        """
-        every = max(1, iterations // 500)
-        chunk = every * max(1, (iterations // every) // 10)
-        self.progress.max, self.progress.value = iterations, 0
-        w, done, parts = self.w0, 0, []
-        while done < iterations:
-            part = train_neuron(self.X, self.y, w, min(chunk, iterations - done), learning_rate,
-                                record_every=every)
-            skip = 1 if parts else 0  # a chunk's first record is the previous chunk's last
-            parts.append((part.steps[skip:] + done, part.weights[skip:],
-                          part.mean_abs_error[skip:]))
-            w, done = part.w, done + int(part.steps[-1])
-            self.progress.value = done
-        steps, weights, errors = (np.concatenate(column) for column in zip(*parts))
-        return NeuronHistory(w=w, steps=steps, weights=weights, mean_abs_error=errors)
+                             f"final mean |error| = {fmt(self.history.train_metric[-1], 6)}")
 
     def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "NeuronExplorer: move 'iterations' or "
+        return fixed_text_bundle(self.widget, "NeuronExplorer: move 'epochs' or "
                                  "'learning rate' to retrain (interactive in JupyterLab)", **kwargs)
 
     def __repr__(self) -> str:
-        return (f"NeuronExplorer(iterations={self.iterations.value}, "
+        return (f"NeuronExplorer(epochs={self.epochs.value}, "
                 f"learning_rate={self.learning_rate.value:.3g})")

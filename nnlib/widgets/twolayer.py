@@ -1,4 +1,4 @@
-"""The two-layer explorer of notebook 02: hidden units, learning rate, iterations -> retrain."""
+"""The two-layer explorer of notebook 02: hidden units, learning rate, epochs -> retrain."""
 
 from __future__ import annotations
 
@@ -8,13 +8,15 @@ from matplotlib.figure import Figure
 
 from nnlib.formatting import fmt, fmt_sci
 from nnlib.plotting.twolayer import plot_loss_curves, plot_network
+from nnlib.optim import SGD
+from nnlib.train import fit
 from nnlib.twolayer import TwoLayerNet
 from nnlib.validation import DivergenceError, check_number
 from nnlib.widgets.common import figure_png, fixed_text_bundle
 
 
 class TwoLayerExplorer:
-    """Hidden units, learning rate and iterations -> retrain a ``TwoLayerNet`` and redraw.
+    """Hidden units, learning rate and epochs -> retrain a ``TwoLayerNet`` with ``fit``, redraw.
 
     Every retraining starts from weights drawn by ``np.random.default_rng(seed)``, so moving a
     control changes only what that control sets.
@@ -25,7 +27,8 @@ class TwoLayerExplorer:
     y : ndarray, shape (N, C)
     seed : int
         Seed of the generator that draws the initial weights.
-    hidden_size, learning_rate, iterations : initial control values.
+    hidden_size, learning_rate, epochs : initial control values (full batch: one step per
+        epoch).
     model_options : dict, optional
         Passed to ``TwoLayerNet`` (``init``, ``use_bias``, ``reduction``).
     describe : callable, optional
@@ -33,13 +36,13 @@ class TwoLayerExplorer:
     """
 
     def __init__(self, X, y, seed: int = 0, hidden_size: int = 3, learning_rate: float = 1.0,
-                 iterations: int = 1000, model_options: dict | None = None, describe=None):
+                 epochs: int = 1000, model_options: dict | None = None, describe=None):
         self.X, self.y = np.asarray(X, dtype=np.float64), np.asarray(y, dtype=np.float64)
         self.seed = check_number("seed", seed, minimum=0, integer=True)
         hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
         learning_rate = check_number("learning_rate", learning_rate, minimum=0,
                                      exclusive_minimum=True)
-        iterations = check_number("iterations", iterations, minimum=10, integer=True)
+        epochs = check_number("epochs", epochs, minimum=10, integer=True)
         self.model_options = dict(model_options or {})
         self.describe = describe
         # The ranges widen to include the initial values, which a slider would silently clip.
@@ -52,25 +55,26 @@ class TwoLayerExplorer:
                                                     max=max(1.5, np.ceil(exponent)),
                                                     step=0.05, description="learning rate",
                                                     continuous_update=False)
-        self.iterations = widgets.IntSlider(value=iterations, min=10, max=max(5000, iterations),
-                                            step=10,
-                                            description="iterations", continuous_update=False)
+        self.epochs = widgets.IntSlider(value=epochs, min=10, max=max(5000, epochs), step=10,
+                                        description="epochs", continuous_update=False)
         self.progress = widgets.IntProgress(value=0, min=0, max=1, description="training")
         self.status = widgets.HTML()
         self.plot = widgets.Image(format="png")
         self.model = None
         self.history = None
         self.error = None
-        for control in (self.hidden_size, self.learning_rate, self.iterations):
+        for control in (self.hidden_size, self.learning_rate, self.epochs):
             control.observe(self._on_change, names="value")
         self.widget = widgets.VBox([
-            widgets.HBox([self.hidden_size, self.learning_rate, self.iterations]),
+            widgets.HBox([self.hidden_size, self.learning_rate, self.epochs]),
             self.progress,
             self.status, self.plot])
         self.update()
 
-    def _show_progress(self, done: int) -> None:
-        self.progress.value = done
+    def _show_progress(self, epoch: int) -> None:
+        # fit calls this after every record; the bar moves about twenty times per run.
+        if epoch % max(1, self.epochs.value // 20) == 0 or epoch == self.epochs.value:
+            self.progress.value = epoch
 
     def _on_change(self, _change) -> None:
         self.update()
@@ -82,11 +86,10 @@ class TwoLayerExplorer:
         figure = Figure(figsize=(10, 3.4), layout="constrained")
         ax_loss, ax_net = figure.subplots(1, 2, width_ratios=[1.4, 1])
         try:
-            self.progress.max, self.progress.value = self.iterations.value, 0
-            self.history = self.model.train(self.X, self.y, self.iterations.value,
-                                            self.learning_rate.value,
-                                            record_every=max(1, self.iterations.value // 500),
-                                            progress=self._show_progress)
+            self.progress.max, self.progress.value = self.epochs.value, 0
+            self.history = fit(self.model, self.X, self.y, SGD(self.learning_rate.value),
+                               self.epochs.value, record_every=max(1, self.epochs.value // 500),
+                               progress=self._show_progress, metric=None)
             self.error = None
         except DivergenceError as error:  # show it in the status line; do not crash the UI
             self.history, self.error = None, str(error)
@@ -96,8 +99,8 @@ class TwoLayerExplorer:
                          transform=ax_loss.transAxes)
         else:
             extra = f"; {self.describe(self.model)}" if self.describe else ""
-            self.status.value = (f"final loss = <b>{fmt_sci(self.history.loss[-1], 2)}</b>, "
-                                 f"predictions = {fmt(self.model.predict(self.X)[:, 0], 3)}"
+            self.status.value = (f"final loss = <b>{fmt_sci(self.history.train_loss[-1], 2)}</b>, "
+                                 f"predictions = {fmt(self.model.predict_proba(self.X)[:, 0], 3)}"
                                  f"{extra}")
             plot_loss_curves(self.history, ax=ax_loss,
                              title=f"{self.hidden_size.value} hidden units, learning rate "
@@ -107,10 +110,10 @@ class TwoLayerExplorer:
 
     def _repr_mimebundle_(self, **kwargs):
         return fixed_text_bundle(self.widget, "TwoLayerExplorer: move 'hidden units', "
-                                 "'learning rate' or 'iterations' to retrain "
+                                 "'learning rate' or 'epochs' to retrain "
                                  "(interactive in JupyterLab)", **kwargs)
 
     def __repr__(self) -> str:
         return (f"TwoLayerExplorer(hidden_size={self.hidden_size.value}, "
                 f"learning_rate={self.learning_rate.value:.3g}, "
-                f"iterations={self.iterations.value})")
+                f"epochs={self.epochs.value})")
