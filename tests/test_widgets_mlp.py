@@ -15,7 +15,7 @@ def test_explorer_trains_on_construction():
     assert explorer.history.epochs[-1] == 5
     assert explorer.progress.value == explorer.progress.max == 5
     assert explorer.progress.bar_style == "success"
-    assert "test accuracy" in explorer.status.value
+    assert "validation accuracy" in explorer.status.value
     assert explorer.plot.value[:4] == b"\x89PNG"
 
 
@@ -54,3 +54,26 @@ def test_plain_text_form_is_stable():
     bundle = make_explorer(epochs=2)._repr_mimebundle_()
     assert bundle["text/plain"].startswith("MLPExplorer: change the layers")
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+def test_layer_spread_measures_the_signal_and_gradient_per_layer():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from nnlib.mlp import MLP, make_architecture
+    from nnlib.plotting.mlp import layer_spread, plot_layer_spread
+
+    X, y = make_moons(200, noise=0.2, seed=1)
+    architecture = make_architecture([2, 25, 50, 50, 25, 1])
+    small = MLP(architecture, np.random.default_rng(0), scale=0.1)
+    he = MLP(architecture, np.random.default_rng(0), init="he")
+    z_small, grad_small = layer_spread(small, X, y)
+    z_he, _ = layer_spread(he, X, y)
+    assert z_small.shape == grad_small.shape == (5,)
+    # std 0.1 shrinks the signal layer after layer; He keeps it of order 1
+    assert np.all(np.diff(z_small) < 0) and z_small[-1] < 0.01
+    assert 0.3 < z_he.min() and z_he[:4].max() < 2
+    first_W = small.params["W1"]
+    assert np.isclose(z_small[0], np.std(X @ first_W + small.params["b1"]))
+    spread = plot_layer_spread({"small": small, "he": he}, X, y)
+    assert set(spread) == {"small", "he"}

@@ -8,7 +8,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nnlib.mlp import MLP
+from nnlib.mlp import MLP, layer_forward
 
 CLASS_COLORS = ("tab:blue", "tab:orange")
 
@@ -74,7 +74,7 @@ def plot_boundary_snapshots(architecture, snapshots: dict, X, y, columns: int = 
                             panel_size: float = 2.6, accuracies: dict | None = None):
     """A grid of decision boundaries, one panel per snapshot ``{epoch: params}``.
 
-    ``accuracies``, if given, maps an epoch to a test accuracy shown in the panel title.
+    ``accuracies``, if given, maps an epoch to a validation accuracy shown in the panel title.
     Returns the figure.
     """
     epochs = sorted(snapshots)
@@ -86,7 +86,7 @@ def plot_boundary_snapshots(architecture, snapshots: dict, X, y, columns: int = 
     for ax, epoch in zip(axes.flat, epochs):
         title = f"epoch {epoch}"
         if accuracies and epoch in accuracies:
-            title += f" · test {100 * accuracies[epoch]:.0f}%"
+            title += f" · val. {100 * accuracies[epoch]:.0f}%"
         plot_decision_boundary(MLP.from_params(architecture, snapshots[epoch]), X, y, ax=ax,
                                title=title, resolution=100, limits=limits)
         ax.set_xlabel("")
@@ -98,16 +98,17 @@ def plot_boundary_snapshots(architecture, snapshots: dict, X, y, columns: int = 
 
 
 def plot_history(history, axes=None, title_suffix: str = "", label: str = ""):
-    """Two panels: cross-entropy (log scale) and accuracy, train and test, against the epoch."""
+    """Two panels: cross-entropy (log scale) and accuracy, train and validation, against the
+    epoch, from a ``nnlib.train.History`` (metric "accuracy")."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     ax_loss, ax_accuracy = axes
     prefix = f"{label} " if label else ""
     ax_loss.semilogy(history.epochs, history.train_loss, label=f"{prefix}train")
-    ax_accuracy.plot(history.epochs, 100 * history.train_accuracy, label=f"{prefix}train")
-    if history.test_loss is not None:
-        ax_loss.semilogy(history.epochs, history.test_loss, label=f"{prefix}test", ls="--")
-        ax_accuracy.plot(history.epochs, 100 * history.test_accuracy, label=f"{prefix}test",
+    ax_accuracy.plot(history.epochs, 100 * history.train_metric, label=f"{prefix}train")
+    if history.val_loss is not None:
+        ax_loss.semilogy(history.epochs, history.val_loss, label=f"{prefix}validation", ls="--")
+        ax_accuracy.plot(history.epochs, 100 * history.val_metric, label=f"{prefix}validation",
                          ls="--")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("mean cross-entropy (nats)")
@@ -119,3 +120,43 @@ def plot_history(history, axes=None, title_suffix: str = "", label: str = ""):
     for ax in axes:
         ax.legend(fontsize=8)
     return axes
+
+
+def layer_spread(model, X, y) -> tuple[np.ndarray, np.ndarray]:
+    """At the model's current parameters: the standard deviation of each layer's
+    pre-activation Z over the examples and units of ``X`` (N, D), and the root mean square of
+    each layer's weight gradient on (X, y). Two arrays of shape (L,)."""
+    A, z_std = np.asarray(X, dtype=float), []
+    for index, spec in enumerate(model.architecture, start=1):
+        W, b = model.params[f"W{index}"], model.params[f"b{index}"]
+        if index < len(model.architecture):
+            A, (_, _, Z) = layer_forward(A, W, b, spec["activation"])
+        else:
+            Z = A @ W + b
+        z_std.append(float(np.std(Z)))
+    _, grads = model.loss_and_grads(X, y)
+    grad_rms = [float(np.sqrt(np.mean(grads[f"W{index}"] ** 2)))
+                for index in range(1, len(model.architecture) + 1)]
+    return np.array(z_std), np.array(grad_rms)
+
+
+def plot_layer_spread(models: dict, X, y, axes=None) -> dict:
+    """Two panels, one line per model of ``models`` ({label: MLP}): the spread of each layer's
+    pre-activation and the size of each layer's weight gradient (``layer_spread``), against the
+    layer. Returns {label: (z_std, grad_rms)}."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
+    spread = {label: layer_spread(model, X, y) for label, model in models.items()}
+    for label, (z_std, grad_rms) in spread.items():
+        layers = np.arange(1, len(z_std) + 1)
+        axes[0].semilogy(layers, z_std, marker="o", label=label)
+        axes[1].semilogy(layers, grad_rms, marker="o", label=label)
+    axes[0].set_ylabel("std of Z over points and units")
+    axes[0].set_title("Signal: spread of each layer's pre-activation")
+    axes[1].set_ylabel("RMS of dL/dW")
+    axes[1].set_title("Gradient: size of each layer's weight gradient")
+    for ax in axes:
+        ax.set_xlabel("layer (5 = output)")
+        ax.set_xticks(layers)
+        ax.legend(fontsize=8)
+    return spread
