@@ -24,15 +24,18 @@ def plot_order_losses(curves: dict, bound: float | None = None, published: dict 
 
     Parameters
     ----------
-    curves : {label: (examples_seen, loss)} of arrays, shape (K,), our runs (solid lines).
+    curves : {label: (examples_seen, loss)} or {label: (examples_seen, loss, style)} of arrays,
+        shape (K,), our runs (solid lines; ``style`` a dict of matplotlib line settings).
     bound : float, optional, the lowest mean cross-entropy a left-to-right MSB-first reader can
         reach (dashed line).
     published : {label: (examples_seen, loss)}, optional, a source's logged losses (markers).
     """
     ax = ax or plt.gca()
     colours = iter(["tab:blue", "tab:orange", "tab:green", "tab:red"])
-    for label, (seen, loss) in curves.items():
-        ax.plot(seen, loss, lw=1.2, color=next(colours), label=label)
+    for label, (seen, loss, *style) in curves.items():
+        settings = {"lw": 1.2, **(style[0] if style else {})}
+        settings.setdefault("color", next(colours))
+        ax.plot(seen, loss, label=label, **settings)
     if published:
         for (label, (seen, loss)), marker in zip(published.items(), "os^v"):
             ax.plot(seen, loss, marker=marker, ls=":", color="0.3", ms=4, label=label)
