@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from nnlib.addition import train_addition
+from nnlib.addition import split_pairs, train_addition
+from nnlib.optim import SGD
 from nnlib.rnn import RNN
 from nnlib.widgets.order import OrderExplorer
 
@@ -13,14 +14,15 @@ def models():
     trained = {}
     for order in ("lsb", "msb"):
         model = RNN(2, 8, np.random.default_rng(0), head="softmax")
-        train_addition(model, np.random.default_rng(1), iterations=600, learning_rate=1.0,
-                       n_bits=N_BITS, bit_order=order)
+        train, _ = split_pairs(N_BITS, 0.25, np.random.default_rng(4))
+        train_addition(model, train, SGD(1.0), 100, np.random.default_rng(1), n_bits=N_BITS,
+                       bit_order=order)
         trained[order] = model
     return trained
 
 
 def bound():
-    return 0.5 + 0.5 ** (np.arange(N_BITS) + 1)
+    return 0.5 - 0.5 ** (np.arange(N_BITS) + 1)     # p_i = P(carry into bit i)
 
 
 def test_explorer_shows_both_readers(models):
@@ -50,3 +52,9 @@ def test_probabilities_are_reordered_to_bit_zero_first(models):
 def test_plain_text_is_fixed(models):
     bundle = OrderExplorer(models, N_BITS, bound())._repr_mimebundle_()
     assert bundle["text/plain"].startswith("OrderExplorer: move 'a' or 'b'")
+
+
+def test_the_bound_is_per_example(models):
+    explorer = OrderExplorer(models, N_BITS, bound(), a=3, b=1)    # carries into bits 1 and 2
+    p = bound()
+    np.testing.assert_allclose(explorer.example_bound(), [1, p[1], p[2], 1 - p[3], 1 - p[4]])

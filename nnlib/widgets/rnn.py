@@ -51,7 +51,7 @@ class AdditionStepper:
         a, b, t = self.a.value, self.b.value, self.step.value
         X, y = addition_data([a], [b], self.n_bits, "lsb")
         hidden = self.model.hidden_states(X)[0]
-        probabilities = self.model.probabilities(X)[0]
+        probabilities = self.model.predict_proba(X)[0]
         bits = (probabilities > 0.5).astype(np.int64)
         carry = carry_bits([a], [b], self.n_bits)[0]
         self.predicted_sum = int(bits_to_int(bits))
@@ -69,7 +69,7 @@ class AdditionStepper:
         axes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
         plot_hidden_and_carry(shown, carry, X[0, :, 0], X[0, :, 1], bits,
                               unit_order=self.unit_order, axes=axes, current_step=t,
-                              title=f"Hidden state after step {t}",
+                              title=f"Hidden state after step {t}", true_bits=y[0],
                               value_range=(-1, 1) if self.model.activation == "tanh" else (0, 1))
         self.plot.value = figure_png(figure)
 

@@ -1,14 +1,10 @@
-"""The exercises' self-checks: a right answer passes, each typical mistake is named."""
+"""The self-checks of notebook 04 accept a right answer and name each typical mistake."""
 
 import numpy as np
 import pytest
 
 from nnlib import checks
-from nnlib.activations import sigmoid
 from nnlib.checks import CheckFailed
-
-
-# Reference answers, written independently of the checks' own reference calls.
 
 
 def step_backward(dh, cache, U, W, through_tanh=True):
@@ -28,36 +24,12 @@ def bptt(dhidden, caches, U, W, carry_back=True):
     return dU, dW, db
 
 
-def carry_probability(width, out=False):
-    p = np.zeros(width + 1)
-    for i in range(1, width + 1):
-        p[i] = 0.25 + 0.5 * p[i - 1]
-    return p[1:] if out else p[:-1]
-
-
-def bidirectional_backward(dhidden, cache_f, cache_b, reverse=True, flip_dX=True):
-    from nnlib.rnn import rnn_backward
-
-    H = dhidden.shape[-1] // 2
-    dX_f, _, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f)
-    upstream = dhidden[:, ::-1, H:] if reverse else dhidden[..., H:]
-    dX_r, _, dU_b, dW_b, db_b = rnn_backward(upstream, cache_b)
-    return dX_f + (dX_r[:, ::-1] if flip_dX else dX_r), dU_f, dW_f, db_f, dU_b, dW_b, db_b
-
-
 CASES = [
     (checks.check_step_backward, (step_backward,), [
         ((lambda *a: step_backward(*a, through_tanh=False),), "skips the tanh"),
     ]),
     (checks.check_bptt, (bptt,), [
         ((lambda *a: bptt(*a, carry_back=False),), "flows back through time"),
-    ]),
-    (checks.check_carry_probability, (carry_probability,), [
-        ((lambda w: carry_probability(w, out=True),), "carries OUT of each bit"),
-    ]),
-    (checks.check_bidirectional_backward, (bidirectional_backward,), [
-        ((lambda *a: bidirectional_backward(*a, reverse=False),), "reversed time"),
-        ((lambda *a: bidirectional_backward(*a, flip_dX=False),), "dX is wrong"),
     ]),
 ]
 
@@ -68,7 +40,6 @@ def test_a_right_answer_passes_public_and_hidden_checks(check, right, _, capsys)
     check(*right, hidden=True)
     out = capsys.readouterr().out
     assert "public checks passed" in out and "hidden checks passed" in out
-    assert "all tests passed" not in out.lower()
 
 
 @pytest.mark.parametrize("check, wrong, message",
