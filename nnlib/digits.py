@@ -155,6 +155,32 @@ def xor_forward(params: dict, X=XOR_X) -> tuple[np.ndarray, np.ndarray]:
     return hidden, hidden @ params["W2"] + params["b2"]
 
 
+def line_errors(X, y, angles, offsets) -> np.ndarray:
+    """How many points each straight line misclassifies (one neuron's every possible answer).
+
+    The line with angle a and offset c says "class 1" where x . (cos a, sin a) > c. Angles over
+    a full turn cover both sides of every line.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 2)
+    y : array_like, shape (N,), labels 0 or 1
+    angles : array_like, shape (A,), radians
+    offsets : array_like, shape (B,)
+
+    Returns
+    -------
+    ndarray of int64, shape (A, B): misclassified points for each (angle, offset).
+    """
+    X = as_float_array("X", X, shape=(None, 2))
+    y = check_labels("y", y, (X.shape[0],), 2)
+    angles = as_float_array("angles", angles, shape=(None,))
+    offsets = as_float_array("offsets", offsets, shape=(None,))
+    directions = np.stack([np.cos(angles), np.sin(angles)], axis=1)  # (A, 2)
+    says_one = (X @ directions.T)[:, :, None] > offsets[None, None, :]  # (N, A, B)
+    return np.sum(says_one != (y == 1)[:, None, None], axis=0).astype(np.int64)
+
+
 def train_xor_networks(hidden_size: int, networks: int, epochs: int, learning_rate: float,
                        rng: np.random.Generator, init_scale: float = 1.0):
     """Train ``networks`` independent 2-H-1 nets on the four XOR points by full-batch descent.
@@ -222,6 +248,6 @@ def xor_scores(params: dict) -> tuple[np.ndarray, np.ndarray]:
     return losses, np.all(predicted == (XOR_Y == 1), axis=1)
 
 
-__all__ = ["CLASSES", "IMAGE_SHAPE", "XOR_X", "XOR_Y", "confusion_matrix", "load_digits_data",
-           "one_hot", "stratified_split", "train_xor_networks", "xor_forward", "xor_grads",
-           "xor_scores"]
+__all__ = ["CLASSES", "IMAGE_SHAPE", "XOR_X", "XOR_Y", "confusion_matrix", "line_errors",
+           "load_digits_data", "one_hot", "stratified_split", "train_xor_networks",
+           "xor_forward", "xor_grads", "xor_scores"]

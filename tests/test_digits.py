@@ -4,7 +4,7 @@ stacked XOR networks."""
 import numpy as np
 import pytest
 
-from nnlib.digits import (XOR_X, XOR_Y, confusion_matrix, load_digits_data, one_hot,
+from nnlib.digits import (XOR_X, XOR_Y, confusion_matrix, line_errors, load_digits_data, one_hot,
                           stratified_split, train_xor_networks, xor_forward, xor_grads,
                           xor_scores)
 from nnlib.gradcheck import numerical_gradient, relative_error
@@ -125,3 +125,18 @@ def test_xor_rejects_bad_arguments():
         train_xor_networks(0, 1, 1, 1.0, np.random.default_rng(0))
     with pytest.raises(ValueError, match="learning_rate must be a number > 0"):
         train_xor_networks(2, 1, 1, 0.0, np.random.default_rng(0))
+
+
+def test_line_errors_known_values():
+    X = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
+    # the vertical line x1 = 0.5, "1" to its right: gets XOR's (0, 1) and (1, 1) wrong
+    errors = line_errors(X, [0, 1, 1, 0], [0.0], [0.5])
+    assert errors.tolist() == [[2]]
+    # the same line for AND: only (1, 0) wrong
+    assert line_errors(X, [0, 0, 0, 1], [0.0], [0.5]).tolist() == [[1]]
+    # a full turn of angles and many offsets: XOR never below 1, AND reaches 0
+    angles, offsets = np.linspace(0, 2 * np.pi, 73), np.linspace(-2, 2, 81)
+    assert line_errors(X, [0, 1, 1, 0], angles, offsets).min() == 1
+    assert line_errors(X, [0, 0, 0, 1], angles, offsets).min() == 0
+    with pytest.raises(ValueError, match="y must hold class labels 0 .. 1"):
+        line_errors(X, [0, 2, 1, 0], angles, offsets)
