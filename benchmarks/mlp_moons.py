@@ -4,9 +4,9 @@ Run it with ``python3 tasks.py benchmark mlp_moons`` (that task installs the opt
 torch==2.13.0 for the CPU and scikit-learn, into .venv when they are missing, and runs with one
 BLAS thread). Same data for everyone: ``nnlib.data.make_moons(1000, noise=0.2, seed=100)``,
 10 % held out by ``train_test_split`` with ``default_rng(0)``; same architecture 2-25-50-50-25-1
-(ReLU hidden layers, one sigmoid output, mean binary cross-entropy); float64 everywhere, plus
-nnlib's optional single-precision mode (``train_mlp(..., dtype=np.float32)``) on lines that say
-float32; one thread (``torch.set_num_threads(1)``).
+(ReLU hidden layers, one sigmoid output, mean binary cross-entropy); float64 everywhere; one
+thread (``torch.set_num_threads(1)``). nnlib trains with ``nnlib.train.fit`` (the one training
+loop) and ``nnlib.optim``.
 
 Two measurements, each repeated in interleaved rounds (A, B, C, ..., A, B, C, ...) so that a
 slow moment of the shared machine hits every contender alike; the medians are reported.
@@ -21,16 +21,20 @@ slow moment of the shared machine hits every contender alike; the medians are re
    - scikit-learn: MLPClassifier(hidden_layer_sizes=(25, 50, 50, 25), solver="adam",
      learning_rate_init=0.01, batch_size=32, alpha=0), one ``partial_fit`` per epoch, its own
      Glorot-uniform draws (the same distribution; its generator cannot be shared).
-   - the tutorial's loop and nnlib (float64 and float32), all in the tutorial's own setting:
+   - the tutorial's loop and nnlib, both in the tutorial's own setting:
      full-batch gradient descent, learning rate 0.01, the same starting parameters.
 2. Milliseconds per epoch in the tutorial's setting (full batch, learning rate 0.01), nnlib's
-   ``train_mlp`` in float64 and in float32 against a straightforward re-implementation of the
+   ``fit`` against a straightforward re-implementation of the
    tutorial's loop in its natural float64 (examples as columns, parameter and memory dicts,
    cost and accuracy computed every epoch, the gradient entering through
    dA = -(y / y_hat - (1 - y) / (1 - y_hat)), ReLU backward by copy-and-mask, the sigmoid's
    backward recomputing the sigmoid, dA computed down to the first layer, an update loop over
    the layers). nnlib records only at the end of a run (``record_every=epochs``); it checks
    every step that the loss is finite. At least 5 interleaved rounds, medians.
+
+Before issue 12 nnlib had its own loop (``train_mlp``) with an optional float32 mode; both are
+gone, and ``MLP._loss_and_grads`` (used by ``fit``) keeps the packed, buffer-reusing path
+because this benchmark shows it pays: see the README for the figures before and after.
 """
 
 from __future__ import annotations
@@ -46,8 +50,9 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nnlib.data import make_moons, train_test_split  # noqa: E402
-from nnlib.mlp import MLP, make_architecture, train_mlp  # noqa: E402
+from nnlib.mlp import MLP, make_architecture  # noqa: E402
 from nnlib.optim import SGD, Adam  # noqa: E402
+from nnlib.train import fit  # noqa: E402
 
 SIZES = [2, 25, 50, 50, 25, 1]
 TARGET = 0.95
@@ -75,24 +80,22 @@ def nnlib_adam(data, seed):
     X_train, X_test, y_train, y_test = data
     model = MLP(make_architecture(SIZES), np.random.default_rng(seed), init="glorot")
     start = time.perf_counter()
-    history = train_mlp(model, X_train, y_train, MAX_EPOCHS_ADAM, Adam(ADAM_LR), batch_size=BATCH,
-                        rng=np.random.default_rng(seed), X_test=X_test, y_test=y_test,
-                        stop_at_test_accuracy=TARGET)
+    history = fit(model, X_train, y_train, Adam(ADAM_LR), MAX_EPOCHS_ADAM, batch_size=BATCH,
+                  rng=np.random.default_rng(seed), X_val=X_test, y_val=y_test, stop=reached)
     return time.perf_counter() - start, history.epochs_to_reach(TARGET)
 
 
-def nnlib_gd(data, seed, dtype=np.float64):
+def reached(history):
+    return history.val_metric[-1] >= TARGET
+
+
+def nnlib_gd(data, seed):
     X_train, X_test, y_train, y_test = data
     model = MLP(make_architecture(SIZES), np.random.default_rng(seed))
     start = time.perf_counter()
-    history = train_mlp(model, X_train, y_train, MAX_EPOCHS_GD, SGD(GD_LR), X_test=X_test,
-                        y_test=y_test, record_every=GD_CHECK_EVERY, stop_at_test_accuracy=TARGET,
-                        dtype=dtype)
+    history = fit(model, X_train, y_train, SGD(GD_LR), MAX_EPOCHS_GD, X_val=X_test, y_val=y_test,
+                  record_every=GD_CHECK_EVERY, stop=reached)
     return time.perf_counter() - start, history.epochs_to_reach(TARGET)
-
-
-def nnlib_gd_float32(data, seed):
-    return nnlib_gd(data, seed, dtype=np.float32)
 
 
 def torch_adam(data, seed):
@@ -218,11 +221,11 @@ def tutorial_gd(data, seed):
 
 # --- per-epoch timing in the tutorial's setting ------------------------------------------------
 
-def nnlib_epochs(data, seed, epochs, dtype=np.float64):
+def nnlib_epochs(data, seed, epochs):
     X_train, _, y_train, _ = data
     model = MLP(make_architecture(SIZES), np.random.default_rng(seed))
     start = time.perf_counter()
-    train_mlp(model, X_train, y_train, epochs, SGD(GD_LR), record_every=epochs, dtype=dtype)
+    fit(model, X_train, y_train, SGD(GD_LR), epochs, record_every=epochs)
     return (time.perf_counter() - start) / epochs
 
 
@@ -245,14 +248,11 @@ def check_agreement(data, seed):
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         for _ in range(50):
             _tutorial_epoch(X_train.T.copy(), y_train[None, :], params, TUTORIAL_LAYERS, GD_LR)
-    for dtype, tolerance in ((np.float64, 1e-9), (np.float32, 1e-5)):
-        model = MLP(make_architecture(SIZES), np.random.default_rng(seed))
-        train_mlp(model, X_train, y_train, 50, SGD(GD_LR), record_every=50, dtype=dtype)
-        difference = max(np.max(np.abs(model.params[key]
-                                       - (value.T if key[0] == "W" else value[:, 0])))
-                         for key, value in params.items())
-        assert difference < tolerance, (f"the tutorial loop and nnlib ({np.dtype(dtype)}) "
-                                        f"disagree by {difference:.3g}")
+    model = MLP(make_architecture(SIZES), np.random.default_rng(seed))
+    fit(model, X_train, y_train, SGD(GD_LR), 50, record_every=50)
+    difference = max(np.max(np.abs(model.params[key] - (value.T if key[0] == "W" else value[:, 0])))
+                     for key, value in params.items())
+    assert difference < 1e-9, f"the tutorial loop and nnlib disagree by {difference:.3g}"
 
 
 def main(argv=None):
@@ -279,12 +279,10 @@ def main(argv=None):
         print("scikit-learn is not installed: skipped.")
     contenders.update(peers)
     contenders["nnlib (tutorial setting: GD)"] = nnlib_gd
-    contenders["nnlib float32 (tutorial: GD)"] = nnlib_gd_float32
     contenders["tutorial loop (GD)"] = tutorial_gd
 
-    print(f"Two moons, 900 train / 100 test points, {'-'.join(map(str, SIZES))}, float64 "
-          f"(nnlib also in float32 where it says so), 1 thread; {args.rounds} interleaved "
-          f"rounds, medians.\n")
+    print(f"Two moons, 900 train / 100 test points, {'-'.join(map(str, SIZES))}, float64, "
+          f"1 thread; {args.rounds} interleaved rounds, medians.\n")
     reached: dict[str, list] = {name: [] for name in contenders}
     for round_index in range(args.rounds):
         for name, run in contenders.items():
@@ -303,13 +301,11 @@ def main(argv=None):
     base = medians["nnlib (Adam, batch 32)"]
     for name in peers:
         print(f"   {name} / nnlib: {medians[name] / base:.1f}x")
-    for name in ("nnlib (tutorial setting: GD)", "nnlib float32 (tutorial: GD)"):
-        print(f"   tutorial loop / {name}: {medians['tutorial loop (GD)'] / medians[name]:.1f}x")
+    name = "nnlib (tutorial setting: GD)"
+    print(f"   tutorial loop / {name}: {medians['tutorial loop (GD)'] / medians[name]:.1f}x")
 
-    timed = {"nnlib, float64 (default)": lambda: nnlib_epochs(data, args.seed, args.epoch_timing),
-             "nnlib, float32 (dtype=np.float32)":
-                 lambda: nnlib_epochs(data, args.seed, args.epoch_timing, dtype=np.float32),
-             "tutorial loop, float64": lambda: tutorial_epochs(data, args.seed, args.epoch_timing)}
+    timed = {"nnlib (fit)": lambda: nnlib_epochs(data, args.seed, args.epoch_timing),
+             "tutorial loop": lambda: tutorial_epochs(data, args.seed, args.epoch_timing)}
     per_epoch: dict[str, list] = {name: [] for name in timed}
     for _ in range(max(args.rounds, 5)):
         for name, run in timed.items():
@@ -320,9 +316,8 @@ def main(argv=None):
     for name, values in per_epoch.items():
         print(f"   {name:36s} {1000 * median[name]:8.3f} ms   runs: "
               f"{', '.join(f'{1000 * v:.3f}' for v in values)}")
-    loop = median["tutorial loop, float64"]
-    for name in ("nnlib, float64 (default)", "nnlib, float32 (dtype=np.float32)"):
-        print(f"   tutorial loop (float64) / {name}: {loop / median[name]:.2f}x")
+    print(f"   tutorial loop / nnlib (fit): "
+          f"{median['tutorial loop'] / median['nnlib (fit)']:.2f}x")
 
 if __name__ == "__main__":
     main()

@@ -1,19 +1,31 @@
+"""nnlib.architecture and nnlib.mlp: the architecture, the MLP model (sigmoid and softmax
+outputs), its gradients, and training through nnlib.train.fit."""
+
 import numpy as np
 import pytest
 
+from nnlib.activations import sigmoid
+from nnlib.architecture import check_architecture, check_params, init_params, make_architecture
 from nnlib.data import make_moons, train_test_split
 from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.losses import softmax
 from nnlib.metrics import binary_accuracy, first_epoch_reaching
-from nnlib.mlp import (MLP, check_architecture, init_params, layer_backward, layer_forward,
-                       make_architecture, mlp_forward, mlp_loss_and_grads, train_mlp)
+from nnlib.mlp import MLP, layer_backward, layer_forward, mlp_loss_and_grads
+from nnlib.model import Model, build_model
 from nnlib.optim import SGD, Adam, Momentum
-from nnlib.validation import DivergenceError, check_finite_loss
+from nnlib.train import fit
+from nnlib.validation import DivergenceError
 
 TUTORIAL = [2, 25, 50, 50, 25, 1]
 
 
 def moons(n=200, seed=3):
     X, y = make_moons(n, noise=0.2, seed=seed)
+    return train_test_split(X, y, 0.1, np.random.default_rng(0))
+
+
+def tutorial_data():
+    X, y = make_moons(1000, noise=0.2, seed=100)
     return train_test_split(X, y, 0.1, np.random.default_rng(0))
 
 
@@ -24,6 +36,8 @@ def test_make_architecture_is_the_tutorials_list():
     assert architecture[0] == {"input_dim": 2, "output_dim": 25, "activation": "relu"}
     assert architecture[-1] == {"input_dim": 25, "output_dim": 1, "activation": "sigmoid"}
     assert [spec["output_dim"] for spec in architecture] == TUTORIAL[1:]
+    assert make_architecture([4, 8, 3], "tanh")[-1] == {"input_dim": 8, "output_dim": 3,
+                                                        "activation": "softmax"}
 
 
 def test_init_params_shapes_scale_and_seed():
@@ -54,7 +68,11 @@ def test_other_initialisations():
      r"layer 2 input_dim must equal layer 1 output_dim \(3\), got 4"),
     ([{"input_dim": 2, "output_dim": 3, "activation": "softplus"},
       {"input_dim": 3, "output_dim": 1, "activation": "sigmoid"}], "activation must be one of"),
-    ([{"input_dim": 2, "output_dim": 2, "activation": "sigmoid"}], "single sigmoid unit"),
+    ([{"input_dim": 2, "output_dim": 2, "activation": "sigmoid"}], "one sigmoid unit"),
+    ([{"input_dim": 2, "output_dim": 1, "activation": "softmax"}], "C > 1"),
+    ([{"input_dim": 2, "output_dim": 1, "activation": "relu"}], r"\(the output layer\)"),
+    ([{"input_dim": 2, "output_dim": 3, "activation": "softmax"},
+      {"input_dim": 3, "output_dim": 1, "activation": "sigmoid"}], "activation must be one of"),
     ([{"input_dim": 0, "output_dim": 1, "activation": "sigmoid"}],
      "layer 1 input_dim must be an integer >= 1"),
 ])
@@ -63,13 +81,31 @@ def test_bad_architectures_are_rejected(architecture, message):
         check_architecture(architecture)
 
 
-def test_mlp_repr_and_views():
+# --- the model protocol ------------------------------------------------------------------------
+
+def test_mlp_is_a_model_with_repr_config_and_views():
     model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
+    assert isinstance(model, Model)
     assert repr(model) == ("MLP(2-25-50-50-25-1, hidden activation relu, sigmoid output, "
                            "5226 parameters)")
+    assert model.num_params == 5226 and model.classes == 2
     assert np.shares_memory(model.params["W1"], model.blocks[0])
     assert np.shares_memory(model.params["b1"], model.blocks[0])
-    assert np.shares_memory(model.params["W5"], model.flat) and model.flat.size == 5226
+    same = build_model("MLP", model.config)
+    rebuilt = type(model)(**model.config, rng=np.random.default_rng(0))
+    assert same.config == rebuilt.config == model.config
+    assert all(np.array_equal(rebuilt.params[k], model.params[k]) for k in model.params)
+    softmax_model = MLP(make_architecture([4, 6, 3]), np.random.default_rng(0), init="he")
+    assert repr(softmax_model).endswith("softmax output (3 classes), 51 parameters)")
+    assert softmax_model.classes == 3
+
+
+def test_init_matches_init_params_draw_for_draw():
+    architecture = make_architecture(TUTORIAL, "tanh")
+    for init in ("normal", "he", "glorot"):
+        model = MLP(architecture, np.random.default_rng(5), scale=0.3, init=init)
+        params = init_params(architecture, np.random.default_rng(5), scale=0.3, init=init)
+        assert all(np.array_equal(model.params[k], params[k]) for k in params)
 
 
 # --- gradient checks (float64, relative error < 1e-7) -----------------------------------------
@@ -82,7 +118,9 @@ def test_layer_gradient_check(activation):
     A, cache = layer_forward(A_prev, W, b, activation)
     assert A.shape == (6, 3) and cache[2].shape == (6, 3)
     np.testing.assert_allclose(cache[2], A_prev @ W + b)
+    dA_before = dA.copy()
     dA_prev, dW, db = layer_backward(dA, cache, activation)
+    assert np.array_equal(dA, dA_before)  # the caller's array is left alone
 
     def f():
         return float(np.sum(layer_forward(A_prev, W, b, activation)[0] * dA))
@@ -91,112 +129,180 @@ def test_layer_gradient_check(activation):
         assert relative_error(analytic, numerical_gradient(f, array)) < 1e-7
 
 
-@pytest.mark.parametrize("sizes, activation", [([2, 5, 4, 1], "relu"), ([2, 5, 4, 1], "tanh"),
-                                               ([2, 5, 4, 1], "sigmoid"), (TUTORIAL, "relu")])
-def test_network_gradient_check(sizes, activation):
+@pytest.mark.parametrize("sizes, activation", [
+    ([2, 5, 4, 1], "relu"), ([2, 5, 4, 1], "tanh"), ([2, 5, 4, 1], "sigmoid"),
+    ([2, 5, 4, 1], "identity"), (TUTORIAL, "relu"),
+    ([3, 5, 4, 4], "relu"), ([3, 5, 4, 4], "tanh"), ([3, 6, 10], "sigmoid"), ([3, 2], "relu")])
+def test_network_gradient_check_both_heads(sizes, activation):
     architecture = make_architecture(sizes, activation)
     rng = np.random.default_rng(2)
-    params = init_params(architecture, rng, scale=0.5)
-    X, y = rng.normal(size=(7, 2)), (rng.random(7) > 0.5).astype(float)
-    _, grads = mlp_loss_and_grads(X, y, params, architecture)
-    assert set(grads) == set(params)
-
-    def loss():
-        return mlp_loss_and_grads(X, y, params, architecture)[0]
-
-    for key in params:
-        error = relative_error(grads[key], numerical_gradient(loss, params[key]))
+    model = MLP(architecture, rng, scale=0.5)
+    X = rng.normal(size=(7, sizes[0]))
+    y = ((rng.random(7) > 0.5).astype(float) if sizes[-1] == 1
+         else rng.integers(0, sizes[-1], size=7))
+    loss, grads = model.loss_and_grads(X, y)
+    assert set(grads) == set(model.params)
+    for key in model.params:
+        error = relative_error(grads[key],
+                               numerical_gradient(lambda: model.loss(X, y), model.params[key]))
         assert error < 1e-7, (key, error)
+    function_loss, function_grads = mlp_loss_and_grads(X, y, model.copy_params(), architecture)
+    assert function_loss == loss
+    assert all(np.array_equal(function_grads[k], grads[k]) for k in grads)
 
 
+def _hand_written(X, y, params, architecture):
+    # The notebook's forward and backward, written out with separate W and b, unpacked.
+    A, cache = X, []
+    for l, spec in enumerate(architecture, start=1):
+        Z = A @ params[f"W{l}"] + params[f"b{l}"]
+        cache.append((A, Z))
+        A = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "sigmoid": sigmoid,
+             "identity": lambda z: z, "softmax": softmax}[spec["activation"]](Z)
+    onehot = y if A.shape[1] == 1 else np.eye(A.shape[1])[y]
+    dZ, grads = (A - onehot) / len(X), {}
+    for l in range(len(architecture), 0, -1):
+        A_prev, _ = cache[l - 1]
+        grads[f"W{l}"], grads[f"b{l}"] = A_prev.T @ dZ, dZ.sum(axis=0)
+        if l > 1:
+            Z_prev, name = cache[l - 2][1], architecture[l - 2]["activation"]
+            slope = {"relu": (Z_prev > 0) * 1.0, "tanh": 1 - np.tanh(Z_prev) ** 2,
+                     "sigmoid": sigmoid(Z_prev) * (1 - sigmoid(Z_prev)),
+                     "identity": 1.0}[name]
+            dZ = (dZ @ params[f"W{l}"].T) * slope
+    return A, grads
+
+
+@pytest.mark.parametrize("sizes", [TUTORIAL, [2, 6, 3]])
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
-def test_training_path_gives_the_reference_gradients(activation):
-    # One full-batch SGD step with learning rate 1 moves the parameters by exactly -grads.
+def test_model_agrees_with_the_notebooks_hand_written_network(sizes, activation):
+    architecture = make_architecture(sizes, activation)
+    model = MLP(architecture, np.random.default_rng(4), scale=0.5)
     X_train, _, y_train, _ = moons(60)
-    model = MLP(make_architecture([2, 6, 5, 1], activation), np.random.default_rng(4), scale=0.5)
-    before = model.copy_params()
-    loss, grads = model.loss_and_grads(X_train, y_train)
-    history = train_mlp(model, X_train, y_train, 1, SGD(1.0), record_every=1)
-    assert history.train_loss[0] == pytest.approx(loss, rel=1e-12)
-    for key in grads:
-        np.testing.assert_allclose(before[key] - model.params[key], grads[key], rtol=1e-10,
-                                   atol=1e-14)
+    y = y_train[:, None].astype(float) if sizes[-1] == 1 else y_train + (X_train[:, 0] > 1)
+    probabilities, expected = _hand_written(X_train, y, model.params, architecture)
+    _, grads = model.loss_and_grads(X_train, y if sizes[-1] > 1 else y[:, 0])
+    np.testing.assert_allclose(model.predict_proba(X_train), probabilities, rtol=1e-12,
+                               atol=1e-15)
+    for key in expected:
+        np.testing.assert_allclose(grads[key], expected[key], rtol=1e-10, atol=1e-14)
 
 
-def test_predict_proba_matches_reference_forward():
-    X_train, _, _, _ = moons()
-    model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0), scale=0.5)
-    y_hat, caches = model.forward(X_train)
-    np.testing.assert_allclose(model.predict_proba(X_train), y_hat, rtol=1e-12)
-    assert len(caches) == 5
-    np.testing.assert_array_equal(model.predict(X_train), (y_hat[:, 0] > 0.5).astype(int))
+def test_loss_and_grads_returns_copies_and_predict():
+    X_train, _, y_train, _ = moons()
+    model = MLP(make_architecture([2, 8, 3]), np.random.default_rng(0), scale=0.5)
+    labels = y_train + (X_train[:, 1] > 0.5)
+    _, first = model.loss_and_grads(X_train, labels)
+    kept = {k: v.copy() for k, v in first.items()}
+    model.loss_and_grads(X_train[:10], labels[:10])
+    assert all(np.array_equal(first[k], kept[k]) for k in kept)
+    probabilities = model.predict_proba(X_train)
+    assert probabilities.shape == (len(X_train), 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    assert np.array_equal(model.predict(X_train), probabilities.argmax(axis=1))
+
+
+@pytest.mark.parametrize("sizes, y, message", [
+    ([2, 4, 1], np.full(5, 2.0), "y must hold class labels 0 or 1"),
+    ([2, 4, 1], np.zeros(4), r"y must have shape \(5,\) or \(5, 1\), got \(4,\)"),
+    ([2, 4, 3], np.array([0, 1, 2, 3, 0]), r"class labels 0 \.\. 2"),
+    ([2, 4, 3], np.zeros((5, 1), dtype=int), r"y must have shape \(5,\)"),
+])
+def test_bad_targets_are_rejected(sizes, y, message):
+    model = MLP(make_architecture(sizes), np.random.default_rng(0))
+    with pytest.raises(ValueError, match=message):
+        model.loss_and_grads(np.zeros((5, 2)), y)
+
+
+def test_bad_inputs_and_params_are_rejected():
+    architecture = make_architecture([2, 4, 1])
+    model = MLP(architecture, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"X must have shape \(N, 2\), got \(3, 3\)"):
+        model.predict(np.zeros((3, 3)))
+    params = init_params(architecture, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="params must be a dict with the keys"):
+        check_params({"W1": params["W1"]}, architecture)
+    params["W2"] = params["W2"].T
+    with pytest.raises(ValueError, match=r"W2 must have shape \(4, 1\), got \(1, 4\)"):
+        mlp_loss_and_grads(np.zeros((3, 2)), np.zeros(3), params, architecture)
+    with pytest.raises(ValueError, match="rng must be a np.random.Generator"):
+        init_params(architecture, rng=1)
+    with pytest.raises(ValueError, match="scale must be a number > 0"):
+        MLP(architecture, np.random.default_rng(0), scale=0)
 
 
 # --- symmetry ------------------------------------------------------------------------------------
 
 def test_identical_starting_weights_stay_identical():
     X_train, _, y_train, _ = moons()
-    architecture = make_architecture([2, 8, 8, 1])
-    model = MLP(architecture, np.random.default_rng(0))
+    model = MLP(make_architecture([2, 8, 8, 1]), np.random.default_rng(0))
     model.set_params({key: np.full_like(value, 0.1) for key, value in model.params.items()})
-    train_mlp(model, X_train, y_train, 50, SGD(0.1))
+    fit(model, X_train, y_train, SGD(0.1), 50)
     for key in ("W2", "b1", "b2"):  # every unit of a layer has the same incoming weights
         assert np.ptp(model.params[key], axis=-1).max() == 0.0
     assert np.ptp(model.params["W1"], axis=1).max() == 0.0
 
 
-# --- training ----------------------------------------------------------------------------------
+# --- training through nnlib.train.fit ---------------------------------------------------------
+
+def test_one_sgd_step_moves_the_parameters_by_minus_the_gradient():
+    X_train, _, y_train, _ = moons(60)
+    model = MLP(make_architecture([2, 6, 5, 1], "tanh"), np.random.default_rng(4), scale=0.5)
+    before = model.copy_params()
+    loss, grads = model.loss_and_grads(X_train, y_train)
+    history = fit(model, X_train, y_train, SGD(1.0), 1)
+    assert history.train_loss[0] == pytest.approx(loss, rel=1e-12)
+    for key in grads:
+        np.testing.assert_allclose(before[key] - model.params[key], grads[key], rtol=1e-10,
+                                   atol=1e-14)
+
 
 def test_full_batch_gradient_descent_learns_the_moons():
-    X, y = make_moons(1000, noise=0.2, seed=100)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, 0.1, np.random.default_rng(0))
+    X_train, X_test, y_train, y_test = tutorial_data()
     model = MLP(make_architecture([2, 16, 16, 1]), np.random.default_rng(0))
-    history = train_mlp(model, X_train, y_train, 500, SGD(0.5), X_test=X_test, y_test=y_test,
-                        record_every=100)
+    history = fit(model, X_train, y_train, SGD(0.5), 500, X_val=X_test, y_val=y_test,
+                  record_every=100)
     assert list(history.epochs) == [0, 100, 200, 300, 400, 500]
     assert history.train_loss[-1] < 0.2 < 0.6 < history.train_loss[0]
-    assert history.test_accuracy[-1] > 0.9
-    assert history.test_accuracy[-1] == binary_accuracy(model.predict_proba(X_test), y_test)
+    assert history.val_metric[-1] > 0.9
+    assert history.val_metric[-1] == binary_accuracy(model.predict_proba(X_test), y_test)
 
 
 @pytest.mark.parametrize("optimizer", [Momentum(0.05), Adam(0.01)])
 def test_mini_batches_reach_95_percent_quickly(optimizer):
-    X, y = make_moons(1000, noise=0.2, seed=100)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, 0.1, np.random.default_rng(0))
+    X_train, X_test, y_train, y_test = tutorial_data()
     model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
-    history = train_mlp(model, X_train, y_train, 60, optimizer, batch_size=32,
-                        rng=np.random.default_rng(1), X_test=X_test, y_test=y_test,
-                        stop_at_test_accuracy=0.95)
+    history = fit(model, X_train, y_train, optimizer, 60, batch_size=32,
+                  rng=np.random.default_rng(1), X_val=X_test, y_val=y_test,
+                  stop=lambda h: h.val_metric[-1] >= 0.95)
     assert history.stopped_early
     reached = history.epochs_to_reach(0.95)
     assert reached == history.epochs[-1] <= 60
-    assert history.steps == reached * 29  # 900 examples in batches of 32: 28 full and 1 of 4
+    assert history.steps[-1] == reached * 29  # 900 examples in batches of 32: 28 full, 1 of 4
+
+
+def test_softmax_head_learns_three_classes():
+    rng = np.random.default_rng(0)
+    centres = np.array([[0.0, 2.0], [2.0, -1.0], [-2.0, -1.0]])
+    labels = rng.integers(0, 3, 300)
+    X = centres[labels] + 0.5 * rng.standard_normal((300, 2))
+    model = MLP(make_architecture([2, 16, 3]), np.random.default_rng(1), init="he")
+    history = fit(model, X, labels, Adam(0.01), 30, batch_size=32, rng=np.random.default_rng(2))
+    assert history.train_loss[-1] < 0.2 < np.log(3) - 0.3 < history.train_loss[0]
+    assert history.train_metric[-1] > 0.95
 
 
 def test_mini_batch_training_is_reproducible_and_seed_dependent():
-    X_train, X_test, y_train, y_test = moons()
+    X_train, _, y_train, _ = moons()
 
     def run(seed):
         model = MLP(make_architecture([2, 8, 1]), np.random.default_rng(0))
-        train_mlp(model, X_train, y_train, 3, Adam(0.01), batch_size=16,
-                  rng=np.random.default_rng(seed))
+        fit(model, X_train, y_train, Adam(0.01), 3, batch_size=16,
+            rng=np.random.default_rng(seed))
         return model.params["W1"]
 
     assert np.array_equal(run(1), run(1))
     assert not np.array_equal(run(1), run(2))
-
-
-def test_snapshots_progress_and_records():
-    X_train, X_test, y_train, y_test = moons()
-    model = MLP(make_architecture([2, 8, 1]), np.random.default_rng(0))
-    seen = []
-    history = train_mlp(model, X_train, y_train, 10, SGD(0.1), X_test=X_test, y_test=y_test,
-                        record_every=4, snapshot_epochs=[0, 3, 10], progress=seen.append)
-    assert list(history.epochs) == [0, 3, 4, 8, 10] == seen
-    assert sorted(history.snapshots) == [0, 3, 10]
-    assert np.array_equal(history.snapshots[10]["W1"], model.params["W1"])
-    assert not np.array_equal(history.snapshots[0]["W1"], model.params["W1"])
-    assert "epochs=10, steps=10" in repr(history)
 
 
 def test_divergence_stops_with_a_message_naming_the_step(recwarn):
@@ -204,135 +310,17 @@ def test_divergence_stops_with_a_message_naming_the_step(recwarn):
     model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
     with pytest.raises(DivergenceError, match=r"loss became (nan|inf) at step \d+\. The learning "
                                               r"rate 100 is probably too large: try 10\."):
-        train_mlp(model, X_train, y_train, 200, SGD(100.0))
+        fit(model, X_train, y_train, SGD(100.0), 200)
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
-def test_the_per_step_check_decides_like_check_finite_loss():
-    # The loop skips the loss between recorded epochs; its cheap check must raise exactly when
-    # check_finite_loss would, with the same message, including where z.z overflows but the
-    # loss does not.
-    from nnlib.mlp import _bce_with_logits, _check_finite_step
-    y = np.array([[1.0], [0.0], [1.0]])
-    for dtype in (np.float64, np.float32):
-        for logits in ([[3.0], [-2.0], [0.5]], [[1e30], [-1e30], [2.0]], [[1e300], [0], [0]],
-                       [[np.inf], [0], [0]], [[-np.inf], [0], [0]], [[np.nan], [0], [0]]):
-            with np.errstate(over="ignore", invalid="ignore"):
-                z = np.array(logits, dtype=dtype)  # 1e300 becomes inf in float32
-                loss = _bce_with_logits(z, y.astype(dtype))[0]
-                expected = None
-                try:
-                    check_finite_loss(loss, 7, 0.5)
-                except DivergenceError as error:
-                    expected = str(error)
-                try:
-                    _check_finite_step(z, y.astype(dtype), 7, 0.5)
-                    got = None
-                except DivergenceError as error:
-                    got = str(error)
-            assert got == expected, (dtype, logits)
-    with pytest.raises(DivergenceError, match="loss became nan at step 7"):
-        _check_finite_step(np.array([[np.nan]]), np.array([[1.0]]), 7, 0.5)
-
-
-def test_float32_training_follows_float64_and_keeps_float64_parameters():
-    X, y = make_moons(1000, noise=0.2, seed=100)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, 0.1, np.random.default_rng(0))
-    runs = {}
-    for dtype in (np.float64, np.float32, "float32"):
-        model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
-        history = train_mlp(model, X_train, y_train, 300, SGD(0.1), X_test=X_test,
-                            y_test=y_test, record_every=100, snapshot_epochs=[100], dtype=dtype)
-        assert model.flat.dtype == np.float64 and model.params["W1"].dtype == np.float64
-        assert np.shares_memory(model.params["W1"], model.flat)
-        assert history.test_accuracy[-1] == binary_accuracy(model.predict_proba(X_test), y_test)
-        runs[str(dtype)] = model, history
-    model64, history64 = runs[str(np.float64)]
-    model32, history32 = runs[str(np.float32)]
-    assert np.array_equal(runs["float32"][0].flat, model32.flat)
-    assert not np.array_equal(model32.flat, model64.flat)
-    # float32 values (7 digits) carried back into the float64 model
-    assert np.array_equal(model32.flat, model32.flat.astype(np.float32).astype(np.float64))
-    assert np.array_equal(history32.snapshots[100]["W2"],
-                          history32.snapshots[100]["W2"].astype(np.float32))
-    np.testing.assert_allclose(model32.flat, model64.flat, rtol=0, atol=1e-4)
-    np.testing.assert_allclose(history32.train_loss, history64.train_loss, rtol=1e-4)
-
-
-def test_float32_reaches_95_percent_like_float64():
-    # The tutorial's network with Adam on mini-batches: both precisions get there in a few
-    # epochs (the full tutorial run, 10 000 epochs of full-batch GD, is in the benchmark).
-    X, y = make_moons(1000, noise=0.2, seed=100)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, 0.1, np.random.default_rng(0))
-    reached = {}
-    for dtype in (np.float64, np.float32):
-        model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
-        history = train_mlp(model, X_train, y_train, 60, Adam(0.01), batch_size=32,
-                            rng=np.random.default_rng(1), X_test=X_test, y_test=y_test,
-                            stop_at_test_accuracy=0.95, dtype=dtype)
-        reached[dtype] = history.epochs_to_reach(0.95)
-        assert history.stopped_early and history.test_accuracy[-1] >= 0.95
-    assert abs(reached[np.float32] - reached[np.float64]) <= 2
-
-
-def test_float32_reaches_95_percent_in_the_tutorial_setting():
-    # Full-batch GD, learning rate 0.01, 2-25-50-50-25-1: in float64 the test accuracy first
-    # reaches 95 % after epoch 5350 (notebook 03); float32 must get there too, at about then.
-    X, y = make_moons(1000, noise=0.2, seed=100)
-    X_train, X_test, y_train, y_test = train_test_split(X, y, 0.1, np.random.default_rng(0))
+def test_the_tutorial_setting_reaches_95_percent_after_epoch_5350():
+    # Full-batch GD, learning rate 0.01, 2-25-50-50-25-1 from init_params(seed 0): notebook 03.
+    X_train, X_test, y_train, y_test = tutorial_data()
     model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
-    history = train_mlp(model, X_train, y_train, 10_000, SGD(0.01), X_test=X_test,
-                        y_test=y_test, record_every=10, stop_at_test_accuracy=0.95,
-                        dtype=np.float32)
-    assert history.stopped_early
-    assert abs(history.epochs_to_reach(0.95) - 5350) <= 250
-    assert binary_accuracy(model.predict_proba(X_test), y_test) >= 0.95
-
-
-def test_float32_divergence_names_the_step_and_keeps_the_last_parameters(recwarn):
-    X_train, _, y_train, _ = moons()
-    model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
-    with pytest.raises(DivergenceError, match=r"loss became (nan|inf) at step \d+\. The learning "
-                                              r"rate 100 is probably too large: try 10\."):
-        train_mlp(model, X_train, y_train, 200, SGD(100.0), dtype=np.float32)
-    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
-    assert not np.array_equal(model.flat,
-                              MLP(make_architecture(TUTORIAL), np.random.default_rng(0)).flat)
-
-
-@pytest.mark.parametrize("kwargs, message", [
-    (dict(epochs=-1), "epochs must be an integer >= 0"),
-    (dict(batch_size=0), "batch_size must be an integer >= 1"),
-    (dict(batch_size=8), "rng must be a np.random.Generator"),
-    (dict(record_every=0), "record_every must be an integer >= 1"),
-    (dict(stop_at_test_accuracy=0.9), "stop_at_test_accuracy needs X_test"),
-    (dict(optimizer="adam"), "optimizer must be nnlib.optim.SGD, Momentum or Adam"),
-    (dict(y=np.full(180, 2.0)), "y must hold class labels 0 or 1"),
-    (dict(y=np.zeros(5)), r"y must have shape \(180,\) or \(180, 1\), got \(5,\)"),
-    (dict(X=np.zeros((180, 3))), r"X must have shape \(N, 2\), got \(180, 3\)"),
-    (dict(dtype=np.float16), "dtype must be np.float64 or np.float32, got "),
-    (dict(dtype="int"), "dtype must be np.float64 or np.float32, got 'int'"),
-    (dict(dtype=None), "dtype must be np.float64 or np.float32, got None"),
-])
-def test_train_rejects_bad_inputs(kwargs, message):
-    X_train, _, y_train, _ = moons()
-    arguments = dict(X=X_train, y=y_train, epochs=5, optimizer=SGD(0.1))
-    arguments.update(kwargs)
-    model = MLP(make_architecture([2, 4, 1]), np.random.default_rng(0))
-    with pytest.raises(ValueError, match=message):
-        train_mlp(model, **arguments)
-
-
-def test_forward_rejects_bad_params():
-    architecture = make_architecture([2, 4, 1])
-    params = init_params(architecture, np.random.default_rng(0))
-    with pytest.raises(ValueError, match="params must be a dict with the keys"):
-        mlp_forward(np.zeros((3, 2)), {"W1": params["W1"]}, architecture)
-    params["W2"] = params["W2"].T
-    with pytest.raises(ValueError, match=r"W2 must have shape \(4, 1\), got \(1, 4\)"):
-        mlp_forward(np.zeros((3, 2)), params, architecture)
-    with pytest.raises(ValueError, match="rng must be a np.random.Generator"):
-        init_params(architecture, rng=1)
+    history = fit(model, X_train, y_train, SGD(0.01), 5400, X_val=X_test, y_val=y_test,
+                  record_every=10, stop=lambda h: h.val_metric[-1] >= 0.95)
+    assert history.stopped_early and history.epochs_to_reach(0.95) == 5350
 
 
 # --- metrics -----------------------------------------------------------------------------------

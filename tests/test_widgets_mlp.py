@@ -15,7 +15,7 @@ def test_explorer_trains_on_construction():
     assert explorer.history.epochs[-1] == 5
     assert explorer.progress.value == explorer.progress.max == 5
     assert explorer.progress.bar_style == "success"
-    assert "test accuracy" in explorer.status.value
+    assert "validation accuracy" in explorer.status.value
     assert explorer.plot.value[:4] == b"\x89PNG"
 
 

@@ -74,7 +74,7 @@ def plot_boundary_snapshots(architecture, snapshots: dict, X, y, columns: int = 
                             panel_size: float = 2.6, accuracies: dict | None = None):
     """A grid of decision boundaries, one panel per snapshot ``{epoch: params}``.
 
-    ``accuracies``, if given, maps an epoch to a test accuracy shown in the panel title.
+    ``accuracies``, if given, maps an epoch to a validation accuracy shown in the panel title.
     Returns the figure.
     """
     epochs = sorted(snapshots)
@@ -86,7 +86,7 @@ def plot_boundary_snapshots(architecture, snapshots: dict, X, y, columns: int = 
     for ax, epoch in zip(axes.flat, epochs):
         title = f"epoch {epoch}"
         if accuracies and epoch in accuracies:
-            title += f" · test {100 * accuracies[epoch]:.0f}%"
+            title += f" · val. {100 * accuracies[epoch]:.0f}%"
         plot_decision_boundary(MLP.from_params(architecture, snapshots[epoch]), X, y, ax=ax,
                                title=title, resolution=100, limits=limits)
         ax.set_xlabel("")
@@ -98,16 +98,17 @@ def plot_boundary_snapshots(architecture, snapshots: dict, X, y, columns: int = 
 
 
 def plot_history(history, axes=None, title_suffix: str = "", label: str = ""):
-    """Two panels: cross-entropy (log scale) and accuracy, train and test, against the epoch."""
+    """Two panels: cross-entropy (log scale) and accuracy, train and validation, against the
+    epoch, from a ``nnlib.train.History`` (metric "accuracy")."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     ax_loss, ax_accuracy = axes
     prefix = f"{label} " if label else ""
     ax_loss.semilogy(history.epochs, history.train_loss, label=f"{prefix}train")
-    ax_accuracy.plot(history.epochs, 100 * history.train_accuracy, label=f"{prefix}train")
-    if history.test_loss is not None:
-        ax_loss.semilogy(history.epochs, history.test_loss, label=f"{prefix}test", ls="--")
-        ax_accuracy.plot(history.epochs, 100 * history.test_accuracy, label=f"{prefix}test",
+    ax_accuracy.plot(history.epochs, 100 * history.train_metric, label=f"{prefix}train")
+    if history.val_loss is not None:
+        ax_loss.semilogy(history.epochs, history.val_loss, label=f"{prefix}validation", ls="--")
+        ax_accuracy.plot(history.epochs, 100 * history.val_metric, label=f"{prefix}validation",
                          ls="--")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("mean cross-entropy (nats)")

@@ -6,9 +6,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnlib.mlp import HIDDEN_ACTIVATIONS, MLP, make_architecture, train_mlp
+from nnlib.architecture import HIDDEN_ACTIVATIONS, make_architecture
+from nnlib.mlp import MLP
 from nnlib.optim import OPTIMIZERS, make_optimizer
 from nnlib.plotting.mlp import plot_decision_boundary
+from nnlib.train import fit
 from nnlib.validation import DivergenceError, check_number
 from nnlib.widgets.common import figure_png, fixed_text_bundle
 
@@ -30,7 +32,7 @@ class MLPExplorer:
     Parameters
     ----------
     X_train, y_train : ndarray (N, 2), (N,) labels 0/1
-    X_test, y_test : ndarray (N_test, 2), (N_test,)
+    X_val, y_val : ndarray (N_val, 2), (N_val,): the validation points it scores and draws
     seed : int
     architecture : a key of ``ARCHITECTURES``
     activation : "relu", "tanh", "sigmoid" or "identity" (hidden layers)
@@ -40,12 +42,12 @@ class MLPExplorer:
     batch_size : int or None (full batch)
     """
 
-    def __init__(self, X_train, y_train, X_test, y_test, seed: int = 0,
+    def __init__(self, X_train, y_train, X_val, y_val, seed: int = 0,
                  architecture: str = "2-16-16-1", activation: str = "relu",
                  optimizer: str = "adam", learning_rate: float = 0.01, epochs: int = 20,
                  batch_size: int | None = 32):
         self.X_train, self.y_train = X_train, y_train
-        self.X_test, self.y_test = X_test, y_test
+        self.X_val, self.y_val = X_val, y_val
         self.seed = check_number("seed", seed, minimum=0, integer=True)
         self.batch_size = batch_size
         self.architecture = widgets.Dropdown(options=list(ARCHITECTURES), value=architecture,
@@ -91,11 +93,11 @@ class MLPExplorer:
         self.progress.bar_style = "info"
         self.status.value = "training…"
         try:
-            self.history = train_mlp(
-                self.model, self.X_train, self.y_train, epochs,
-                make_optimizer(self.optimizer.value, self.learning_rate.value),
+            self.history = fit(
+                self.model, self.X_train, self.y_train,
+                make_optimizer(self.optimizer.value, self.learning_rate.value), epochs,
                 batch_size=self.batch_size, rng=np.random.default_rng(self.seed),
-                X_test=self.X_test, y_test=self.y_test,
+                X_val=self.X_val, y_val=self.y_val,
                 record_every=max(1, epochs // 50), progress=self._advance)
             self.error = None
         except DivergenceError as error:  # show it in the status line; do not crash the UI
@@ -109,15 +111,16 @@ class MLPExplorer:
                     transform=ax.transAxes)
             ax.set_axis_off()
         else:
-            accuracy = self.history.test_accuracy[-1]
+            accuracy = self.history.val_metric[-1]
             reached = self.history.epochs_to_reach(0.95)
             self.status.value = (
-                f"{self.model!r}<br>after {epochs} epochs: test accuracy "
+                f"{self.model!r}<br>after {epochs} epochs: validation accuracy "
                 f"<b>{100 * accuracy:.1f}%</b>, train loss {self.history.train_loss[-1]:.4f}; "
                 + (f"95% first reached after epoch {reached}" if reached is not None
                    else "95% not reached"))
-            plot_decision_boundary(self.model, self.X_test, self.y_test, ax=ax,
-                                   title="decision boundary (test points)", resolution=100)
+            plot_decision_boundary(self.model, self.X_val, self.y_val, ax=ax,
+                                   title="decision boundary (validation points)",
+                                   resolution=100)
         self.plot.value = figure_png(figure)
 
     def _repr_mimebundle_(self, **kwargs):
