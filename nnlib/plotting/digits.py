@@ -44,20 +44,21 @@ def plot_some_lines(lines, ax=None, limits=(-0.5, 1.5)):
     ax = ax or plt.gca()
     plot_xor_points(ax)
     grid = np.linspace(*limits, 2)
-    for angle, offset, errors in lines:
+    for index, (angle, offset, errors) in enumerate(lines):
         normal = np.array([np.cos(angle), np.sin(angle)])
+        style = {"lw": 1.4, "color": f"C{index + 2}",
+                 "label": f"{np.degrees(angle):.0f}°, c = {offset:g}: {errors} wrong"}
         if abs(normal[1]) > 1e-9:
-            ax.plot(grid, (offset - normal[0] * grid) / normal[1], lw=1.2,
-                    label=f"{errors} wrong")
+            ax.plot(grid, (offset - normal[0] * grid) / normal[1], **style)
         else:
-            ax.axvline(offset / normal[0], lw=1.2, label=f"{errors} wrong")
+            ax.plot([offset / normal[0]] * 2, limits, **style)
     ax.set_xlim(*limits)
     ax.set_ylim(*limits)
     ax.set_aspect("equal")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_title("a few of the lines")
-    ax.legend(fontsize=7, loc="upper right", ncol=2)
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
     return ax
 
 
@@ -99,10 +100,23 @@ def plot_hidden_codes(params: dict, index: int = 0, ax=None, title: str = ""):
     ax = ax or plt.gca()
     hidden, _ = xor_forward(_single(params, index))
     codes = hidden[0]
-    plot_xor_points(ax, X=codes, size=70)
-    for (h1, h2), (x1, x2) in zip(codes, XOR_X):
-        ax.annotate(f"({x1:.0f}, {x2:.0f})", (h1, h2), textcoords="offset points",
-                    xytext=(6, 6), fontsize=8)
+    # Class 0 large circles under class 1 small squares: a shared code shows both markers.
+    for label, marker, size in ((0, "o", 160), (1, "s", 50)):
+        points = codes[XOR_Y == label]
+        ax.scatter(points[:, 0], points[:, 1], s=size, marker=marker, c=CLASS_COLORS[label],
+                   edgecolors="black", linewidths=0.8, zorder=3, label=f"XOR = {label}")
+    labelled: list[tuple[np.ndarray, list[str]]] = []
+    for code, (x1, x2) in zip(codes, XOR_X):
+        for seen, names in labelled:  # points whose codes coincide share one label
+            if np.allclose(seen, code, atol=0.05):
+                names.append(f"({x1:.0f}, {x2:.0f})")
+                break
+        else:
+            labelled.append((code, [f"({x1:.0f}, {x2:.0f})"]))
+    for (h1, h2), names in labelled:
+        ax.annotate(" and ".join(names), (h1, h2), textcoords="offset points",
+                    xytext=(-30 if h1 > 0.5 else 8, 10 if h2 < 0.8 else -16), fontsize=8)
+    ax.legend(fontsize=7, loc="center")
     ax.set_xlim(-1.15, 1.15)
     ax.set_ylim(-1.15, 1.15)
     ax.set_aspect("equal")
@@ -117,7 +131,8 @@ def plot_digits(images, titles=(), columns: int = 10, axes=None, title_colors=()
     images = np.asarray(images).reshape(-1, *IMAGE_SHAPE)
     if axes is None:
         rows = max(1, int(np.ceil(len(images) / columns)))
-        _, axes = plt.subplots(rows, columns, figsize=(columns * 0.9, rows * 1.05))
+        _, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.35 + 0.3),
+                               layout="constrained")
     axes = np.atleast_1d(axes).ravel()
     for index, ax in enumerate(axes):
         ax.set_axis_off()
@@ -156,7 +171,8 @@ def plot_first_layer(W1: np.ndarray, units: int = 16, columns: int = 8, axes=Non
     limit = np.abs(shown).max()
     if axes is None:
         rows = int(np.ceil(shown.shape[1] / columns))
-        _, axes = plt.subplots(rows, columns, figsize=(columns * 0.95, rows * 1.0))
+        _, axes = plt.subplots(rows, columns, figsize=(columns * 1.0, rows * 1.15 + 0.3),
+                               layout="constrained")
     axes = np.atleast_1d(axes).ravel()
     for index, ax in enumerate(axes):
         ax.set_axis_off()
