@@ -140,3 +140,18 @@ def test_line_errors_known_values():
     assert line_errors(X, [0, 0, 0, 1], angles, offsets).min() == 0
     with pytest.raises(ValueError, match="y must hold class labels 0 .. 1"):
         line_errors(X, [0, 2, 1, 0], angles, offsets)
+
+
+def test_a_stacked_network_trains_like_nnlib_mlp_through_fit():
+    from nnlib.mlp import MLP, make_architecture
+    from nnlib.optim import SGD
+    from nnlib.train import fit
+
+    params, start, _, _ = train_xor_networks(2, 3, 300, 1.0, np.random.default_rng(4))
+    model = MLP(make_architecture([2, 2, 1], hidden_activation="tanh"), np.random.default_rng(0))
+    model.set_params({"W1": start["W1"][2], "b1": start["b1"][2, 0], "W2": start["W2"][2],
+                      "b2": start["b2"][2, 0]})
+    fit(model, XOR_X, XOR_Y, SGD(1.0), 300, record_every=300)
+    for key, stacked in (("W1", params["W1"][2]), ("b1", params["b1"][2, 0]),
+                         ("W2", params["W2"][2]), ("b2", params["b2"][2, 0])):
+        assert np.allclose(model.params[key], stacked, rtol=0, atol=1e-10), key
