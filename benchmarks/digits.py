@@ -1,0 +1,229 @@
+"""Benchmark: the digits MLP of notebook 06 in nnlib against scikit-learn's MLPClassifier, and the
+training times of the notebook's side-by-side table.
+
+Run it with ``python3 tasks.py benchmark digits`` (one BLAS thread). Same data for everyone:
+``nnlib.digits.load_digits_data()`` (pixels / 16) split 60 / 20 / 20 by
+``stratified_split(X, y, default_rng(0))``: 1 079 training and 359 test images. Same
+architecture 64-H-10 (ReLU, softmax output, mean cross-entropy), float64, Adam with the same
+learning rate and mini-batches of 32, no weight penalty, Glorot-uniform starting weights
+(nnlib's ``init="glorot"``; scikit-learn draws its own from the same distribution).
+
+1. Seconds to >= 97 % test accuracy: wall time from the first update to the end of the first
+   epoch after which at least 97 % of the test images are right (checked after every epoch;
+   the checks count). nnlib: ``fit(..., X_val=X_test, y_val=y_test, stop=...)``, which also
+   records the training loss and accuracy every epoch; scikit-learn: one ``partial_fit`` per
+   epoch and ``score``. Interleaved rounds (nnlib, scikit-learn, nnlib, ...), several seeds,
+   medians.
+2. Training time of each line of the notebook's table, with the settings the notebook chose on
+   its validation set (``CHOSEN`` below; the notebook prints whether they still agree): the
+   source-style per-example class, nnlib's MLP, MLPClassifier, and the BernoulliRBM +
+   LogisticRegression pipeline. Interleaved rounds, medians. ``--write`` stores them in
+   ``notebooks/data/digits_benchmark.json``, which the notebook reads (a time measured in the
+   notebook would change its outputs from run to run).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nnlib.activations import sigmoid, sigmoid_slope  # noqa: E402
+from nnlib.digits import load_digits_data, one_hot, stratified_split  # noqa: E402
+from nnlib.mlp import MLP, make_architecture  # noqa: E402
+from nnlib.optim import Adam  # noqa: E402
+from nnlib.train import fit  # noqa: E402
+
+TARGET = 0.97
+MAX_EPOCHS = 200
+# What notebook 06 chooses on its validation set with its default parameters.
+CHOSEN = {"hidden_size": 128, "learning_rate": 0.01, "epochs": 12, "batch_size": 32}
+SOURCE_STEPS = 20_000
+SOURCE_LEARNING_RATE = 0.2
+OUTPUT = ROOT / "notebooks" / "data" / "digits_benchmark.json"
+
+
+def load_data(seed: int = 0):
+    X, y = load_digits_data()
+    X_train, _, X_test, y_train, _, y_test = stratified_split(X, y, np.random.default_rng(seed))
+    return X_train, X_test, y_train, y_test
+
+
+def _sklearn_mlp(hidden_size, learning_rate, batch_size, epochs, seed):
+    from sklearn.neural_network import MLPClassifier
+
+    return MLPClassifier(hidden_layer_sizes=(hidden_size,), activation="relu", solver="adam",
+                         learning_rate_init=learning_rate, batch_size=batch_size, alpha=0.0,
+                         max_iter=epochs, tol=0.0, n_iter_no_change=epochs + 1,
+                         random_state=seed)
+
+
+# --- 1. time to 97 % test accuracy ----------------------------------------------------------
+
+def nnlib_to_target(data, seed):
+    X_train, X_test, y_train, y_test = data
+    model = MLP(make_architecture([64, CHOSEN["hidden_size"], 10]), np.random.default_rng(seed),
+                init="glorot")
+    start = time.perf_counter()
+    history = fit(model, X_train, y_train, Adam(CHOSEN["learning_rate"]), MAX_EPOCHS,
+                  batch_size=CHOSEN["batch_size"], rng=np.random.default_rng(seed),
+                  X_val=X_test, y_val=y_test, stop=lambda h: h.val_metric[-1] >= TARGET)
+    return time.perf_counter() - start, history.epochs_to_reach(TARGET)
+
+
+def sklearn_to_target(data, seed):
+    X_train, X_test, y_train, y_test = data
+    model = _sklearn_mlp(CHOSEN["hidden_size"], CHOSEN["learning_rate"], CHOSEN["batch_size"],
+                         MAX_EPOCHS, seed)
+    classes = np.arange(10)
+    start = time.perf_counter()
+    for epoch in range(1, MAX_EPOCHS + 1):
+        model.partial_fit(X_train, y_train, classes=classes)
+        if model.score(X_test, y_test) >= TARGET:
+            return time.perf_counter() - start, epoch
+    return time.perf_counter() - start, None
+
+
+# --- 2. the notebook's table: full training runs ----------------------------------------------
+
+def source_style(data, seed):
+    """The notebook's source-style class, re-implemented the same way: [64, 100, 10] logistic,
+    per-example SGD on the squared error, uniform(-0.25, 0.25) starting weights."""
+    X_train, X_test, y_train, y_test = data
+    rng = np.random.default_rng(seed)
+    sizes = [64, 100, 10]
+    weights = [rng.uniform(-0.25, 0.25, (a, b)) for a, b in zip(sizes[:-1], sizes[1:])]
+    biases = [rng.uniform(-0.25, 0.25, b) for b in sizes[1:]]
+    targets = one_hot(y_train, 10)
+    start = time.perf_counter()
+    for _ in range(SOURCE_STEPS):
+        n = rng.integers(len(X_train))
+        outputs = [X_train[n]]
+        for W, b in zip(weights, biases):
+            outputs.append(sigmoid(outputs[-1] @ W + b, check=False))
+        delta = (outputs[-1] - targets[n]) * sigmoid_slope(outputs[-1], check=False)
+        for layer in reversed(range(len(weights))):
+            below = delta @ weights[layer].T
+            weights[layer] -= SOURCE_LEARNING_RATE * np.outer(outputs[layer], delta)
+            biases[layer] -= SOURCE_LEARNING_RATE * delta
+            if layer > 0:
+                delta = below * sigmoid_slope(outputs[layer], check=False)
+    return time.perf_counter() - start
+
+
+def nnlib_chosen(data, seed):
+    X_train, _, y_train, _ = data
+    model = MLP(make_architecture([64, CHOSEN["hidden_size"], 10]), np.random.default_rng(seed),
+                init="glorot")
+    start = time.perf_counter()
+    fit(model, X_train, y_train, Adam(CHOSEN["learning_rate"]), CHOSEN["epochs"],
+        batch_size=CHOSEN["batch_size"], rng=np.random.default_rng(seed))
+    return time.perf_counter() - start
+
+
+def sklearn_chosen(data, seed):
+    from sklearn.exceptions import ConvergenceWarning
+
+    X_train, _, y_train, _ = data
+    model = _sklearn_mlp(CHOSEN["hidden_size"], CHOSEN["learning_rate"], CHOSEN["batch_size"],
+                         CHOSEN["epochs"], seed)
+    start = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(X_train, y_train)
+    return time.perf_counter() - start
+
+
+def rbm_logistic(data, seed):
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.neural_network import BernoulliRBM
+    from sklearn.pipeline import Pipeline
+
+    X_train, _, y_train, _ = data
+    pipeline = Pipeline([
+        ("rbm", BernoulliRBM(n_components=100, learning_rate=0.06, n_iter=10,
+                             random_state=seed)),
+        ("logistic", LogisticRegression(C=6000, solver="newton-cg", tol=1e-8,
+                                        max_iter=1000))])
+    start = time.perf_counter()
+    pipeline.fit(X_train, y_train)
+    return time.perf_counter() - start
+
+
+def _machine() -> str:
+    model = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return f"{model}, {os.cpu_count()} cores, one BLAS thread"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
+    parser.add_argument("--write", action="store_true",
+                        help=f"store the table's medians in {OUTPUT.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+    data = load_data()
+    try:
+        import sklearn  # noqa: F401
+    except ImportError:
+        sys.exit("scikit-learn is not installed: it is the peer this benchmark compares with.")
+
+    print(f"Digits, {len(data[2])} train / {len(data[3])} test images, "
+          f"64-{CHOSEN['hidden_size']}-10 ReLU, Adam lr {CHOSEN['learning_rate']:g}, batch "
+          f"{CHOSEN['batch_size']}, float64, 1 thread; {args.rounds} interleaved rounds "
+          f"(seed = round), medians.\n")
+    contenders = {"nnlib": nnlib_to_target, "scikit-learn MLPClassifier": sklearn_to_target}
+    reached: dict[str, list] = {name: [] for name in contenders}
+    for seed in range(args.rounds):
+        for name, run in contenders.items():
+            reached[name].append(run(data, seed))
+    print(f"1. Seconds to >= {TARGET:.0%} test accuracy (checked every epoch)")
+    medians = {}
+    for name, results in reached.items():
+        seconds = [s for s, _ in results]
+        medians[name] = statistics.median(seconds)
+        print(f"   {name:28s} epochs {[e for _, e in results]}  median {medians[name]:.3f} s  "
+              f"runs {', '.join(f'{s:.3f}' for s in seconds)}")
+    ratio = medians["scikit-learn MLPClassifier"] / medians["nnlib"]
+    print(f"   scikit-learn / nnlib: {ratio:.2f}x")
+
+    table = {"source": source_style, "nnlib": nnlib_chosen, "sklearn_mlp": sklearn_chosen,
+             "rbm_logistic": rbm_logistic}
+    times: dict[str, list] = {name: [] for name in table}
+    for _ in range(args.rounds):
+        for name, run in table.items():
+            times[name].append(run(data, 0))
+    print(f"\n2. Training time of the notebook's table (seed 0, {CHOSEN['epochs']} epochs for "
+          f"the MLPs, {SOURCE_STEPS} one-example updates for the source-style class)")
+    table_medians = {name: statistics.median(values) for name, values in times.items()}
+    for name, values in times.items():
+        print(f"   {name:14s} median {table_medians[name]:.3f} s  runs "
+              f"{', '.join(f'{v:.3f}' for v in values)}")
+    if args.write:
+        record = dict(CHOSEN, source_steps=SOURCE_STEPS, rounds=args.rounds,
+                      machine=_machine(),
+                      train_seconds={k: float(f"{v:.3g}") for k, v in table_medians.items()},
+                      seconds_to_97_percent={k: float(f"{v:.3g}") for k, v in medians.items()})
+        OUTPUT.write_text(json.dumps(record, indent=1) + "\n")
+        print(f"\nwritten: {OUTPUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

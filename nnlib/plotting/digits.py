@@ -1,0 +1,187 @@
+"""Figures for notebook 06: XOR's lines and surfaces, digit images, the confusion matrix and the
+first layer's weights.
+
+Presentation layer: imports matplotlib; nothing in nnlib's core imports it back. Every function
+draws into axes it is given (or the current ones) and returns them; the caller shows the figure.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from nnlib.activations import sigmoid
+from nnlib.digits import IMAGE_SHAPE, XOR_X, XOR_Y, xor_forward
+
+CLASS_COLORS = ("tab:blue", "tab:orange")
+
+
+def plot_xor_points(ax, X=XOR_X, y=XOR_Y, size: float = 90):
+    """The four XOR points, class 0 blue circles, class 1 orange squares."""
+    for label, marker in ((0, "o"), (1, "s")):
+        points = X[np.asarray(y) == label]
+        ax.scatter(points[:, 0], points[:, 1], s=size, marker=marker, c=CLASS_COLORS[label],
+                   edgecolors="black", linewidths=0.8, zorder=3, label=f"XOR = {label}")
+    return ax
+
+
+def plot_line_errors(errors: np.ndarray, angles: np.ndarray, offsets: np.ndarray, ax=None):
+    """Heat map of misclassified points for every (angle, offset) line; returns the axes."""
+    ax = ax or plt.gca()
+    image = ax.imshow(errors.T, origin="lower", aspect="auto", cmap="viridis",
+                      extent=(np.degrees(angles[0]), np.degrees(angles[-1]), offsets[0],
+                              offsets[-1]), vmin=0, vmax=errors.max())
+    colorbar = ax.figure.colorbar(image, ax=ax, ticks=range(int(errors.max()) + 1))
+    colorbar.set_label("points misclassified")
+    ax.set_xlabel("angle of the line's normal (degrees)")
+    ax.set_ylabel("offset c")
+    ax.set_title(f"every line: at least {errors.min()} of 4 points wrong")
+    return ax
+
+
+def plot_some_lines(lines, ax=None, limits=(-0.5, 1.5)):
+    """A few lines ``(angle, offset)`` through the XOR square, each labelled with its errors."""
+    ax = ax or plt.gca()
+    plot_xor_points(ax)
+    grid = np.linspace(*limits, 2)
+    for index, (angle, offset, errors) in enumerate(lines):
+        normal = np.array([np.cos(angle), np.sin(angle)])
+        style = {"lw": 1.4, "color": f"C{index + 2}",
+                 "label": f"{np.degrees(angle):.0f}°, c = {offset:g}: {errors} wrong"}
+        if abs(normal[1]) > 1e-9:
+            ax.plot(grid, (offset - normal[0] * grid) / normal[1], **style)
+        else:
+            ax.plot([offset / normal[0]] * 2, limits, **style)
+    ax.set_xlim(*limits)
+    ax.set_ylim(*limits)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title("a few of the lines")
+    ax.legend(fontsize=7, loc="center left", bbox_to_anchor=(1.02, 0.5))
+    return ax
+
+
+def _single(params: dict, index: int) -> dict:
+    return {key: value[index:index + 1] for key, value in params.items()}
+
+
+def plot_xor_surface(params: dict, index: int = 0, ax=None, title: str = "",
+                     limits=(-0.5, 1.5), resolution: int = 121):
+    """P(XOR = 1) of stacked network ``index`` over the plane, and each hidden unit's line
+    (where its pre-activation is 0); returns the axes."""
+    ax = ax or plt.gca()
+    net = _single(params, index)
+    grid = np.linspace(*limits, resolution)
+    xx, yy = np.meshgrid(grid, grid)
+    _, logits = xor_forward(net, np.column_stack([xx.ravel(), yy.ravel()]))
+    probability = sigmoid(logits[0, :, 0]).reshape(xx.shape)
+    ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.75)
+    ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
+    W1, b1 = net["W1"][0], net["b1"][0, 0]
+    for unit in range(W1.shape[1]):
+        w, b = W1[:, unit], b1[unit]
+        if abs(w[1]) > 1e-12:
+            ax.plot(grid, -(b + w[0] * grid) / w[1], "--", lw=1.3, color=f"C{unit + 2}",
+                    label=f"hidden unit {unit + 1}: $z = 0$")
+    plot_xor_points(ax, size=60)
+    ax.set_xlim(*limits)
+    ax.set_ylim(*limits)
+    ax.set_aspect("equal")
+    ax.set_xlabel("$x_1$")
+    ax.set_ylabel("$x_2$")
+    ax.set_title(title or "P(XOR = 1); black: 1/2")
+    ax.legend(fontsize=7, loc="upper right")
+    return ax
+
+
+def plot_hidden_codes(params: dict, index: int = 0, ax=None, title: str = ""):
+    """The four points as the two hidden units see them (tanh outputs); returns the axes."""
+    ax = ax or plt.gca()
+    hidden, _ = xor_forward(_single(params, index))
+    codes = hidden[0]
+    # Class 0 large circles under class 1 small squares: a shared code shows both markers.
+    for label, marker, size in ((0, "o", 160), (1, "s", 50)):
+        points = codes[XOR_Y == label]
+        ax.scatter(points[:, 0], points[:, 1], s=size, marker=marker, c=CLASS_COLORS[label],
+                   edgecolors="black", linewidths=0.8, zorder=3, label=f"XOR = {label}")
+    labelled: list[tuple[np.ndarray, list[str]]] = []
+    for code, (x1, x2) in zip(codes, XOR_X):
+        for seen, names in labelled:  # points whose codes coincide share one label
+            if np.allclose(seen, code, atol=0.05):
+                names.append(f"({x1:.0f}, {x2:.0f})")
+                break
+        else:
+            labelled.append((code, [f"({x1:.0f}, {x2:.0f})"]))
+    for (h1, h2), names in labelled:
+        ax.annotate(" and ".join(names), (h1, h2), textcoords="offset points",
+                    xytext=(-30 if h1 > 0.5 else 8, 10 if h2 < 0.8 else -16), fontsize=8)
+    ax.legend(fontsize=7, loc="center")
+    ax.set_xlim(-1.15, 1.15)
+    ax.set_ylim(-1.15, 1.15)
+    ax.set_aspect("equal")
+    ax.set_xlabel("hidden unit 1")
+    ax.set_ylabel("hidden unit 2")
+    ax.set_title(title or "the points in hidden space")
+    return ax
+
+
+def plot_digits(images, titles=(), columns: int = 10, axes=None, title_colors=()):
+    """Digits as 8 x 8 grey images (ink dark), one per axes, with optional titles."""
+    images = np.asarray(images).reshape(-1, *IMAGE_SHAPE)
+    if axes is None:
+        rows = max(1, int(np.ceil(len(images) / columns)))
+        _, axes = plt.subplots(rows, columns, figsize=(columns * 1.1, rows * 1.35 + 0.3),
+                               layout="constrained")
+    axes = np.atleast_1d(axes).ravel()
+    for index, ax in enumerate(axes):
+        ax.set_axis_off()
+        if index >= len(images):
+            continue
+        ax.imshow(images[index], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        if index < len(titles):
+            color = title_colors[index] if index < len(title_colors) else "black"
+            ax.set_title(titles[index], fontsize=8, color=color)
+    return axes
+
+
+def plot_confusion(counts: np.ndarray, ax=None, title: str = "confusion matrix (test set)"):
+    """Counts of true (rows) against predicted (columns) classes, with the numbers written."""
+    ax = ax or plt.gca()
+    classes = counts.shape[0]
+    ax.imshow(counts, cmap="Blues")
+    for i in range(classes):
+        for j in range(classes):
+            if counts[i, j]:
+                ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8,
+                        color="white" if counts[i, j] > counts.max() / 2 else "black")
+    ax.set_xticks(range(classes))
+    ax.set_yticks(range(classes))
+    ax.set_xlabel("predicted digit")
+    ax.set_ylabel("true digit")
+    ax.set_title(title)
+    return ax
+
+
+def plot_first_layer(W1: np.ndarray, units: int = 16, columns: int = 8, axes=None):
+    """The first ``units`` columns of W1 (64, H), each drawn as the 8 x 8 image it weighs:
+    red pixels push the unit up, blue ones down (a shared symmetric colour scale)."""
+    W1 = np.asarray(W1)
+    shown = W1[:, :units]
+    limit = np.abs(shown).max()
+    if axes is None:
+        rows = int(np.ceil(shown.shape[1] / columns))
+        _, axes = plt.subplots(rows, columns, figsize=(columns * 1.0, rows * 1.15 + 0.3),
+                               layout="constrained")
+    axes = np.atleast_1d(axes).ravel()
+    for index, ax in enumerate(axes):
+        ax.set_axis_off()
+        if index < shown.shape[1]:
+            ax.imshow(shown[:, index].reshape(IMAGE_SHAPE), cmap="RdBu_r", vmin=-limit,
+                      vmax=limit, interpolation="nearest")
+            ax.set_title(f"unit {index + 1}", fontsize=7)
+    return axes
+
+
+__all__ = ["plot_confusion", "plot_digits", "plot_first_layer", "plot_hidden_codes",
+           "plot_line_errors", "plot_some_lines", "plot_xor_points", "plot_xor_surface"]
