@@ -65,4 +65,57 @@ def marked_positions(X) -> tuple[np.ndarray, np.ndarray]:
     return first, second
 
 
-__all__ = ["ADDING_BASELINE_MSE", "adding_problem", "marked_positions"]
+# The lag experiment's settings (notebook 07 and tools/lstm_sweep.py use exactly these).
+ADDING_SETTINGS = {"hidden_size": 16, "epochs": 60, "n_train": 1024, "n_val": 256,
+                   "batch_size": 64, "learning_rate": 0.01, "clip_norm": 1.0,
+                   "solved_mse": 0.01}
+
+
+def adding_run(cell: str, T: int, seed: int, hidden_size: int = 16, epochs: int = 60,
+               n_train: int = 1024, n_val: int = 256, batch_size: int = 64,
+               learning_rate: float = 0.01, clip_norm: float = 1.0,
+               solved_mse: float = 0.01, progress=None):
+    """Train one network on the adding problem until it is solved or the epochs run out.
+
+    Parameters
+    ----------
+    cell : "rnn" (``nnlib.rnn.RNN``, tanh) or "lstm" (``nnlib.lstm.LSTM``, forget bias 1)
+    T : int >= 2, the sequence length
+    seed : int
+        Seeds the initial weights, the data and the batches (three separate generators).
+    hidden_size : int, H
+    epochs : int, the budget: at most ``epochs * ceil(n_train / batch_size)`` updates
+    n_train, n_val : int, training and validation sequences
+    batch_size, learning_rate, clip_norm : the Adam updates (norm clipping at ``clip_norm``)
+    solved_mse : float
+        Training stops at the first epoch whose validation MSE is below this.
+    progress : callable(epoch), optional, passed to ``fit``
+
+    Returns
+    -------
+    model : the trained network (RNN or LSTM, regression head on the last step)
+    history : nnlib.train.History; ``val_loss`` is the validation MSE after each epoch
+    solved_at : int or None, the updates made when the validation MSE first fell below
+        ``solved_mse`` (None: never within the budget)
+    """
+    from nnlib.lstm import LSTM
+    from nnlib.optim import Adam
+    from nnlib.rnn import RNN
+    from nnlib.train import fit
+
+    if cell not in ("rnn", "lstm"):
+        raise ValueError(f"cell must be 'rnn' or 'lstm', got {cell!r}.")
+    model_rng, data_rng, batch_rng = (np.random.default_rng([seed, k]) for k in range(3))
+    X, y = adding_problem(n_train, T, data_rng)
+    X_val, y_val = adding_problem(n_val, T, data_rng)
+    build = LSTM if cell == "lstm" else RNN
+    model = build(2, hidden_size, model_rng, head="regression", output="last")
+    history = fit(model, X, y, Adam(learning_rate, clip_norm=clip_norm), epochs,
+                  batch_size=batch_size, rng=batch_rng, X_val=X_val, y_val=y_val,
+                  metric=None, progress=progress,
+                  stop=lambda h: h.val_loss[-1] < solved_mse)
+    solved_at = int(history.steps[-1]) if history.val_loss[-1] < solved_mse else None
+    return model, history, solved_at
+
+
+__all__ = ["ADDING_BASELINE_MSE", "ADDING_SETTINGS", "adding_problem", "adding_run", "marked_positions"]

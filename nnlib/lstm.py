@@ -147,19 +147,22 @@ def lstm_step_backward(dh, dc, cache):
 # A whole sequence: a loop of steps, and backpropagation through time
 
 def _forward(X, h0, Wx, Wh, b):
-    # Time major inside, (T, N, ·), so that each step reads and writes one contiguous block.
+    # Time major inside, (T, N, ·), so that each step reads and writes one contiguous block;
+    # every step writes straight into the cache, with few temporary arrays.
     N, T, D = X.shape
     H = h0.shape[1]
-    projected = (X.transpose(1, 0, 2).reshape(T * N, D) @ Wx + b).reshape(T, N, 4 * H)
-    gates = np.empty_like(projected)
-    cells = np.empty((T, N, H))
-    tanh_cells = np.empty((T, N, H))
-    states = np.empty((T, N, H))
+    gates = (X.transpose(1, 0, 2).reshape(T * N, D) @ Wx + b).reshape(T, N, 4 * H)
+    cells, tanh_cells, states = np.empty((3, T, N, H))
     h, c = h0, np.zeros((N, H))
     for t in range(T):
-        gates[t] = _gates(projected[t] + h @ Wh)
-        h, c, tanh_cells[t] = _cell(gates[t], c)
-        states[t], cells[t] = h, c
+        a = gates[t]
+        a += h @ Wh
+        a[:, :3 * H] = sigmoid(a[:, :3 * H], check=False)
+        a[:, 3 * H:] = tanh(a[:, 3 * H:], check=False)
+        c = np.multiply(a[:, H:2 * H], c, out=cells[t])             # f * c_prev
+        c += a[:, :H] * a[:, 3 * H:]                                  # + i * g
+        tanh_cells[t] = tanh(c, check=False)
+        h = np.multiply(a[:, 2 * H:3 * H], tanh_cells[t], out=states[t])   # o * tanh(c)
     return states.transpose(1, 0, 2), (X, h0, states, cells, tanh_cells, gates, Wx, Wh)
 
 
