@@ -1,4 +1,5 @@
-"""Tasks with a long time lag: the adding problem (Hochreiter and Schmidhuber, 1997).
+"""Tasks with a long time lag: the adding problem (Hochreiter and Schmidhuber, 1997), and the
+experiments of notebook 07 on it (a plain RNN against an LSTM; the gradient reaching each step).
 
 Each sequence has T steps of two inputs: a random number in [0, 1) and a marker, 1 at exactly
 two steps and 0 elsewhere. The target is the sum of the two marked numbers. The first marked
@@ -14,6 +15,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlib.losses import squared_error_loss
+from nnlib.lstm import LSTM, lstm_step_backward, lstm_step_forward
+from nnlib.optim import Adam
+from nnlib.rnn import RNN, rnn_step_backward, rnn_step_forward
+from nnlib.train import fit
 from nnlib.validation import check_number, check_rng
 
 ADDING_BASELINE_MSE = 1.0 / 6.0
@@ -98,11 +104,6 @@ def adding_run(cell: str, T: int, seed: int, hidden_size: int = 16, epochs: int 
     solved_at : int or None, the updates made when the validation MSE first fell below
         ``solved_mse`` (None: never within the budget)
     """
-    from nnlib.lstm import LSTM
-    from nnlib.optim import Adam
-    from nnlib.rnn import RNN
-    from nnlib.train import fit
-
     if cell not in ("rnn", "lstm"):
         raise ValueError(f"cell must be 'rnn' or 'lstm', got {cell!r}.")
     model_rng, data_rng, batch_rng = (np.random.default_rng([seed, k]) for k in range(3))
@@ -118,4 +119,51 @@ def adding_run(cell: str, T: int, seed: int, hidden_size: int = 16, epochs: int 
     return model, history, solved_at
 
 
-__all__ = ["ADDING_BASELINE_MSE", "ADDING_SETTINGS", "adding_problem", "adding_run", "marked_positions"]
+def hidden_gradient_norms(model: RNN, X, y) -> np.ndarray:
+    """How much gradient reaches each hidden state: ||dL/dh_t|| for t = 0 .. T-1.
+
+    Parameters
+    ----------
+    model : RNN (tanh) or LSTM with ``head="regression"`` and ``output="last"``
+    X : array_like, shape (N, T, D)
+    y : array_like, shape (N, C)
+
+    Returns
+    -------
+    ndarray, shape (T,): the norm over the batch (Frobenius, of the (N, H) gradient) of the
+    gradient of the mean squared error with respect to h_t, through the recurrence.
+
+    Notes
+    -----
+    Walks backwards with the public step functions (``lstm_step_backward``,
+    ``nnlib.rnn.rnn_step_backward``): dh_{t-1} is what step t sends back; for the LSTM the cell
+    gradient dc travels along too.
+    """
+    if not isinstance(model, RNN) or model.head != "regression" or model.output != "last":
+        raise ValueError(f"model must be an RNN or LSTM with head='regression' and "
+                         f"output='last', got {model!r}.")
+    X = model.check_inputs(X)
+    y = model.check_targets(y, X)
+    N, T, _ = X.shape
+    p, H = model.params, model.hidden_size
+    h, c, caches = np.zeros((N, H)), np.zeros((N, H)), []
+    for t in range(T):
+        if isinstance(model, LSTM):
+            h, c, cache = lstm_step_forward(X[:, t], h, c, p["Wx"], p["Wh"], p["b"])
+        else:
+            h, cache = rnn_step_forward(X[:, t], h, p["U"], p["W"], p["b"], model.activation)
+        caches.append(cache)
+    _, dprediction = squared_error_loss(h @ p["V"] + p["c"], y, reduction="mean")
+    dh, dc = dprediction @ p["V"].T, np.zeros((N, H))
+    norms = np.empty(T)
+    for t in reversed(range(T)):
+        norms[t] = np.linalg.norm(dh)
+        if isinstance(model, LSTM):
+            _, dh, dc, *_ = lstm_step_backward(dh, dc, caches[t])
+        else:
+            _, dh, *_ = rnn_step_backward(dh, caches[t])
+    return norms
+
+
+__all__ = ["ADDING_BASELINE_MSE", "ADDING_SETTINGS", "adding_problem", "adding_run", "hidden_gradient_norms",
+           "marked_positions"]

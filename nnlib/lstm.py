@@ -326,3 +326,4 @@ class LSTM(RNN):
         for k, name in enumerate(GATES):
             result[name] = gates[..., k * H:(k + 1) * H].transpose(1, 0, 2)
         return result
+

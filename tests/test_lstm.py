@@ -2,12 +2,13 @@ import numpy as np
 import pytest
 
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.lagtasks import ADDING_BASELINE_MSE, adding_problem, marked_positions
+from nnlib.lagtasks import (ADDING_BASELINE_MSE, adding_problem, adding_run,
+                             hidden_gradient_norms, marked_positions)
 from nnlib.lstm import (LSTM, lstm_backward, lstm_forward, lstm_step_backward,
                         lstm_step_forward)
 from nnlib.model import Model
 from nnlib.optim import Adam
-from nnlib.rnn import RNN
+from nnlib.rnn import RNN, rnn_step_forward
 from nnlib.train import fit
 
 
@@ -207,3 +208,47 @@ def test_lstm_learns_the_adding_problem_where_the_budget_is_small():
                   rng=np.random.default_rng(3), X_val=X_val, y_val=y_val, metric=None)
     assert history.val_loss[0] > 0.1
     assert history.val_loss[-1] < 0.02
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_hidden_gradient_norms_match_a_numerical_gradient(cell):
+    rng = np.random.default_rng(6)
+    build = LSTM if cell == "lstm" else RNN
+    model = build(2, 3, rng, head="regression", output="last")
+    X, y = adding_problem(4, 6, rng)
+    norms = hidden_gradient_norms(model, X, y)
+    assert norms.shape == (6,) and np.all(norms > 0)
+    # dL/dh_{T-2}, numerically: rerun the last step from a perturbed h_{T-2} (and c_{T-2}).
+    p, H = model.params, 3
+    h, c, states = np.zeros((4, H)), np.zeros((4, H)), []
+    for t in range(5):
+        if cell == "lstm":
+            h, c, _ = lstm_step_forward(X[:, t], h, c, p["Wx"], p["Wh"], p["b"])
+        else:
+            h, _ = rnn_step_forward(X[:, t], h, p["U"], p["W"], p["b"])
+    h_before = h.copy()
+
+    def loss():
+        if cell == "lstm":
+            last = lstm_step_forward(X[:, 5], h_before, c, p["Wx"], p["Wh"], p["b"])[0]
+        else:
+            last = rnn_step_forward(X[:, 5], h_before, p["U"], p["W"], p["b"])[0]
+        return float(np.mean((last @ p["V"] + p["c"] - y) ** 2))
+
+    assert loss() == pytest.approx(model.loss(X, y), rel=1e-12)
+    numerical = numerical_gradient(loss, h_before)
+    assert np.linalg.norm(numerical) == pytest.approx(norms[4], rel=1e-6)
+
+
+def test_hidden_gradient_norms_needs_the_regression_head():
+    model = LSTM(2, 3, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="head='regression'"):
+        hidden_gradient_norms(model, np.zeros((2, 4, 2)), np.zeros((2, 4), dtype=int))
+
+
+def test_adding_run_is_deterministic_and_stops_when_solved():
+    _, history, solved_at = adding_run("lstm", 5, 0, epochs=12)
+    assert solved_at == 144 == history.steps[-1]  # the shipped sweep's entry for T=5, seed 0
+    assert history.val_loss[-1] < 0.01 <= history.val_loss[-2]
+    with pytest.raises(ValueError, match="cell must be"):
+        adding_run("gru", 5, 0)
