@@ -28,6 +28,10 @@ from nnlib.losses import log_softmax, softmax
 from nnlib.validation import as_float_array, check_choice, check_number, check_rng
 
 MODES = ("async", "sync")
+# A field this close to 0 counts as exactly 0. Hebbian fields are multiples of 1/N, so a tie is
+# a true 0 that rounding may turn into +-1e-17; the summation order (one probe or a batch, one
+# BLAS kernel or another) must not decide which way the unit goes.
+TIE_TOLERANCE = 1e-9
 
 
 def _check_spins(name: str, value, shape, sizes=None) -> np.ndarray:
@@ -89,8 +93,8 @@ def energy(W, states):
 
 
 def _sign_keep_ties(fields: np.ndarray, current: np.ndarray) -> np.ndarray:
-    """sign(fields), but a unit whose field is exactly 0 keeps its current value."""
-    return np.where(fields > 0, 1.0, np.where(fields < 0, -1.0, current))
+    """sign(fields), but a unit whose field is 0 (within TIE_TOLERANCE) keeps its value."""
+    return np.where(fields > TIE_TOLERANCE, 1.0, np.where(fields < -TIE_TOLERANCE, -1.0, current))
 
 
 def _async_sweep_inplace(W: np.ndarray, S_t: np.ndarray, order: np.ndarray) -> np.ndarray:
@@ -104,7 +108,7 @@ def _async_sweep_inplace(W: np.ndarray, S_t: np.ndarray, order: np.ndarray) -> n
     changed = np.zeros(S_t.shape[1], dtype=bool)
     for i in order:
         row = S_t[i]
-        flip = (W[i] @ S_t) * row < 0
+        flip = (W[i] @ S_t) * row < -TIE_TOLERANCE
         np.negative(row, out=row, where=flip)
         changed |= flip
     return changed
@@ -159,7 +163,8 @@ def recall(W, states, rng, mode: str = "async", max_sweeps: int = 100) -> np.nda
 
     Notes
     -----
-    s_i <- sign(sum_j W_ij s_j); a unit whose field is exactly 0 keeps its value.
+    s_i <- sign(sum_j W_ij s_j); a unit whose field is 0 keeps its value (a field within
+    ``TIE_TOLERANCE`` = 1e-9 of 0 counts as 0, so that rounding never decides a tie).
     """
     W = _check_weights(W)
     S = _check_states("states", states, W.shape[0])
