@@ -275,16 +275,16 @@ def modern_energy(patterns, states, beta: float):
 def crosstalk_error_rate(num_units: int, num_patterns: int) -> float:
     """Predicted probability that one bit of a stored pattern is unstable (the crosstalk).
 
-    The field on bit i of pattern nu is xi_nu,i (signal) plus a sum of (P-1)(N-1) random +-1/N
-    terms (crosstalk), approximately normal with variance (P-1)(N-1)/N^2. The bit flips when the
-    crosstalk outweighs the signal: Phi(-1/sigma) = erfc(1 / (sigma sqrt 2)) / 2.
+    On bit i of stored pattern nu, xi_nu,i h_i = (N-1)/N (the signal) + c, where the crosstalk c
+    is a sum of (P-1)(N-1) random +-1/N terms: approximately normal with mean 0 and variance
+    (P-1)(N-1)/N^2. The bit is unstable when c < -(N-1)/N, with probability
+    Phi(-sqrt((N-1)/(P-1))) = erfc(sqrt((N-1) / (2 (P-1)))) / 2, about Phi(-sqrt(N/P)).
     """
     num_units = check_number("num_units", num_units, minimum=2, integer=True)
     num_patterns = check_number("num_patterns", num_patterns, minimum=1, integer=True)
     if num_patterns == 1:
         return 0.0
-    sigma = math.sqrt((num_patterns - 1) * (num_units - 1)) / num_units
-    return 0.5 * math.erfc(1.0 / (sigma * math.sqrt(2.0)))
+    return 0.5 * math.erfc(math.sqrt((num_units - 1) / (2.0 * (num_patterns - 1))))
 
 
 def flip_bits(states, fraction: float, rng) -> np.ndarray:
@@ -319,8 +319,9 @@ def capacity_experiment(num_units: int, loads, noise: float, rng, min_probes: in
     -------
     dict of ndarrays, shape (L,) for L loads: "load", "patterns", "fixed" (fraction of stored
     patterns that are fixed points), "bit_errors" (fraction of stored bits whose field points
-    the wrong way), "predicted_bit_errors" (``crosstalk_error_rate``), "recalled" (fraction
-    recalled from noise), "overlap" (mean final overlap).
+    the wrong way), "predicted_bit_errors" (``crosstalk_error_rate``), "predicted_fixed"
+    ((1 - predicted bit errors)^N: every bit stable, bits taken as independent), "recalled"
+    (fraction recalled from noise), "overlap" (mean final overlap).
     """
     num_units = check_number("num_units", num_units, minimum=2, integer=True)
     loads = as_float_array("loads", loads, (None,))
@@ -340,9 +341,10 @@ def capacity_experiment(num_units: int, loads, noise: float, rng, min_probes: in
             final = recall(W, flip_bits(X, noise, rng), rng)
             overlaps.extend(np.mean(final * X, axis=1))
         overlaps = np.array(overlaps)
+        predicted = crosstalk_error_rate(num_units, num_patterns)
         rows.append((num_patterns / num_units, num_patterns, np.mean(fixed), np.mean(bit_errors),
-                     crosstalk_error_rate(num_units, num_patterns),
+                     predicted, (1 - predicted) ** num_units,
                      np.mean(overlaps >= recalled_overlap), overlaps.mean()))
-    keys = ("load", "patterns", "fixed", "bit_errors", "predicted_bit_errors", "recalled",
-            "overlap")
+    keys = ("load", "patterns", "fixed", "bit_errors", "predicted_bit_errors", "predicted_fixed",
+            "recalled", "overlap")
     return {key: np.array(column) for key, column in zip(keys, zip(*rows))}

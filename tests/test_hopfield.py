@@ -183,3 +183,38 @@ def test_inputs_are_not_changed():
     recall(hebbian_weights(X), probes, np.random.default_rng(0))
     async_sweep(hebbian_weights(X), probes, np.arange(20))
     np.testing.assert_array_equal(probes, before)
+
+
+def notebook_functions():
+    """The functions the notebook writes by hand (the exercises' answers and the rest)."""
+    import ast
+
+    namespace = {"np": np, "nnlib": __import__("nnlib")}
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+        exec(compile(ast.Module(body=functions, type_ignores=[]), "notebook", "exec"), namespace)
+    return namespace
+
+
+def test_the_notebooks_code_agrees_with_the_library():
+    mine = notebook_functions()
+    X = random_patterns(15, 12, 100)
+    W = hebbian_weights(X)
+    np.testing.assert_array_equal(mine["hebbian_weights"](X), W)
+    probes = flip_bits(X, 0.2, np.random.default_rng(0))
+    np.testing.assert_allclose(mine["energy"](W, probes), energy(W, probes), rtol=1e-12)
+    assert isinstance(mine["energy"](W, probes[0]), float)
+    order = np.random.default_rng(1).permutation(100)
+    np.testing.assert_array_equal(mine["async_sweep"](W, probes, order),
+                                  async_sweep(W, probes, order))
+    for mode in ("async", "sync"):
+        np.testing.assert_array_equal(
+            mine["recall"](W, probes, np.random.default_rng(2), mode=mode),
+            recall(W, probes, np.random.default_rng(2), mode=mode))
+    np.testing.assert_allclose(mine["modern_update"](X, probes, 0.3),
+                               modern_recall(X, probes, 0.3), rtol=1e-12)
+    one = mine["recall"](W, probes[0], np.random.default_rng(3))
+    np.testing.assert_array_equal(one, recall(W, probes[0], np.random.default_rng(3)))

@@ -77,9 +77,11 @@ def plot_capacity(results: dict, axes=None):
     ax_recalled, ax_fixed, ax_bits = axes
     for num_units, result in results.items():
         load = result["load"]
-        line, = ax_recalled.plot(load, result["recalled"], marker="o", ms=3, label=f"N = {num_units}")
-        ax_fixed.plot(load, result["fixed"], marker="o", ms=3, color=line.get_color(),
-                      label=f"N = {num_units}")
+        line, = ax_recalled.plot(load, result["recalled"], marker="o", ms=3,
+                                 label=f"N = {num_units}")
+        ax_fixed.plot(load, result["fixed"], marker="o", ms=3, ls="none",
+                      color=line.get_color(), label=f"measured, N = {num_units}")
+        ax_fixed.plot(load, result["predicted_fixed"], color=line.get_color(), lw=1)
         ax_bits.plot(load, result["bit_errors"], marker="o", ms=3, ls="none",
                      color=line.get_color(), label=f"measured, N = {num_units}")
     largest = results[max(results)]
@@ -93,6 +95,8 @@ def plot_capacity(results: dict, axes=None):
     ax_recalled.set_title("Recall from 10 % flipped bits")
     ax_fixed.set_ylabel("fraction of stored patterns")
     ax_fixed.set_title("Stored patterns that are fixed points")
+    ax_fixed.plot([], [], color="0.3", lw=1, label="(1 - bit error)^N")
+    ax_fixed.legend(fontsize=8)
     ax_bits.set_ylabel("fraction of unstable bits")
     ax_bits.set_title("One bit's error: the crosstalk")
     ax_recalled.legend()
