@@ -78,7 +78,8 @@ def hebbian_weights(patterns) -> np.ndarray:
 
 def _check_weights(W) -> np.ndarray:
     W = as_float_array("W", W, ("N", "N"))
-    if not np.allclose(W, W.T, rtol=0, atol=1e-12):
+    # Exact equality first: Hebbian weights are exactly symmetric, and it is much cheaper.
+    if not np.array_equal(W, W.T) and not np.allclose(W, W.T, rtol=0, atol=1e-12):
         raise ValueError("W must be symmetric (W == W.T), as Hebbian weights are; the energy "
                          "argument needs it.")
     return W

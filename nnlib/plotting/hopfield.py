@@ -86,7 +86,7 @@ def plot_capacity(results: dict, axes=None):
                      color=line.get_color(), label=f"measured, N = {num_units}")
     largest = results[max(results)]
     ax_bits.plot(largest["load"], largest["predicted_bit_errors"], color="k", lw=1,
-                 label="crosstalk prediction")
+                 label=f"crosstalk prediction, N = {max(results)}")
     for ax in axes:
         ax.axvline(CRITICAL_LOAD, color="crimson", ls="--", lw=1)
         ax.set_xlabel("load P / N")

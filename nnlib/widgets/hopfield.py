@@ -62,10 +62,12 @@ class HopfieldExplorer:
         target = self.patterns[0]
         probe = flip_bits(target, self.noise.value, rng)
         self.frames, self.energies = recall_path(W, probe, rng, mode=self.mode.value,
-                                                 max_sweeps=self.max_sweeps)
+                                                 max_sweeps=self.max_sweeps, frames_per_sweep=4)
         self.final = self.frames[-1]
         shown = np.unique(np.linspace(0, len(self.frames) - 1, MAX_FRAMES).round().astype(int))
-        titles = ["probe"] + [f"frame {k}" for k in shown[1:-1]] + ["final"]
+        # recall_path keeps 4 frames per asynchronous sweep, 1 per synchronous step.
+        titles = (["probe"] + [f"{k / 4:g} sweeps" if self.mode.value == "async"
+                               else f"step {k}" for k in shown[1:-1]] + ["final"])
         figure = Figure(figsize=(1.6 * MAX_FRAMES, 4.2), layout="constrained")
         async_mode = self.mode.value == "async"
         plot_recall_frames(figure, self.frames[shown], self.energies, self.shape,
