@@ -90,7 +90,10 @@ def plot_capacity(results: dict, axes=None):
     for ax in axes:
         ax.axvline(CRITICAL_LOAD, color="crimson", ls="--", lw=1)
         ax.set_xlabel("load P / N")
-    ax_recalled.text(CRITICAL_LOAD, 0.5, " 0.138", color="crimson")
+    ax_recalled.text(CRITICAL_LOAD, 0.5, " 0.138", color="crimson",
+                     transform=ax_recalled.get_xaxis_transform())  # y as a fraction of the axes
+    for ax in (ax_recalled, ax_fixed):
+        ax.set_ylim(-0.03, 1.03)
     ax_recalled.set_ylabel("fraction recalled (overlap >= 0.9)")
     ax_recalled.set_title("Recall from 10 % flipped bits")
     ax_fixed.set_ylabel("fraction of stored patterns")
