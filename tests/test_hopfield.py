@@ -1,5 +1,6 @@
 """nnlib.hopfield: known values, the energy argument, batching, the modern update, bad inputs."""
 
+import ast
 import json
 from pathlib import Path
 
@@ -187,8 +188,6 @@ def test_inputs_are_not_changed():
 
 def notebook_functions():
     """The functions the notebook writes by hand (the exercises' answers and the rest)."""
-    import ast
-
     namespace = {"np": np, "nnlib": __import__("nnlib")}
     for cell in json.loads(NOTEBOOK.read_text())["cells"]:
         if cell["cell_type"] != "code":

@@ -1,6 +1,8 @@
+"""The Hopfield explorer: recalls when built, recalls again when a control moves."""
+
 import numpy as np
 
-from nnlib.hopfield import hebbian_weights, recall
+from nnlib.hopfield import flip_bits, hebbian_weights, recall
 from nnlib.widgets.hopfield import HopfieldExplorer
 
 
@@ -19,7 +21,6 @@ def test_explorer_recalls_on_construction():
 def test_the_final_state_is_what_recall_gives():
     explorer = HopfieldExplorer(patterns(), (8, 8), seed=3, stored=4, noise=0.3)
     rng = np.random.default_rng(3)
-    from nnlib.hopfield import flip_bits
     probe = flip_bits(patterns()[0], 0.3, rng)
     expected = recall(hebbian_weights(patterns()[:4]), probe, rng, max_sweeps=20)
     np.testing.assert_array_equal(explorer.final, expected)

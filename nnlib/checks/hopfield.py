@@ -113,7 +113,8 @@ def check_modern_update(modern_update: Callable, hidden: bool = False) -> None:
         states = rng.normal(size=(num_probes, num_units))
         expected = modern_recall(X, states, beta, steps=1)
         got = modern_update(X.copy(), states.copy(), beta)
-        if isinstance(got, np.ndarray) and got.shape == (num_probes, num_patterns) != expected.shape:
+        weights_shape = (num_probes, num_patterns)
+        if isinstance(got, np.ndarray) and got.shape == weights_shape != expected.shape:
             raise CheckFailed(f"{name} returned the attention weights, shape (B, P); multiply "
                               "them by the patterns: weights @ patterns, shape (B, N).")
         got = compare_array(name, got, expected, "the new states, one row per probe")
