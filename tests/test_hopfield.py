@@ -1,0 +1,219 @@
+"""nnlib.hopfield: known values, the energy argument, batching, the modern update, bad inputs."""
+
+import ast
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.hopfield import (async_sweep, capacity_experiment, crosstalk_error_rate, energy,
+                            flip_bits, hebbian_weights, modern_energy, modern_recall, recall,
+                            recall_path)
+from nnlib.losses import softmax
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "08_hopfield.ipynb"
+
+
+def random_patterns(seed, num_patterns, num_units):
+    return np.random.default_rng(seed).choice([-1.0, 1.0], size=(num_patterns, num_units))
+
+
+def test_hebbian_weights_known_value():
+    X = np.array([[1, 1, -1, -1], [1, -1, 1, -1]], dtype=float)
+    expected = np.array([[0, 0, 0, -2], [0, 0, -2, 0], [0, -2, 0, 0], [-2, 0, 0, 0]]) / 4
+    np.testing.assert_array_equal(hebbian_weights(X), expected)
+
+
+def test_energy_known_values_and_batch_shape():
+    W = np.array([[0.0, 1.0], [1.0, 0.0]])
+    assert energy(W, [1, 1]) == -1.0
+    assert isinstance(energy(W, [1, -1]), float)
+    np.testing.assert_array_equal(energy(W, [[1, 1], [1, -1], [-1, -1]]), [-1.0, 1.0, -1.0])
+
+
+def test_stored_patterns_are_fixed_points_and_recalled_from_noise_at_low_load():
+    X = random_patterns(0, 5, 200)
+    W = hebbian_weights(X)
+    rng = np.random.default_rng(1)
+    np.testing.assert_array_equal(recall(W, X, rng), X)
+    noisy = flip_bits(X, 0.2, rng)
+    assert np.all(np.sum(noisy != X, axis=1) == 40)
+    np.testing.assert_array_equal(recall(W, noisy, rng), X)
+    np.testing.assert_array_equal(recall(W, noisy, rng, mode="sync"), X)
+
+
+@given(seed=st.integers(0, 2**32 - 1), num_patterns=st.integers(1, 30),
+       num_units=st.integers(2, 40))
+def test_asynchronous_updates_never_raise_the_energy(seed, num_patterns, num_units):
+    X = random_patterns(seed, num_patterns, num_units)
+    W = hebbian_weights(X)
+    start = np.random.default_rng(seed + 1).choice([-1.0, 1.0], size=num_units)
+    frames, energies = recall_path(W, start, np.random.default_rng(seed))
+    assert np.all(np.diff(energies) <= 1e-12)
+    # ...and the path ends where recall ends, drawing the same random orders.
+    np.testing.assert_array_equal(frames[-1], recall(W, start, np.random.default_rng(seed)))
+
+
+def test_batched_recall_equals_one_probe_at_a_time():
+    X = random_patterns(2, 30, 100)  # near capacity: probes take different numbers of sweeps
+    W = hebbian_weights(X)
+    probes = flip_bits(X, 0.15, np.random.default_rng(3))
+    for mode in ("async", "sync"):
+        batch = recall(W, probes, np.random.default_rng(4), mode=mode)
+        one_by_one = np.array([recall(W, p, np.random.default_rng(4), mode=mode)
+                               for p in probes])
+        np.testing.assert_array_equal(batch, one_by_one)
+
+
+def test_one_sweep_of_recall_is_async_sweep_in_the_drawn_order():
+    X = random_patterns(5, 8, 64)
+    W = hebbian_weights(X)
+    probes = flip_bits(X, 0.3, np.random.default_rng(6))
+    order = np.random.default_rng(7).permutation(64)
+    np.testing.assert_array_equal(recall(W, probes, np.random.default_rng(7), max_sweeps=1),
+                                  async_sweep(W, probes, order))
+
+
+def test_sync_updates_can_cycle_where_async_updates_settle():
+    W = np.array([[0.0, 1.0], [1.0, 0.0]])  # stores (1, 1)
+    start = np.array([1.0, -1.0])
+    rng = np.random.default_rng(0)
+    np.testing.assert_array_equal(recall(W, start, rng, mode="sync", max_sweeps=1), -start)
+    np.testing.assert_array_equal(recall(W, start, rng, mode="sync", max_sweeps=2), start)
+    settled = recall(W, start, rng, mode="async")
+    assert energy(W, settled) == -1.0 < energy(W, start)
+
+
+def test_ties_keep_the_unit_and_rounding_does_not_decide_them():
+    X = np.array([[1.0, 1.0, 1.0], [1.0, -1.0, -1.0]])
+    W = hebbian_weights(X) * (1 + 1e-16)  # fields of exactly 0 up to rounding
+    state = np.array([-1.0, 1.0, 1.0])    # unit 0: field (1/3)(1 + 1) - ... = 0
+    np.testing.assert_array_equal(async_sweep(W, state, [0]), state)
+
+
+def test_crosstalk_prediction_known_value_and_against_measurement():
+    # At the critical load 0.138 the crosstalk standard deviation is sqrt(0.138) = 0.371, and
+    # the normal tail Phi(-2.692) is 0.00355 (Amit, Gutfreund & Sompolinsky's 0.36 % of bits).
+    assert abs(crosstalk_error_rate(1_000_000, 138_000) - 0.00355) < 2e-5
+    assert crosstalk_error_rate(100, 1) == 0.0
+    result = capacity_experiment(500, [0.15], 0.1, np.random.default_rng(0), min_probes=150)
+    assert abs(result["bit_errors"][0] / result["predicted_bit_errors"][0] - 1) < 0.15
+
+
+def test_capacity_experiment_separates_low_and_high_load():
+    result = capacity_experiment(200, [0.05, 0.3], 0.1, np.random.default_rng(1), min_probes=40)
+    np.testing.assert_array_equal(result["patterns"], [10, 60])
+    assert result["recalled"][0] == 1.0 and result["fixed"][0] == 1.0
+    assert result["recalled"][1] < 0.2 and result["overlap"][1] < 0.6
+
+
+def test_modern_recall_retrieves_ten_times_more_patterns_than_units_in_one_step():
+    X = random_patterns(8, 1000, 100)
+    probes = flip_bits(X[:50], 0.2, np.random.default_rng(9))
+    np.testing.assert_array_equal(np.sign(modern_recall(X, probes, beta=0.5)), X[:50])
+    classic = recall(hebbian_weights(X), probes, np.random.default_rng(9), max_sweeps=5)
+    assert np.mean(classic * X[:50]) < 0.5
+
+
+def test_modern_recall_is_attention_with_keys_and_values_the_patterns():
+    rng = np.random.default_rng(10)
+    X, Q = rng.normal(size=(7, 16)), rng.normal(size=(3, 16))
+    attention = softmax(Q @ X.T / np.sqrt(16)) @ X
+    np.testing.assert_allclose(modern_recall(X, Q, beta=1 / np.sqrt(16)), attention, rtol=1e-12)
+    twice = modern_recall(X, modern_recall(X, Q, beta=2.0), beta=2.0)
+    np.testing.assert_allclose(modern_recall(X, Q, beta=2.0, steps=2), twice, rtol=1e-12)
+    np.testing.assert_allclose(modern_recall(X, Q[0], beta=2.0),
+                               modern_recall(X, Q, beta=2.0)[0], rtol=1e-12)
+
+
+def test_modern_update_is_a_gradient_step_of_the_modern_energy():
+    rng = np.random.default_rng(11)
+    X, xi = rng.choice([-1.0, 1.0], size=(6, 5)), rng.normal(size=5)
+    numerical = numerical_gradient(lambda: modern_energy(X, xi, beta=0.7), xi)
+    analytic = xi - modern_recall(X, xi, beta=0.7)  # dE/dxi = xi - X^T softmax(beta X xi)
+    assert relative_error(numerical, analytic) < 1e-7
+    np.testing.assert_allclose(modern_energy(X, xi[None, :], beta=0.7),
+                               [modern_energy(X, xi, beta=0.7)], rtol=1e-12)
+
+
+def test_modern_energy_is_stable_at_large_beta():
+    X = random_patterns(12, 4, 8)
+    value = modern_energy(X, X[0], beta=1e3)
+    np.testing.assert_allclose(value, -8.0 + 4.0, rtol=1e-9)  # -max(X xi) + |xi|^2 / 2
+
+
+def test_flip_bits_flips_exactly_the_fraction():
+    X = random_patterns(13, 3, 50)
+    flipped = flip_bits(X, 0.1, np.random.default_rng(0))
+    np.testing.assert_array_equal(np.sum(flipped != X, axis=1), [5, 5, 5])
+    np.testing.assert_array_equal(flip_bits(X[0], 0.0, np.random.default_rng(0)), X[0])
+
+
+W2 = np.array([[0.0, 1.0], [1.0, 0.0]])
+
+
+@pytest.mark.parametrize("call,message", [
+    (lambda: hebbian_weights([[1, 0, -1]]), r"patterns must hold only -1 and \+1"),
+    (lambda: hebbian_weights([1, -1, 1]), r"patterns must have shape \(P, N\)"),
+    (lambda: energy(np.array([[0.0, 1.0], [0.5, 0.0]]), [1, 1]), "W must be symmetric"),
+    (lambda: energy(W2, [1, 1, 1]), r"states must have shape \(2,\)"),
+    (lambda: recall(W2, [[1, 2]], np.random.default_rng(0)), "states must hold only"),
+    (lambda: recall(W2, [1, 1], 0), "rng must be a np.random.Generator"),
+    (lambda: recall(W2, [1, 1], np.random.default_rng(0), mode="random"),
+     r"mode must be one of \('async', 'sync'\)"),
+    (lambda: recall(W2, [1, 1], np.random.default_rng(0), max_sweeps=0), "max_sweeps must be"),
+    (lambda: async_sweep(W2, [1, 1], [0, 2]), "order must be a 1-D array of unit indices"),
+    (lambda: modern_recall([[1.0, 1.0]], [1.0, 1.0], beta=0), "beta must be a number > 0"),
+    (lambda: modern_recall([[1.0, 1.0]], [1.0, 1.0, 1.0], beta=1), r"states must have shape"),
+    (lambda: flip_bits([1.0, -1.0], 1.5, np.random.default_rng(0)), "fraction must be"),
+    (lambda: crosstalk_error_rate(1, 1), "num_units must be an integer >= 2"),
+])
+def test_bad_inputs_are_rejected_with_a_clear_message(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
+
+
+def test_inputs_are_not_changed():
+    X = random_patterns(14, 3, 20)
+    probes = flip_bits(X, 0.3, np.random.default_rng(0))
+    before = probes.copy()
+    recall(hebbian_weights(X), probes, np.random.default_rng(0))
+    async_sweep(hebbian_weights(X), probes, np.arange(20))
+    np.testing.assert_array_equal(probes, before)
+
+
+def notebook_functions():
+    """The functions the notebook writes by hand (the exercises' answers and the rest)."""
+    namespace = {"np": np, "nnlib": __import__("nnlib")}
+    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        tree = ast.parse("".join(cell["source"]))
+        functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
+        exec(compile(ast.Module(body=functions, type_ignores=[]), "notebook", "exec"), namespace)
+    return namespace
+
+
+def test_the_notebooks_code_agrees_with_the_library():
+    mine = notebook_functions()
+    X = random_patterns(15, 12, 100)
+    W = hebbian_weights(X)
+    np.testing.assert_array_equal(mine["hebbian_weights"](X), W)
+    probes = flip_bits(X, 0.2, np.random.default_rng(0))
+    np.testing.assert_allclose(mine["energy"](W, probes), energy(W, probes), rtol=1e-12)
+    assert isinstance(mine["energy"](W, probes[0]), float)
+    order = np.random.default_rng(1).permutation(100)
+    np.testing.assert_array_equal(mine["async_sweep"](W, probes, order),
+                                  async_sweep(W, probes, order))
+    for mode in ("async", "sync"):
+        np.testing.assert_array_equal(
+            mine["recall"](W, probes, np.random.default_rng(2), mode=mode),
+            recall(W, probes, np.random.default_rng(2), mode=mode))
+    np.testing.assert_allclose(mine["modern_update"](X, probes, 0.3),
+                               modern_recall(X, probes, 0.3), rtol=1e-12)
+    one = mine["recall"](W, probes[0], np.random.default_rng(3))
+    np.testing.assert_array_equal(one, recall(W, probes[0], np.random.default_rng(3)))
