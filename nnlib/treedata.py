@@ -55,6 +55,19 @@ def height(tree) -> int:
     return 0 if isinstance(tree, str) else 1 + max(height(tree[0]), height(tree[1]))
 
 
+def left_to_right(tree):
+    """The same tokens as a chain read left to right: ``(((t1, t2), t3), ...)``.
+
+    A tree network on this chain is a plain recurrent network (an Elman RNN whose first state
+    is the first token's embedding): ``h_t = tanh([h_{t-1}; e_t] W + b)``.
+    """
+    tokens = leaves(tree)
+    chain = tokens[0]
+    for token in tokens[1:]:
+        chain = (chain, token)
+    return chain
+
+
 def parse(text: str):
     """The tree written by a bracketed string, e.g. ``"( ( a b ) c )"`` -> ``(("a", "b"), "c")``.
 
@@ -361,6 +374,6 @@ def make_listops(n: int, depths, rng: np.random.Generator, max_args: int = 4,
 
 
 __all__ = ["LISTOPS_VOCAB", "OPERATORS", "TreeBatch", "check_tree", "embedding_backward", "from_transitions", "height", "is_tree",
-           "leaves", "listops_depth", "listops_text", "listops_tree", "listops_value",
+           "leaves", "left_to_right", "listops_depth", "listops_text", "listops_tree", "listops_value",
            "make_listops", "parse", "parse_listops", "prepare_batch", "random_listops", "to_string",
            "transitions"]
