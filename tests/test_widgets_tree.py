@@ -41,6 +41,12 @@ def test_typing_updates_and_bad_text_is_explained(trained):
     assert repr(explorer) == "TreeExplorer(text='[MAX 1 2')"
 
 
+def test_example_slider_loads_an_expression(trained):
+    explorer = TreeExplorer(trained, "[MAX 1 2 ]", examples=["[MAX 1 2 ]", "[MAX 7 [MAX 3 4 ] ]"])
+    explorer.example.value = 1
+    assert explorer.text.value == "[MAX 7 [MAX 3 4 ] ]" and explorer.value == 7
+
+
 def test_unknown_token_is_explained():
     model = TreeNet(["[MAX", "]", "1"], 4, 10, np.random.default_rng(0))
     explorer = TreeExplorer(model, "[MAX 1 2 ]")

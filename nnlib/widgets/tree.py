@@ -23,24 +23,33 @@ class TreeExplorer:
     ----------
     model : nnlib.tree.TreeNet trained on ListOps trees (10 classes, the digits).
     text : str, the first expression shown.
+    examples : list of str, optional: expressions the "example" slider loads into the box.
 
     Nothing is trained here: each change runs one forward pass.
     """
 
-    def __init__(self, model, text: str = "[MAX 2 9 [MIN 4 7 ] 0 ]"):
+    def __init__(self, model, text: str = "[MAX 2 9 [MIN 4 7 ] 0 ]", examples=None):
         self.model = model
+        self.examples = list(examples or [text])
         self.text = widgets.Text(value=text, description="expression",
                                  continuous_update=False,
                                  layout=widgets.Layout(width="520px"))
+        self.example = widgets.IntSlider(value=0, min=0, max=len(self.examples) - 1,
+                                         description="example", continuous_update=False)
         self.status = widgets.HTML()
         self.plot = widgets.Image(format="png")
         self.text.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([self.text, self.status, self.plot])
+        self.example.observe(self._on_example, names="value")
+        self.widget = widgets.VBox([widgets.HBox([self.text, self.example]), self.status,
+                                    self.plot])
         self.predicted = self.value = None
         self.update()
 
     def _on_change(self, _change) -> None:
         self.update()
+
+    def _on_example(self, change) -> None:
+        self.text.value = self.examples[change["new"]]  # triggers update()
 
     def update(self) -> None:
         """Parse the expression; describe and draw it, or say what is wrong with it."""
@@ -73,8 +82,8 @@ class TreeExplorer:
         self.plot.value = figure_png(figure)
 
     def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "TreeExplorer: type a ListOps expression "
-                                 "(interactive in JupyterLab)", **kwargs)
+        return fixed_text_bundle(self.widget, "TreeExplorer: type a ListOps expression or "
+                                 "move 'example' (interactive in JupyterLab)", **kwargs)
 
     def __repr__(self) -> str:
         return f"TreeExplorer(text={self.text.value!r})"
