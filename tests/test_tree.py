@@ -227,3 +227,47 @@ def test_inputs_rejected_with_the_argument_named():
     other = TreeNet(WORDS + ["e"], 4, 2, np.random.default_rng(0))
     with pytest.raises(ValueError, match="prepared for a vocabulary of 5 tokens"):
         model.predict(other.prepare_batch(["a"]))
+
+
+# --- the notebook's code is the library's code ----------------------------------------------------
+
+def notebook_namespace():
+    """Run the cells of notebook 09 that define the tree functions (solutions included)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "09_tree_networks.ipynb"
+    namespace = {"np": np}
+    for cell in json.loads(path.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and any(
+                f"def {name}(" in source for name in ("compose_forward", "compose_backward",
+                                                      "tree_backward", "transitions")):
+            exec(compile(source.split("\nmoves = transitions")[0], str(path), "exec"), namespace)
+    return namespace
+
+
+def test_notebook_functions_behave_like_nnlib(trees):
+    import nnlib.tree as library
+
+    notebook = notebook_namespace()
+    model = TreeNet(WORDS, 3, 2, np.random.default_rng(8))
+    params = {k: v for k, v in model.params.items() if k in ("E", "W", "b")}
+    for tree in trees:
+        assert notebook["transitions"](tree) == transitions(tree)
+        h_nb, cache_nb = notebook["tree_forward"](tree, params, model.index)
+        h_lib, cache_lib = library.tree_forward(tree, params, model.index)
+        np.testing.assert_allclose(h_nb, h_lib, rtol=0, atol=1e-15)
+        dh = np.linspace(-1, 1, 3)
+        grads_nb = {k: np.zeros_like(v) for k, v in params.items()}
+        grads_lib = {k: np.zeros_like(v) for k, v in params.items()}
+        notebook["tree_backward"](dh, cache_nb, grads_nb)
+        library.tree_backward(dh, cache_lib, grads_lib)
+        for key in params:
+            np.testing.assert_allclose(grads_nb[key], grads_lib[key], rtol=0, atol=1e-14)
+    h, cache = notebook["compose_forward"](np.ones((2, 3)), -np.ones((2, 3)), params["W"],
+                                           params["b"])
+    for got, want in zip(notebook["compose_backward"](np.ones((2, 3)), cache),
+                         compose_backward(np.ones((2, 3)), compose_forward(
+                             np.ones((2, 3)), -np.ones((2, 3)), params["W"], params["b"])[1])):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-14)
