@@ -150,9 +150,10 @@ def main(argv=None):
     if not args.no_write:
         OUTPUT.parent.mkdir(parents=True, exist_ok=True)
         record = {
-            "about": "Median CPU seconds (and wall seconds) per batch of nnlib.tree.TreeNet (ListOps trees, 10 "
-                     "classes), by method, batch size, hidden size and pass; written by "
-                     "benchmarks/tree.py. Remake with: python3 tasks.py benchmark tree",
+            "about": "Median CPU seconds (and wall seconds) per batch of nnlib.tree.TreeNet "
+                     "(ListOps trees, 10 classes), by method, batch size, hidden size and "
+                     "pass; written by benchmarks/tree.py. Remake with: python3 tasks.py "
+                     "benchmark tree",
             "settings": {"batch_sizes": BATCH_SIZES, "hidden_sizes": HIDDEN_SIZES,
                          "methods": METHODS, "passes": PASSES, "rounds": args.rounds,
                          "blas_threads": 1, "data": "make_listops(512, [1, 2, 3, 4], "

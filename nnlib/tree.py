@@ -161,7 +161,7 @@ def stack_forward(batch: TreeBatch, params: dict):
 
 
 def stack_backward(droots, cache) -> dict:
-    """Backward of ``stack_forward``: the transitions in reverse, gradients of ``E``, ``W``, ``b``."""
+    """Backward of ``stack_forward``: the steps in reverse; gradients of ``E``, ``W``, ``b``."""
     batch, shape, W_shape, caches = cache
     dstack = np.zeros(shape)
     dstack[:, 0] = droots

@@ -37,14 +37,6 @@ def is_tree(obj) -> bool:
     return isinstance(obj, tuple) and len(obj) == 2 and all(is_tree(child) for child in obj)
 
 
-def check_tree(name: str, tree) -> tuple | str:
-    """Return ``tree`` if it is a tree (see the module docstring), else raise ``ValueError``."""
-    if not is_tree(tree):
-        raise ValueError(f"{name} must be a tree: a token (str) or a pair (left, right) of "
-                         f"trees, got {tree!r:.80}.")
-    return tree
-
-
 def leaves(tree) -> list[str]:
     """The tokens of ``tree``, left to right."""
     return [tree] if isinstance(tree, str) else leaves(tree[0]) + leaves(tree[1])
@@ -321,7 +313,7 @@ def parse_listops(text: str):
 
 
 def listops_depth(expr) -> int:
-    """Nesting depth: 0 for a digit, 1 for a list of digits, 1 + the deepest argument's otherwise."""
+    """Nesting depth: 0 for a digit, else 1 + the deepest argument's (a list of digits: 1)."""
     if isinstance(expr, (int, np.integer)):
         return 0
     return 1 + max(listops_depth(a) for a in expr[1])
@@ -373,7 +365,7 @@ def make_listops(n: int, depths, rng: np.random.Generator, max_args: int = 4,
             np.array([listops_depth(e) for e in exprs]), [listops_text(e) for e in exprs])
 
 
-__all__ = ["LISTOPS_VOCAB", "OPERATORS", "TreeBatch", "check_tree", "embedding_backward", "from_transitions", "height", "is_tree",
-           "leaves", "left_to_right", "listops_depth", "listops_text", "listops_tree", "listops_value",
-           "make_listops", "parse", "parse_listops", "prepare_batch", "random_listops", "to_string",
-           "transitions"]
+__all__ = ["LISTOPS_VOCAB", "OPERATORS", "TreeBatch", "embedding_backward", "from_transitions",
+           "height", "is_tree", "leaves", "left_to_right", "listops_depth", "listops_text",
+           "listops_tree", "listops_value", "make_listops", "parse", "parse_listops",
+           "prepare_batch", "random_listops", "to_string", "transitions"]

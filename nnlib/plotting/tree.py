@@ -79,10 +79,13 @@ def plot_timings(record: dict, hidden_size: int, axes=None):
             color, marker = METHOD_STYLE[method]
             ax.plot(*zip(*rows), marker=marker, color=color, label=method)
         ax.set_xscale("log", base=2)
+        sizes = record["settings"]["batch_sizes"]
+        ax.set_xticks(sizes, [str(size) for size in sizes])
+        ax.minorticks_off()
         ax.set_yscale("log")
         ax.set_xlabel("batch size B (trees)")
         ax.set_title(f"{pass_}, H = {hidden_size}")
-        ax.grid(True, which="both", color="0.9")
+        ax.grid(True, color="0.9")
     axes[0].set_ylabel("trees per second (CPU time)")
     axes[0].legend(loc="upper left")
     return axes
