@@ -178,16 +178,25 @@ def prepare_batch(trees: list, index: dict) -> TreeBatch:
     """
     token_ids: list[int] = []
     internal: list[tuple[int, int, int]] = []  # (left ref, right ref, height)
+    moves: list[bool] = []                     # the transitions, True = shift, tree after tree
 
     def visit(tree) -> tuple[int, int]:  # (ref, height); a leaf ref >= 0, an internal ref < 0
         if isinstance(tree, str):
             token_ids.append(index[tree])
+            moves.append(True)
             return len(token_ids) - 1, 0
         (left, h_left), (right, h_right) = visit(tree[0]), visit(tree[1])
-        internal.append((left, right, 1 + max(h_left, h_right)))
-        return -len(internal), 1 + max(h_left, h_right)
+        height = 1 + (h_left if h_left > h_right else h_right)
+        internal.append((left, right, height))
+        moves.append(False)
+        return -len(internal), height
 
-    root_refs = np.array([visit(tree)[0] for tree in trees], dtype=np.int64)
+    root_refs, lengths = [], []
+    for tree in trees:
+        before = len(moves)
+        root_refs.append(visit(tree)[0])
+        lengths.append(len(moves) - before)
+    root_refs = np.array(root_refs, dtype=np.int64)
     n_leaves = len(token_ids)
     table = np.array(internal, dtype=np.int64).reshape(-1, 3)
     order = np.argsort(table[:, 2], kind="stable")
@@ -208,7 +217,8 @@ def prepare_batch(trees: list, index: dict) -> TreeBatch:
             levels.append((n_leaves + int(start), n_leaves + int(stop),
                            np.stack([rows(chosen[:, 0]), rows(chosen[:, 1])], axis=1)))
     token_ids = np.array(token_ids, dtype=np.int64)
-    steps, stack_depth = _stack_schedule(trees, token_ids)
+    steps, stack_depth = _stack_schedule(np.array(moves, dtype=bool),
+                                         np.array(lengths, dtype=np.int64), token_ids)
     leaf_order = np.argsort(token_ids, kind="stable")
     tokens_present, token_starts = np.unique(token_ids[leaf_order], return_index=True)
     return TreeBatch(list(trees), len(index), n_leaves, n_leaves + len(table), token_ids, levels,
@@ -228,34 +238,31 @@ def embedding_backward(dleaves, batch: TreeBatch) -> np.ndarray:
     return dE
 
 
-def _stack_schedule(trees, token_ids):
-    # For every step t: which examples shift (slot, token) and which reduce (slot).
-    per_step: list[list[list[int]]] = []
-    stack_depth, first_leaf = 1, 0
-    for example, tree in enumerate(trees):
-        top, leaf = 0, first_leaf
-        for t, move in enumerate(transitions(tree)):
-            if t == len(per_step):
-                per_step.append([[], [], [], [], [], []])
-            entry = per_step[t]
-            if move == "S":
-                entry[0].append(example)
-                entry[1].append(top)
-                entry[2].append(token_ids[leaf])
-                entry[3].append(leaf)
-                top, leaf = top + 1, leaf + 1
-                stack_depth = max(stack_depth, top)
-            else:
-                entry[4].append(example)
-                entry[5].append(top - 2)
-                top -= 1
-        first_leaf = leaf
+def _stack_schedule(moves, lengths, token_ids):
+    # For every step t: which examples shift (slot, token, leaf) and which reduce (slot pair).
+    # moves: (M,) bool, True = shift, tree after tree; lengths: (B,) transitions per tree.
+    example = np.repeat(np.arange(len(lengths)), lengths)
+    starts = np.cumsum(lengths) - lengths
+    t = np.arange(len(moves)) - starts[example]
+    delta = np.where(moves, 1, -1)
+    top_after = np.cumsum(delta)
+    if len(lengths):
+        top_after -= (top_after[starts] - delta[starts])[example]   # restart at every tree
+    slot = top_after - 1  # the slot written: a shift's new top, a reduce's left child's slot
+    leaf = np.cumsum(moves) - 1
+    # Sort by step, shifts before reduces, examples in order (a stable sort keeps them).
+    key = 2 * t + ~moves
+    order = np.argsort(key, kind="stable")
+    bounds = np.searchsorted(key[order], np.arange(2 * int(lengths.max(initial=0)) + 1))
+    rows, slots, leaves_ = example[order], slot[order], leaf[order]
+    tokens = token_ids[np.maximum(leaves_, 0)] if len(token_ids) else leaves_
+    pairs = slots[:, None] + np.array([0, 1])
     steps = []
-    for entry in per_step:
-        shift = [np.array(part, dtype=np.int64) for part in entry[:4]]
-        rows, slots = np.array(entry[4], dtype=np.int64), np.array(entry[5], dtype=np.int64)
-        steps.append((*shift, rows[:, None], slots[:, None] + np.array([0, 1])))
-    return steps, stack_depth
+    for step in range(int(lengths.max(initial=0))):
+        a, m, z = bounds[2 * step], bounds[2 * step + 1], bounds[2 * step + 2]
+        steps.append((rows[a:m], slots[a:m], tokens[a:m], leaves_[a:m], rows[m:z, None],
+                      pairs[m:z]))
+    return steps, max(1, int(top_after.max(initial=1)))
 
 
 # --- ListOps-style expressions -----------------------------------------------------------------
