@@ -11,10 +11,10 @@ sequence, one forwards and one backwards, and reads both states at every step:
 
 Both recurrences are ``nnlib.rnn.rnn_forward`` / ``rnn_backward`` (the backward one on the
 time-reversed sequence), so this file adds no new recurrence maths, only the wiring. The pure
-functions keep the ``(out, cache)`` / ``backward(dout, cache)`` contract; ``BiRNN`` holds the
-parameters ``U_f, W_f, b_f, U_b, W_b, b_b, V, c`` and has the interface of ``nnlib.rnn.RNN``
-(``predict``, ``loss``, ``loss_and_grads``, ``sgd_step``), so ``nnlib.addition.train_addition``
-and ``exact_sum_accuracy`` train and score it unchanged. Deliberately left out: stacked layers,
+functions keep the ``(out, cache)`` / ``backward(dout, cache)`` contract; ``BiRNN`` is an
+``nnlib.rnn.RNN`` whose recurrence hooks run both directions (parameters
+``U_f, W_f, b_f, U_b, W_b, b_b, V, c``), so ``nnlib.train.fit`` and
+``nnlib.addition.exact_sum_accuracy`` train and score it unchanged. Deliberately left out: stacked layers,
 gated cells, and any use for generation (a bidirectional network must see the whole input
 before its first output, so it cannot stream).
 """
@@ -23,25 +23,24 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.rnn import (RNN, _affine_backward, _backward, _check_activation,
-                       _forward, _sigmoid_bits_loss,
-                       _softmax_bits_loss)
-from nnlib.validation import as_float_array
-
+from nnlib.rnn import ACTIVATIONS, RNN, rnn_backward, rnn_forward, uniform_init
+from nnlib.validation import as_float_array, check_choice
 
 
 def _birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation):
-    forward_states, cache_f = _forward(X, h0_f, U_f, W_f, b_f, activation)
+    forward_states, cache_f = rnn_forward(X, h0_f, U_f, W_f, b_f, activation, check=False)
     # The backward recurrence is the same recurrence over the reversed sequence.
-    reversed_states, cache_b = _forward(X[:, ::-1], h0_b, U_b, W_b, b_b, activation)
+    reversed_states, cache_b = rnn_forward(X[:, ::-1], h0_b, U_b, W_b, b_b, activation,
+                                           check=False)
     hidden = np.concatenate([forward_states, reversed_states[:, ::-1]], axis=-1)
     return hidden, (cache_f, cache_b, forward_states.shape[-1])
 
 
 def _birnn_backward(dhidden, cache):
     cache_f, cache_b, H = cache
-    dX_f, dh0_f, dU_f, dW_f, db_f = _backward(dhidden[..., :H], cache_f)
-    dX_rev, dh0_b, dU_b, dW_b, db_b = _backward(dhidden[:, ::-1, H:], cache_b)
+    dX_f, dh0_f, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f, check=False)
+    dX_rev, dh0_b, dU_b, dW_b, db_b = rnn_backward(
+        np.ascontiguousarray(dhidden[:, ::-1, H:]), cache_b, check=False)
     return dX_f + dX_rev[:, ::-1], dh0_f, dh0_b, dU_f, dW_f, db_f, dU_b, dW_b, db_b
 
 
@@ -68,7 +67,7 @@ def birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation: str =
     -----
     g = reverse(rnn_forward(reverse(X), h0_b, U_b, W_b, b_b)), reverse flipping the time axis.
     """
-    _check_activation(activation)
+    check_choice("activation", activation, ACTIVATIONS)
     sizes: dict[str, int] = {}
     X = as_float_array("X", X, shape=("N", "T", "D"), sizes=sizes)
     h0_f = as_float_array("h0_f", h0_f, shape=("N", "H"), sizes=sizes)
@@ -108,19 +107,18 @@ def birnn_backward(dhidden, cache):
 
 
 class BiRNN(RNN):
-    """A bidirectional recurrent network with an output bit at every time step.
+    """A bidirectional recurrent network: ``RNN`` with two recurrences instead of one.
 
-    It is an ``RNN`` in interface only (so that ``nnlib.addition`` trains and scores it): it
-    has its own parameters and forward and backward passes.
+    Only the recurrence differs from ``nnlib.rnn.RNN`` (its three hooks); the heads, the
+    checks, ``predict_proba``, ``predict`` and training through ``nnlib.train.fit`` are RNN's.
 
     Parameters
     ----------
     input_size : int, D
-    hidden_size : int, H, units of *each* direction (the head reads 2H values).
+    hidden_size : int, H, units of *each* direction (the head reads 2H values per step).
     rng : np.random.Generator
-        Draws U_f, W_f, U_b, W_b, V uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)), biases zero.
-    head : "sigmoid" (C = 1) or "softmax" (C = 2).
-    activation : "tanh" or "sigmoid".
+        Draws U_f, W_f, U_b, W_b, V uniform in +-1/sqrt(fan_in), biases zero.
+    head, activation, output, output_size : as for ``RNN``.
 
     Attributes
     ----------
@@ -128,46 +126,26 @@ class BiRNN(RNN):
         V (2H, C), c (C,)
     """
 
-    @staticmethod
-    def _initial_params(D: int, H: int, C: int, uniform) -> dict[str, np.ndarray]:
-        # RNN.__init__ checks the arguments and calls this; the output layer reads 2H states.
-        return {"U_f": uniform(D, (D, H)), "W_f": uniform(H, (H, H)), "b_f": np.zeros(H),
-                "U_b": uniform(D, (D, H)), "W_b": uniform(H, (H, H)), "b_b": np.zeros(H),
-                "V": uniform(2 * H, (2 * H, C)), "c": np.zeros(C)}
+    def _recurrence_params(self, rng):
+        D, H = self.input_size, self.hidden_size
+        return {"U_f": uniform_init(rng, D, (D, H)), "W_f": uniform_init(rng, H, (H, H)),
+                "b_f": np.zeros(H), "U_b": uniform_init(rng, D, (D, H)),
+                "W_b": uniform_init(rng, H, (H, H)), "b_b": np.zeros(H)}
 
     @property
-    def input_size(self) -> int:
-        return self.params["U_f"].shape[0]
+    def _features_size(self) -> int:
+        return 2 * self.hidden_size
 
-    @property
-    def hidden_size(self) -> int:
-        return self.params["W_f"].shape[0]
-
-    def __repr__(self) -> str:
-        return (f"BiRNN(input_size={self.input_size}, hidden_size={self.hidden_size} per "
-                f"direction, head={self.head!r}, activation={self.activation!r})")
-
-    def _run(self, X):
+    def _recurrence_forward(self, X):
+        """[f_t, g_t] for checked X (N, T, D), both starting from zeros: (N, T, 2H)."""
         p = self.params
         h0 = np.zeros((X.shape[0], self.hidden_size))
-        hidden, cache = _birnn_forward(X, h0, h0, p["U_f"], p["W_f"], p["b_f"], p["U_b"],
-                                       p["W_b"], p["b_b"], self.activation)
-        return hidden, cache, hidden @ p["V"] + p["c"]
+        return _birnn_forward(X, h0, h0, p["U_f"], p["W_f"], p["b_f"], p["U_b"], p["W_b"],
+                              p["b_b"], self.activation)
 
-    def hidden_states(self, X) -> np.ndarray:
-        """[f_t, g_t] for inputs ``X`` (N, T, D), both starting from zeros: (N, T, 2H)."""
-        return self._run(self._check_X(X))[0]
-
-    def _loss_and_grads(self, X, y):
-        hidden, cache, logits = self._run(X)
-        if self.head == "softmax":
-            loss, dlogits = _softmax_bits_loss(logits, y)
-        else:
-            loss, dlogits = _sigmoid_bits_loss(logits, y)
-        dhidden, dV, dc = _affine_backward(dlogits, hidden, self.params["V"])
-        _, _, _, dU_f, dW_f, db_f, dU_b, dW_b, db_b = _birnn_backward(dhidden, cache)
-        return loss, {"U_f": dU_f, "W_f": dW_f, "b_f": db_f, "U_b": dU_b, "W_b": dW_b,
-                      "b_b": db_b, "V": dV, "c": dc}
+    def _recurrence_backward(self, dhidden, cache):
+        grads = _birnn_backward(dhidden, cache)[3:]
+        return dict(zip(("U_f", "W_f", "b_f", "U_b", "W_b", "b_b"), grads))
 
 
 __all__ = ["BiRNN", "birnn_backward", "birnn_forward"]

@@ -5,7 +5,7 @@ network can read a number one bit at a time. ``bit_order`` chooses which end com
 
 - ``"lsb"``: least significant bit first (index 0 is 2**0), the order in which a person
   adds with carries, and the order in which a recurrent network can learn addition;
-- ``"msb"``: most significant bit first (index 0 is 2**(width-1)), the order numbers are
+- ``"msb"``: most significant bit first (index 0 is 2**(n_bits-1)), the order numbers are
   written in, and the order ``np.unpackbits`` returns.
 
 Widths are not limited to 8 (or 64): values are Python-or-NumPy integers, and the conversion
@@ -18,15 +18,9 @@ import numbers
 
 import numpy as np
 
-from nnlib.validation import check_number
+from nnlib.validation import check_choice, check_number, check_rng
 
 BIT_ORDERS = ("lsb", "msb")
-
-
-def _check_bit_order(bit_order: str) -> str:
-    if bit_order not in BIT_ORDERS:
-        raise ValueError(f"bit_order must be one of {BIT_ORDERS}, got {bit_order!r}.")
-    return bit_order
 
 
 def _as_integers(name: str, values) -> np.ndarray:
@@ -44,22 +38,22 @@ def _as_integers(name: str, values) -> np.ndarray:
     return array
 
 
-def int_to_bits(values, width: int, bit_order: str = "lsb") -> np.ndarray:
-    """The binary digits of non-negative integers, ``width`` bits each.
+def int_to_bits(values, n_bits: int, bit_order: str = "lsb") -> np.ndarray:
+    """The binary digits of non-negative integers, ``n_bits`` bits each.
 
     Parameters
     ----------
     values : int or array_like of int, shape (...)
-        Each must satisfy 0 <= value < 2**width. Python ints of any size are accepted
+        Each must satisfy 0 <= value < 2**n_bits. Python ints of any size are accepted
         (for widths above 63 pass them as a list or an object array).
-    width : int >= 1
+    n_bits : int >= 1
         Bits per number (time steps T).
     bit_order : "lsb" or "msb"
         Least or most significant bit first.
 
     Returns
     -------
-    bits : ndarray of int8, shape (..., T) with T = width, values 0 or 1.
+    bits : ndarray of int8, shape (..., T) with T = n_bits, values 0 or 1.
 
     Examples
     --------
@@ -68,22 +62,22 @@ def int_to_bits(values, width: int, bit_order: str = "lsb") -> np.ndarray:
     >>> int_to_bits(1, 4).tolist(), int_to_bits(1, 4, "msb").tolist()
     ([1, 0, 0, 0], [0, 0, 0, 1])
     """
-    width = check_number("width", width, minimum=1, integer=True)
-    _check_bit_order(bit_order)
+    n_bits = check_number("n_bits", n_bits, minimum=1, integer=True)
+    check_choice("bit_order", bit_order, BIT_ORDERS)
     array = _as_integers("values", values)
     if array.size:
         smallest, largest = int(array.min()), int(array.max())
-        if smallest < 0 or largest >= 2**width:
-            raise ValueError(f"values must lie in 0 .. 2**{width} - 1 = {2**width - 1} to fit "
-                             f"in width={width} bits, got values from {smallest} to {largest}.")
-    bits = np.empty(array.shape + (width,), dtype=np.int8)
-    if array.dtype != object and width <= 62:
-        shifts = np.arange(width, dtype=np.int64)
+        if smallest < 0 or largest >= 2**n_bits:
+            raise ValueError(f"values must lie in 0 .. 2**{n_bits} - 1 = {2**n_bits - 1} to fit "
+                             f"in n_bits={n_bits} bits, got values from {smallest} to {largest}.")
+    bits = np.empty(array.shape + (n_bits,), dtype=np.int8)
+    if array.dtype != object and n_bits <= 62:
+        shifts = np.arange(n_bits, dtype=np.int64)
         bits[...] = (array[..., None].astype(np.int64) >> shifts) & 1
     else:
         # Arbitrary precision: Python ints, one bit position at a time.
         remaining = np.array(array, dtype=object)
-        for position in range(width):
+        for position in range(n_bits):
             bits[..., position] = (remaining & 1).astype(np.int8)
             remaining = remaining >> 1
     return bits if bit_order == "lsb" else bits[..., ::-1].copy()
@@ -103,7 +97,7 @@ def bits_to_int(bits, bit_order: str = "lsb") -> np.ndarray | int:
         int64 for T <= 62, else an object array of Python ints (exact for any T). A single
         bit array (shape (T,)) gives a 0-d array; use ``int(...)`` for a Python int.
     """
-    _check_bit_order(bit_order)
+    check_choice("bit_order", bit_order, BIT_ORDERS)
     array = np.asarray(bits)
     if array.dtype == bool:
         array = array.astype(np.int8)
@@ -115,21 +109,21 @@ def bits_to_int(bits, bit_order: str = "lsb") -> np.ndarray | int:
         raise ValueError("bits must hold only 0 and 1.")
     if bit_order == "msb":
         array = array[..., ::-1]
-    width = array.shape[-1]
-    if width <= 62:
-        return (array.astype(np.int64) << np.arange(width, dtype=np.int64)).sum(axis=-1)
-    weights = np.array([1 << k for k in range(width)], dtype=object)
+    n_bits = array.shape[-1]
+    if n_bits <= 62:
+        return (array.astype(np.int64) << np.arange(n_bits, dtype=np.int64)).sum(axis=-1)
+    weights = np.array([1 << k for k in range(n_bits)], dtype=object)
     return (array.astype(object) * weights).sum(axis=-1)
 
 
-def addition_data(a, b, width: int, bit_order: str = "lsb") -> tuple[np.ndarray, np.ndarray]:
+def addition_data(a, b, n_bits: int, bit_order: str = "lsb") -> tuple[np.ndarray, np.ndarray]:
     """Binary-addition sequences: the bits of ``a`` and ``b`` in, the bits of ``a + b`` out.
 
     Parameters
     ----------
     a, b : array_like of int, shape (N,)
-        Addends with 0 <= a + b < 2**width (so that the sum fits in ``width`` bits).
-    width : int >= 1
+        Addends with 0 <= a + b < 2**n_bits (so that the sum fits in ``n_bits`` bits).
+    n_bits : int >= 1
         Time steps T.
     bit_order : "lsb" or "msb"
 
@@ -145,64 +139,62 @@ def addition_data(a, b, width: int, bit_order: str = "lsb") -> tuple[np.ndarray,
     if a_arr.ndim != 1 or b_arr.shape != a_arr.shape:
         raise ValueError(f"a and b must have the same shape (N,), got {a_arr.shape} and "
                          f"{b_arr.shape}.")
-    width = check_number("width", width, minimum=1, integer=True)
-    if a_arr.dtype == object or b_arr.dtype == object or width > 62:
+    n_bits = check_number("n_bits", n_bits, minimum=1, integer=True)
+    if a_arr.dtype == object or b_arr.dtype == object or n_bits > 62:
         total = a_arr.astype(object) + b_arr.astype(object)  # exact Python ints
     else:
         total = a_arr.astype(np.int64) + b_arr.astype(np.int64)
-    if total.size and int(total.max()) >= 2**width:
-        raise ValueError(f"a + b must be below 2**{width} to fit in width={width} bits; the "
+    if total.size and int(total.max()) >= 2**n_bits:
+        raise ValueError(f"a + b must be below 2**{n_bits} to fit in n_bits={n_bits} bits; the "
                          f"largest sum is {int(total.max())}.")
-    X = np.stack([int_to_bits(a_arr, width, bit_order), int_to_bits(b_arr, width, bit_order)],
+    X = np.stack([int_to_bits(a_arr, n_bits, bit_order), int_to_bits(b_arr, n_bits, bit_order)],
                  axis=-1).astype(np.float64)
-    y = int_to_bits(total, width, bit_order).astype(np.int64)
+    y = int_to_bits(total, n_bits, bit_order).astype(np.int64)
     return X, y
 
 
-def random_addends(rng: np.random.Generator, count: int, bits: int) -> tuple[np.ndarray, ...]:
-    """``count`` pairs (a, b) drawn uniformly from 0 .. 2**bits - 1 each, so a + b < 2**(bits+1).
+def random_addends(rng: np.random.Generator, count: int, n_bits: int) -> tuple[np.ndarray, ...]:
+    """``count`` pairs (a, b) drawn uniformly from 0 .. 2**n_bits - 1 each, so a + b < 2**(n_bits+1).
 
     Parameters
     ----------
     rng : np.random.Generator
     count : int >= 0
-    bits : int >= 1
+    n_bits : int >= 1
         Bits of each addend; the sum needs one more. Above 62 the draws are exact Python ints.
 
     Returns
     -------
     a, b : ndarrays, shape (N,) with N = count
     """
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), "
-                         f"got {type(rng).__name__}.")
+    check_rng(rng)
     count = check_number("count", count, minimum=0, integer=True)
-    bits = check_number("bits", bits, minimum=1, integer=True)
-    if bits <= 62:
-        return (rng.integers(0, 2**bits, size=count, dtype=np.int64),
-                rng.integers(0, 2**bits, size=count, dtype=np.int64))
-    # Wider numbers: assemble each from random 0/1 digits (exact, any width).
-    digits = rng.integers(0, 2, size=(2, count, bits), dtype=np.int8)
+    n_bits = check_number("n_bits", n_bits, minimum=1, integer=True)
+    if n_bits <= 62:
+        return (rng.integers(0, 2**n_bits, size=count, dtype=np.int64),
+                rng.integers(0, 2**n_bits, size=count, dtype=np.int64))
+    # Wider numbers: assemble each from random 0/1 digits (exact, any n_bits).
+    digits = rng.integers(0, 2, size=(2, count, n_bits), dtype=np.int8)
     a = bits_to_int(digits[0]) if count else np.zeros(0, dtype=object)
     b = bits_to_int(digits[1]) if count else np.zeros(0, dtype=object)
     return np.asarray(a, dtype=object), np.asarray(b, dtype=object)
 
 
-def all_pairs(bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair (a, b) with 0 <= a, b < 2**bits, a varying slowest: 4**bits pairs, shape (N,)."""
-    bits = check_number("bits", bits, minimum=1, maximum=12, integer=True)
-    values = np.arange(2**bits, dtype=np.int64)
+def all_pairs(n_bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair (a, b) with 0 <= a, b < 2**n_bits, a varying slowest: 4**n_bits pairs, shape (N,)."""
+    n_bits = check_number("n_bits", n_bits, minimum=1, maximum=12, integer=True)
+    values = np.arange(2**n_bits, dtype=np.int64)
     a, b = np.meshgrid(values, values, indexing="ij")
     return a.ravel(), b.ravel()
 
 
-def carry_bits(a, b, width: int, bit_order: str = "lsb") -> np.ndarray:
+def carry_bits(a, b, n_bits: int, bit_order: str = "lsb") -> np.ndarray:
     """The carry out of each bit position when ``a + b`` is added by hand.
 
     Parameters
     ----------
-    a, b : array_like of int, shape (N,), with a + b < 2**width
-    width : int, time steps T
+    a, b : array_like of int, shape (N,), with a + b < 2**n_bits
+    n_bits : int, time steps T
     bit_order : "lsb" or "msb" (the order of the returned positions)
 
     Returns
@@ -216,11 +208,11 @@ def carry_bits(a, b, width: int, bit_order: str = "lsb") -> np.ndarray:
     With bits taken least significant first: carry_out_t = (a_t + b_t + carry_out_{t-1}) >= 2,
     carry_out_{-1} = 0.
     """
-    X, _ = addition_data(a, b, width, "lsb")
+    X, _ = addition_data(a, b, n_bits, "lsb")
     digits = X.astype(np.int8)
     carry = np.zeros(digits.shape[:2], dtype=np.int8)
     previous = np.zeros(digits.shape[0], dtype=np.int8)
     for t in range(digits.shape[1]):
         previous = ((digits[:, t, 0] + digits[:, t, 1] + previous) >= 2).astype(np.int8)
         carry[:, t] = previous
-    return carry if _check_bit_order(bit_order) == "lsb" else carry[:, ::-1].copy()
+    return carry if check_choice("bit_order", bit_order, BIT_ORDERS) == "lsb" else carry[:, ::-1].copy()

@@ -8,110 +8,74 @@ previous step (the input term, the weight gradients) is one product over all N *
 is what makes the batched version fast (notebook 04):
 
     h_t = f(x_t U + h_{t-1} W + b)          (N, H), f = tanh or sigmoid
-    z_t = h_t V + c                         (N, C), the output head's logits
+    z_t = h_t V + c                         (N, C), the output head
 
-Two output heads, both scored in nats per bit (mean over examples and time steps):
-
-- ``"sigmoid"``: C = 1, P(bit = 1) = sigmoid(z_t), binary cross-entropy (the single
-  sigmoid output bit of Trask's adder, with a log-loss instead of its squared error);
-- ``"softmax"``: C = 2, P(bit = k) = softmax(z_t)_k, cross-entropy (the U, V, W formulation).
-
-``RNN`` holds the parameters ``U (D, H), W (H, H), b (H,), V (H, C), c (C,)`` in ``params`` and
-returns ``grads`` with the same keys; ``nnlib.addition`` teaches it binary addition. Gated
-cells (LSTM, GRU), truncated BPTT and optimisers other than plain gradient descent are left
-out on purpose: this module is the smallest recurrent network that learns to carry.
+``RNN`` is a ``nnlib.model.Model``. Its output head reads either every step
+(``output="sequence"``, targets (N, T)) or only the last one (``output="last"``, targets (N,)
+or (N, C)); ``head`` chooses the loss (see ``RNN``). The recurrence sits behind three hooks,
+``_recurrence_params``, ``_recurrence_forward`` and ``_recurrence_backward``: ``BiRNN`` and an
+LSTM override only those. Activations come from ``nnlib.activations``, losses from
+``nnlib.losses``, the output layer from ``nnlib.layers``. Truncated BPTT and gated cells are
+left out on purpose: this module is the smallest recurrent network that learns to carry.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from nnlib.losses import softmax_cross_entropy
-from nnlib.validation import as_float_array, check_number
+from nnlib.activations import sigmoid, sigmoid_slope, tanh, tanh_slope
+from nnlib.layers import affine_backward, affine_forward
+from nnlib.losses import (binary_cross_entropy_with_logits, softmax, softmax_cross_entropy,
+                          squared_error_loss)
+from nnlib.model import Model
+from nnlib.validation import (as_float_array, check_choice, check_labels, check_number,
+                              check_rng)
 
 ACTIVATIONS = ("tanh", "sigmoid")
-HEADS = ("sigmoid", "softmax")
-PARAM_NAMES = ("U", "W", "b", "V", "c")
+OUTPUTS = ("sequence", "last")
+HEADS = ("softmax", "sigmoid", "regression")
 
 
-# ----------------------------------------------------------------------------------------
-# Activations of the hidden state (unchecked, for the inner loops)
-
-def _activate(z: np.ndarray, activation: str) -> np.ndarray:
+def _activation_pair(activation: str):
+    # (function, slope written in terms of the function's output), both unchecked.
     if activation == "tanh":
-        return np.tanh(z)
-    # sigmoid(z) = (1 + tanh(z / 2)) / 2: one ufunc, never overflows.
-    return 0.5 + 0.5 * np.tanh(0.5 * z)
-
-
-def _activate_in_place(z: np.ndarray, activation: str) -> None:
-    if activation == "tanh":
-        np.tanh(z, out=z)
-    else:
-        z *= 0.5
-        np.tanh(z, out=z)
-        z *= 0.5
-        z += 0.5
-
-
-def _slope(h: np.ndarray, activation: str) -> np.ndarray:
-    # Both slopes are written in terms of the output h = f(z).
-    return 1.0 - h * h if activation == "tanh" else h * (1.0 - h)
-
-
-def _check_activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}.")
-    return activation
+        return (lambda z: tanh(z, check=False)), tanh_slope
+    return (lambda z: sigmoid(z, check=False)), (lambda out: sigmoid_slope(out, check=False))
 
 
 # ----------------------------------------------------------------------------------------
 # One time step
-
-def _step_forward(x, h_prev, U, W, b, activation):
-    h = _activate(x @ U + h_prev @ W + b, activation)
-    return h, (x, h_prev, h, U, W, activation)
-
-
-def _step_backward(dh, cache):
-    x, h_prev, h, U, W, activation = cache
-    da = dh * _slope(h, activation)
-    return da @ U.T, da @ W.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
-
 
 def rnn_step_forward(x, h_prev, U, W, b, activation: str = "tanh"):
     """One time step of the recurrence for a batch.
 
     Parameters
     ----------
-    x : array_like, shape (N, D)
-        Inputs at this time step.
-    h_prev : array_like, shape (N, H)
-        Hidden state of the previous step (zeros before the first step).
-    U : array_like, shape (D, H)
-        Input-to-hidden weights.
-    W : array_like, shape (H, H)
-        Hidden-to-hidden (recurrent) weights.
+    x : array_like, shape (N, D), inputs at this time step
+    h_prev : array_like, shape (N, H), the previous hidden state (zeros before the first step)
+    U : array_like, shape (D, H), input-to-hidden weights
+    W : array_like, shape (H, H), hidden-to-hidden (recurrent) weights
     b : array_like, shape (H,)
     activation : "tanh" or "sigmoid"
 
     Returns
     -------
     h : ndarray, shape (N, H)
-    cache : tuple, what ``rnn_step_backward`` needs.
+    cache : tuple (x, h_prev, h, U, W, activation), what ``rnn_step_backward`` needs.
 
     Notes
     -----
     h = f(x U + h_prev W + b).
     """
-    _check_activation(activation)
+    check_choice("activation", activation, ACTIVATIONS)
     sizes: dict[str, int] = {}
     x = as_float_array("x", x, shape=("N", "D"), sizes=sizes)
     h_prev = as_float_array("h_prev", h_prev, shape=("N", "H"), sizes=sizes)
     U = as_float_array("U", U, shape=("D", "H"), sizes=sizes)
     W = as_float_array("W", W, shape=("H", "H"), sizes=sizes)
     b = as_float_array("b", b, shape=("H",), sizes=sizes)
-    return _step_forward(x, h_prev, U, W, b, activation)
+    h = _activation_pair(activation)[0](x @ U + h_prev @ W + b)
+    return h, (x, h_prev, h, U, W, activation)
 
 
 def rnn_step_backward(dh, cache):
@@ -126,42 +90,39 @@ def rnn_step_backward(dh, cache):
 
     Returns
     -------
-    dx : ndarray, shape (N, D)
-    dh_prev : ndarray, shape (N, H)
-    dU : ndarray, shape (D, H)
-    dW : ndarray, shape (H, H)
-    db : ndarray, shape (H,)
+    dx (N, D), dh_prev (N, H), dU (D, H), dW (H, H), db (H,)
 
     Notes
     -----
     da = dh * f'(a);  dx = da U^T;  dh_prev = da W^T;  dU = x^T da;  dW = h_prev^T da.
     """
-    dh = as_float_array("dh", dh, shape=cache[2].shape)
-    return _step_backward(dh, cache)
+    x, h_prev, h, U, W, activation = cache
+    da = as_float_array("dh", dh, shape=h.shape) * _activation_pair(activation)[1](h)
+    return da @ U.T, da @ W.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
 
 
 # ----------------------------------------------------------------------------------------
 # A whole sequence: a loop of steps, and backpropagation through time
 
 def _forward(X, h0, U, W, b, activation):
-    # The input term x_t U + b does not depend on h: compute it for all steps in one product,
-    # so that the loop over time holds only what must be sequential. Inside, arrays are time
-    # major, (T, N, H), so that each step reads and writes one contiguous block.
+    # The input term x_t U + b does not depend on h: one product for all steps, so that the
+    # loop over time holds only what must be sequential. Inside, arrays are time major,
+    # (T, N, H), so that each step reads and writes one contiguous block.
     N, T, D = X.shape
+    f = _activation_pair(activation)[0]
     projected = (X.transpose(1, 0, 2).reshape(T * N, D) @ U + b).reshape(T, N, -1)
     states = np.empty_like(projected)
     h = h0
     for t in range(T):
-        # Written in place into the cache: no temporary arrays inside the loop.
-        h = np.add(projected[t], h @ W, out=states[t])
-        _activate_in_place(h, activation)
+        projected[t] += h @ W
+        h = states[t] = f(projected[t])
     return states.transpose(1, 0, 2), (X, h0, states, U, W, activation)
 
 
 def _backward(dhidden, cache):
     X, h0, states, U, W, activation = cache
     T, N, H = states.shape
-    slope = _slope(states, activation)
+    slope = _activation_pair(activation)[1](states)
     dstates = dhidden.transpose(1, 0, 2)
     W_T = np.ascontiguousarray(W.T)
     da = np.empty_like(states)
@@ -179,24 +140,24 @@ def _backward(dhidden, cache):
     return dX, dh_next, inputs.T @ da_rows, previous.T @ da_rows, da_rows.sum(axis=0)
 
 
-def rnn_forward(X, h0, U, W, b, activation: str = "tanh"):
+def rnn_forward(X, h0, U, W, b, activation: str = "tanh", check: bool = True):
     """Run the recurrence over whole sequences, first time step first.
 
     Parameters
     ----------
     X : array_like, shape (N, T, D)
-    h0 : array_like, shape (N, H)
-        Initial hidden state (usually zeros).
+    h0 : array_like, shape (N, H), the initial hidden state (usually zeros)
     U : array_like, shape (D, H)
     W : array_like, shape (H, H)
     b : array_like, shape (H,)
     activation : "tanh" or "sigmoid"
+    check : bool
+        False: trust the arrays (float64, matching shapes) and ``activation`` (inner loops).
 
     Returns
     -------
-    hidden : ndarray, shape (N, T, H)
-        hidden[:, t] = h_t.
-    cache : tuple (X, h0, states, U, W, activation), for ``rnn_backward``; ``states`` holds
+    hidden : ndarray, shape (N, T, H), hidden[:, t] = h_t
+    cache : tuple (X, h0, states, U, W, activation) for ``rnn_backward``; ``states`` holds
         the hidden states time major, shape (T, N, H).
 
     Notes
@@ -204,7 +165,9 @@ def rnn_forward(X, h0, U, W, b, activation: str = "tanh"):
     The same as calling ``rnn_step_forward`` for t = 0 .. T-1 (a test checks it), except that
     the input term x_t U + b is computed for every step in one product before the loop.
     """
-    _check_activation(activation)
+    if not check:
+        return _forward(X, h0, U, W, b, activation)
+    check_choice("activation", activation, ACTIVATIONS)
     sizes: dict[str, int] = {}
     X = as_float_array("X", X, shape=("N", "T", "D"), sizes=sizes)
     h0 = as_float_array("h0", h0, shape=("N", "H"), sizes=sizes)
@@ -214,7 +177,7 @@ def rnn_forward(X, h0, U, W, b, activation: str = "tanh"):
     return _forward(X, h0, U, W, b, activation)
 
 
-def rnn_backward(dhidden, cache):
+def rnn_backward(dhidden, cache, check: bool = True):
     """Backpropagation through time over the whole sequence.
 
     Parameters
@@ -222,104 +185,65 @@ def rnn_backward(dhidden, cache):
     dhidden : array_like, shape (N, T, H)
         Gradient of the loss with respect to each h_t through the output head only.
     cache : from ``rnn_forward``.
+    check : bool
+        False: trust ``dhidden`` to be a float64 array of that shape (inner loops).
 
     Returns
     -------
-    dX : ndarray, shape (N, T, D)
-    dh0 : ndarray, shape (N, H)
-    dU : ndarray, shape (D, H), summed over time steps
-    dW : ndarray, shape (H, H), summed over time steps
-    db : ndarray, shape (H,), summed over time steps
+    dX (N, T, D), dh0 (N, H), and dU (D, H), dW (H, H), db (H,) summed over time steps
 
     Notes
     -----
-    Going backwards from t = T-1: da_t = (dhidden_t + da_{t+1} W^T) * f'(a_t), exactly what
-    ``rnn_step_backward`` computes step by step (a test checks it). Only this recursion is
-    sequential; the shared weights' gradients dU = sum_t x_t^T da_t, dW = sum_t h_{t-1}^T da_t
-    and db are then one product each over all N * T rows.
+    Going backwards from t = T-1 with nothing flowing into the last step from a later one:
+    da_t = (dhidden_t + da_{t+1} W^T) * f'(a_t), what ``rnn_step_backward`` computes step by
+    step (a test checks it). The shared weights' gradients dU = sum_t x_t^T da_t,
+    dW = sum_t h_{t-1}^T da_t and db are then one product each over all N * T rows.
     """
-    T, N, H = cache[2].shape
-    dhidden = as_float_array("dhidden", dhidden, shape=(N, T, H))
+    if check:
+        T, N, H = cache[2].shape
+        dhidden = as_float_array("dhidden", dhidden, shape=(N, T, H))
     return _backward(dhidden, cache)
 
 
+def uniform_init(rng: np.random.Generator, fan_in: int, shape) -> np.ndarray:
+    """Weights uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)), drawn from ``rng``."""
+    limit = 1.0 / np.sqrt(fan_in)
+    return rng.uniform(-limit, limit, size=shape)
+
+
 # ----------------------------------------------------------------------------------------
-# Output heads and their losses (nats per bit: mean over examples and time steps)
+# Output heads: the loss of the logits, mean over every scored position
 
-def temporal_affine_forward(hidden, V, c):
-    """The output layer applied at every time step: ``logits = hidden V + c``.
-
-    Parameters
-    ----------
-    hidden : array_like, shape (N, T, H)
-    V : array_like, shape (H, C)
-    c : array_like, shape (C,)
-
-    Returns
-    -------
-    logits : ndarray, shape (N, T, C)
-    cache : tuple (hidden, V)
-    """
-    sizes: dict[str, int] = {}
-    hidden = as_float_array("hidden", hidden, shape=("N", "T", "H"), sizes=sizes)
-    V = as_float_array("V", V, shape=("H", "C"), sizes=sizes)
-    c = as_float_array("c", c, shape=("C",), sizes=sizes)
-    return hidden @ V + c, (hidden, V)
-
-
-def temporal_affine_backward(dlogits, cache):
-    """Backward pass of ``temporal_affine_forward``.
-
-    Returns
-    -------
-    dhidden : ndarray, shape (N, T, H)
-    dV : ndarray, shape (H, C)
-    dc : ndarray, shape (C,)
-    """
-    hidden, V = cache
-    dlogits = as_float_array("dlogits", dlogits, shape=hidden.shape[:2] + (V.shape[1],))
-    return _affine_backward(dlogits, hidden, V)
-
-
-def _affine_backward(dlogits, hidden, V):
-    H, C = V.shape
-    dV = hidden.reshape(-1, H).T @ dlogits.reshape(-1, C)
-    return dlogits @ V.T, dV, dlogits.sum(axis=(0, 1))
-
-
-def _binary_cross_entropy(d, y):
-    # Mean of -[y log s(d) + (1 - y) log(1 - s(d))] and its gradient with respect to d, s the
-    # sigmoid: max(d, 0) - d y + log(1 + exp(-|d|)) never overflows nor takes log(0).
-    loss = np.mean(np.maximum(d, 0.0) - d * y + np.log1p(np.exp(-np.abs(d))))
-    return float(loss), (0.5 + 0.5 * np.tanh(0.5 * d) - y) / y.size
-
-
-def _sigmoid_bits_loss(logits, y):
-    loss, dd = _binary_cross_entropy(logits[..., 0], y)
-    return loss, dd[..., None]
-
-
-def _softmax_bits_loss(logits, y):
-    # Unchecked (a NaN must reach check_finite_loss in the training loop). With two classes,
-    # softmax(z)_1 = sigmoid(z_1 - z_0), so the cross-entropy is the binary one of d = z_1 - z_0
-    # and d loss / d z_1 = -d loss / d z_0 = sigmoid(d) - y: a few whole-array operations.
-    loss, dd = _binary_cross_entropy(logits[..., 1] - logits[..., 0], y)
-    return loss, np.stack([-dd, dd], axis=-1)
+def _head_loss(logits, y, head):
+    # Unchecked (a NaN must reach check_finite_loss in the training loop).
+    if head == "sigmoid":
+        loss, dz = binary_cross_entropy_with_logits(logits[..., 0], y, "mean", check=False)
+        return loss, dz[..., None]
+    if head == "regression":
+        if not np.all(np.isfinite(logits)):
+            return float("nan"), logits
+        return squared_error_loss(logits, y, reduction="mean")
+    if logits.shape[-1] == 2:
+        # Two classes: softmax(z)_1 = sigmoid(z_1 - z_0), so the cross-entropy is the binary
+        # one of d = z_1 - z_0 and dL/dz_1 = -dL/dz_0: the same numbers in fewer operations.
+        loss, dd = binary_cross_entropy_with_logits(logits[..., 1] - logits[..., 0], y, "mean",
+                                                    check=False)
+        return loss, np.stack([-dd, dd], axis=-1)
+    return softmax_cross_entropy(logits, y, "mean", check=False)
 
 
 def bit_loss(logits, y, head: str):
-    """Cross-entropy of the predicted bits, in nats per bit (mean over N and T).
+    """Cross-entropy of predicted bits, in nats per bit (mean over N and T).
 
     Parameters
     ----------
-    logits : array_like, shape (N, T, C)
-        C = 1 for ``head="sigmoid"``, C = 2 for ``head="softmax"``.
+    logits : array_like, shape (N, T, C), C = 1 for ``head="sigmoid"``, 2 for ``"softmax"``
     y : array_like of int, shape (N, T), values 0 or 1
     head : "sigmoid" or "softmax"
 
     Returns
     -------
-    loss : float, nats per bit; ``exp(loss)`` is the perplexity (1 = certain, 2 = a coin)
+    loss : float, nats per bit; ``exp(loss)`` is the perplexity
     dlogits : ndarray, shape (N, T, C)
 
     Notes
@@ -327,150 +251,162 @@ def bit_loss(logits, y, head: str):
     sigmoid: -[y log s(z) + (1 - y) log(1 - s(z))], gradient (s(z) - y) / (N T);
     softmax: -log softmax(z)_y, gradient (softmax(z) - onehot(y)) / (N T).
     """
-    head = _check_head(head)
+    check_choice("head", head, ("sigmoid", "softmax"))
     classes = 1 if head == "sigmoid" else 2
     logits = as_float_array("logits", logits, shape=("N", "T", classes))
-    y = _check_bits("y", y, logits.shape[:2])
-    if head == "softmax":
-        return softmax_cross_entropy(logits, y, reduction="mean")
-    return _sigmoid_bits_loss(logits, y)
-
-
-def _check_head(head: str) -> str:
-    if head not in HEADS:
-        raise ValueError(f"head must be one of {HEADS}, got {head!r}.")
-    return head
-
-
-def _check_bits(name, y, shape):
-    y = np.asarray(y)
-    if not np.issubdtype(y.dtype, np.integer):
-        raise ValueError(f"{name} must hold the integers 0 and 1, got dtype {y.dtype}.")
-    if y.shape != tuple(shape):
-        raise ValueError(f"{name} must have shape {tuple(shape)}, got {y.shape}.")
-    if np.any((y != 0) & (y != 1)):
-        raise ValueError(f"{name} must hold only 0 and 1.")
-    return y
-
-
-def _probability_of_one(logits, head):
-    if head == "sigmoid":
-        return 0.5 + 0.5 * np.tanh(0.5 * logits[..., 0])
-    # Two-way softmax: P(1) = sigmoid(z_1 - z_0).
-    return 0.5 + 0.5 * np.tanh(0.5 * (logits[..., 1] - logits[..., 0]))
+    return _head_loss(logits, check_labels("y", y, logits.shape[:2], 2), head)
 
 
 # ----------------------------------------------------------------------------------------
 # The model
 
-class RNN:
-    """A one-layer recurrent network with an output bit at every time step.
+class RNN(Model):
+    """A one-layer recurrent network with an output head at every step or at the last one.
 
     Parameters
     ----------
     input_size : int, D (2 for binary addition: one bit of each addend)
     hidden_size : int, H
     rng : np.random.Generator
-        Draws the initial weights: U, W, V uniform in [-1/sqrt(fan_in), 1/sqrt(fan_in)),
-        biases zero.
-    head : "sigmoid" (C = 1) or "softmax" (C = 2); see the module docstring.
+        Draws the initial weights: U, W, V uniform in +-1/sqrt(fan_in), biases zero.
+    head : "softmax", "sigmoid" or "regression"
+        softmax: C classes, cross-entropy (C = 2: one bit); sigmoid: one bit, C = 1, binary
+        cross-entropy; regression: C real outputs, mean squared error (``output="last"`` only).
     activation : "tanh" or "sigmoid", the hidden units' nonlinearity.
+    output : "sequence" or "last"
+        sequence: the head reads every h_t, targets y (N, T) (integers); last: only h_{T-1},
+        targets (N,) integers (softmax, sigmoid) or (N, C) floats (regression).
+    output_size : int or None, C; default 2 for softmax, 1 otherwise (sigmoid needs 1).
 
     Attributes
     ----------
     params : dict with U (D, H), W (H, H), b (H,), V (H, C), c (C,)
+
+    Notes
+    -----
+    The loss is the mean over every scored position: nats per bit (per step and example) for
+    the bit heads, nats per example for ``"last"`` softmax, squared error per output entry for
+    regression. ``predict_proba`` gives P(bit = 1), shape (N, T), for the bit heads with
+    ``output="sequence"``; (N, T, C) for more classes; (N, C) or (N,) with ``output="last"``.
+    Subclasses (``nnlib.birnn.BiRNN``, an LSTM) replace only the recurrence:
+    ``_recurrence_params``, ``_recurrence_forward``, ``_recurrence_backward`` and, when the
+    head reads more than H numbers per step, ``_features_size``.
     """
 
     def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator,
-                 head: str = "softmax", activation: str = "tanh"):
-        input_size = check_number("input_size", input_size, minimum=1, integer=True)
-        hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
-        if not isinstance(rng, np.random.Generator):
-            raise ValueError(f"rng must be a np.random.Generator (np.random.default_rng(seed)), "
-                             f"got {type(rng).__name__}.")
-        self.head = _check_head(head)
-        self.activation = _check_activation(activation)
-        classes = 1 if head == "sigmoid" else 2
+                 head: str = "softmax", activation: str = "tanh", output: str = "sequence",
+                 output_size: int | None = None):
+        self.input_size = check_number("input_size", input_size, minimum=1, integer=True)
+        self.hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
+        check_rng(rng)
+        self.head = check_choice("head", head, HEADS)
+        self.activation = check_choice("activation", activation, ACTIVATIONS)
+        self.output = check_choice("output", output, OUTPUTS)
+        if head == "regression" and output != "last":
+            raise ValueError("head='regression' needs output='last' (one real target per "
+                             "sequence), got output='sequence'.")
+        default = 2 if head == "softmax" else 1
+        self.output_size = default if output_size is None else check_number(
+            "output_size", output_size, minimum=2 if head == "softmax" else 1, integer=True)
+        if head == "sigmoid" and self.output_size != 1:
+            raise ValueError(f"head='sigmoid' has one output, got output_size={output_size}.")
+        params = self._recurrence_params(rng)
+        features = self._features_size
+        params["V"] = uniform_init(rng, features, (features, self.output_size))
+        params["c"] = np.zeros(self.output_size)
+        self.params = params
 
-        def uniform(fan_in, shape):
-            limit = 1.0 / np.sqrt(fan_in)
-            return rng.uniform(-limit, limit, size=shape)
+    # --- the recurrence: the three hooks a subclass replaces -----------------------------
 
-        self.params = self._initial_params(input_size, hidden_size, classes, uniform)
-
-    @staticmethod
-    def _initial_params(D: int, H: int, C: int, uniform) -> dict[str, np.ndarray]:
-        # Weights uniform in +-1/sqrt(fan_in), drawn in this order (the order fixes which
-        # numbers each weight gets from the seed); biases zero.
-        return {"U": uniform(D, (D, H)), "W": uniform(H, (H, H)), "b": np.zeros(H),
-                "V": uniform(H, (H, C)), "c": np.zeros(C)}
+    def _recurrence_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
+        """The recurrence's parameters, drawn from ``rng`` in a fixed order (U, W, then b)."""
+        D, H = self.input_size, self.hidden_size
+        return {"U": uniform_init(rng, D, (D, H)), "W": uniform_init(rng, H, (H, H)),
+                "b": np.zeros(H)}
 
     @property
-    def input_size(self) -> int:
-        return self.params["U"].shape[0]
+    def _features_size(self) -> int:
+        """Numbers per step that the head reads (H here, 2H for a bidirectional network)."""
+        return self.hidden_size
 
-    @property
-    def hidden_size(self) -> int:
-        return self.params["W"].shape[0]
-
-    def __repr__(self) -> str:
-        return (f"RNN(input_size={self.input_size}, hidden_size={self.hidden_size}, "
-                f"head={self.head!r}, activation={self.activation!r})")
-
-    def _check_X(self, X):
-        return as_float_array("X", X, shape=("N", "T", self.input_size))
-
-    def _run(self, X):
+    def _recurrence_forward(self, X):
+        """Checked X (N, T, D) -> hidden (N, T, H) and a cache for ``_recurrence_backward``."""
         p = self.params
         h0 = np.zeros((X.shape[0], self.hidden_size))
-        hidden, cache = _forward(X, h0, p["U"], p["W"], p["b"], self.activation)
-        return hidden, cache, hidden @ p["V"] + p["c"]
+        return _forward(X, h0, p["U"], p["W"], p["b"], self.activation)
+
+    def _recurrence_backward(self, dhidden, cache) -> dict[str, np.ndarray]:
+        """dhidden (N, T, H) + cache -> the gradients of the recurrence's own parameters."""
+        _, _, dU, dW, db = _backward(dhidden, cache)
+        return {"U": dU, "W": dW, "b": db}
+
+    # --- the protocol ---------------------------------------------------------------------
+
+    @property
+    def config(self) -> dict:
+        return {"input_size": self.input_size, "hidden_size": self.hidden_size,
+                "head": self.head, "activation": self.activation, "output": self.output,
+                "output_size": self.output_size}
+
+    def check_inputs(self, X):
+        X = as_float_array("X", X, shape=("N", "T", self.input_size))
+        if X.shape[1] == 0:
+            raise ValueError("X must hold at least one time step, got T = 0.")
+        return X
+
+    def check_targets(self, y, X):
+        N, T = X.shape[:2]
+        if self.head == "regression":
+            return as_float_array("y", y, shape=(N, self.output_size))
+        classes = 2 if self.head == "sigmoid" else self.output_size
+        return check_labels("y", y, (N, T) if self.output == "sequence" else (N,), classes)
+
+    def _run(self, X):
+        hidden, cache = self._recurrence_forward(X)
+        features = hidden if self.output == "sequence" else hidden[:, -1]
+        logits, head_cache = affine_forward(features, self.params["V"], self.params["c"],
+                                            check=False)
+        return logits, (hidden, cache, head_cache)
+
+    def _loss(self, X, y) -> float:
+        return _head_loss(self._run(X)[0], y, self.head)[0]
+
+    def _loss_and_grads(self, X, y):
+        logits, (hidden, cache, head_cache) = self._run(X)
+        loss, dlogits = _head_loss(logits, y, self.head)
+        dfeatures, dV, dc = affine_backward(dlogits, head_cache, check=False)
+        if self.output == "sequence":
+            dhidden = dfeatures
+        else:
+            dhidden = np.zeros_like(hidden)
+            dhidden[:, -1] = dfeatures
+        grads = self._recurrence_backward(dhidden, cache)
+        grads["V"], grads["c"] = dV, dc
+        return loss, grads
+
+    def _predict_proba(self, X):
+        logits = self._run(X)[0]
+        if self.head == "regression":
+            raise ValueError("a regression head predicts numbers, not probabilities: use "
+                             "predict.")
+        if self.head == "sigmoid":
+            return sigmoid(logits[..., 0], check=False)
+        if self.output == "sequence" and self.output_size == 2:
+            return sigmoid(logits[..., 1] - logits[..., 0], check=False)  # P(bit = 1), (N, T)
+        return softmax(logits, check=False)
+
+    def _predict(self, X):
+        if self.head == "regression":
+            return self._run(X)[0]  # (N, C) real numbers
+        probabilities = self._predict_proba(X)
+        if self.head == "sigmoid" or (self.output == "sequence" and self.output_size == 2):
+            return (probabilities > 0.5).astype(np.int64)
+        return probabilities.argmax(axis=-1)
 
     def hidden_states(self, X) -> np.ndarray:
         """Hidden states h_t for inputs ``X`` (N, T, D), starting from zeros: (N, T, H)."""
-        return self._run(self._check_X(X))[0]
+        return self._recurrence_forward(self.check_inputs(X))[0]
 
-    def probabilities(self, X) -> np.ndarray:
-        """P(output bit = 1) at every step, shape (N, T)."""
-        return _probability_of_one(self._run(self._check_X(X))[2], self.head)
 
-    def predict(self, X) -> np.ndarray:
-        """The predicted bits, int64 of shape (N, T): 1 where P(bit = 1) > 1/2."""
-        return (self.probabilities(X) > 0.5).astype(np.int64)
-
-    def loss(self, X, y) -> float:
-        """Mean cross-entropy in nats per bit for inputs (N, T, D) and target bits (N, T)."""
-        X = self._check_X(X)
-        return bit_loss(self._run(X)[2], y, self.head)[0]
-
-    def loss_and_grads(self, X, y) -> tuple[float, dict[str, np.ndarray]]:
-        """Loss (nats per bit) and its gradient for every parameter, by full BPTT.
-
-        Parameters
-        ----------
-        X : array_like, shape (N, T, D)
-        y : array_like of int, shape (N, T), the target bits
-
-        Returns
-        -------
-        loss : float
-        grads : dict with the keys and shapes of ``params``
-        """
-        X = self._check_X(X)
-        y = _check_bits("y", y, X.shape[:2])
-        return self._loss_and_grads(X, y)
-
-    def _loss_and_grads(self, X, y):
-        hidden, cache, logits = self._run(X)
-        if self.head == "softmax":
-            loss, dlogits = _softmax_bits_loss(logits, y)
-        else:
-            loss, dlogits = _sigmoid_bits_loss(logits, y)
-        dhidden, dV, dc = _affine_backward(dlogits, hidden, self.params["V"])
-        _, _, dU, dW, db = _backward(dhidden, cache)
-        return loss, {"U": dU, "W": dW, "b": db, "V": dV, "c": dc}
-
-    def sgd_step(self, grads: dict[str, np.ndarray], learning_rate: float) -> None:
-        """Gradient descent in place: ``params[k] -= learning_rate * grads[k]``."""
-        for name, value in self.params.items():
-            value -= learning_rate * grads[name]
+__all__ = ["RNN", "bit_loss", "rnn_backward", "rnn_forward", "rnn_step_backward",
+           "rnn_step_forward", "uniform_init"]

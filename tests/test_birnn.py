@@ -1,10 +1,11 @@
 import numpy as np
 import pytest
 
-from nnlib.addition import exact_sum_accuracy, train_addition
+from nnlib.addition import exact_sum_accuracy, split_pairs, train_addition
 from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
 from nnlib.bits import addition_data, all_pairs
 from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.optim import SGD
 from nnlib.rnn import RNN, rnn_forward
 
 
@@ -56,14 +57,17 @@ def test_whole_sequence_backward_gradcheck(activation):
         assert relative_error(analytic, numerical_gradient(f, value)) < 1e-7
 
 
-@pytest.mark.parametrize("head, activation", [("softmax", "tanh"), ("sigmoid", "sigmoid")])
-def test_model_gradcheck_over_whole_sequences(head, activation):
+@pytest.mark.parametrize("settings", [dict(head="softmax", activation="tanh"),
+                                      dict(head="sigmoid", activation="sigmoid"),
+                                      dict(head="regression", output="last")])
+def test_model_gradcheck_over_whole_sequences(settings):
     rng = np.random.default_rng(3)
-    model = BiRNN(2, 4, rng, head=head, activation=activation)
+    model = BiRNN(2, 4, rng, **settings)
     for name in model.params:  # move off the zero biases so that every path is exercised
         model.params[name] += rng.normal(scale=0.5, size=model.params[name].shape)
     X = rng.integers(0, 2, size=(4, 6, 2)).astype(float)
-    y = rng.integers(0, 2, size=(4, 6))
+    y = (rng.normal(size=(4, 1)) if model.head == "regression"
+         else rng.integers(0, 2, size=(4, 6)))
     loss, grads = model.loss_and_grads(X, y)
     assert loss == pytest.approx(model.loss(X, y), rel=1e-12)
     assert set(grads) == set(model.params)
@@ -84,21 +88,34 @@ def test_shapes_seeding_and_repr():
     assert model.hidden_states(X).shape == (64, 4, 10)
     assert model.predict(X).shape == y.shape
     assert abs(model.loss(X, y) - np.log(2)) < 0.15
-    assert repr(model) == ("BiRNN(input_size=2, hidden_size=5 per direction, head='softmax', "
-                           "activation='tanh')")
+    assert repr(model) == ("BiRNN(input_size=2, hidden_size=5, head='softmax', "
+                           "activation='tanh', output='sequence', output_size=2)")
+    assert type(model)(**model.config, rng=np.random.default_rng(0)).config == model.config
 
 
 def test_learns_msb_first_addition_where_a_one_way_rnn_cannot():
     bi = BiRNN(2, 8, np.random.default_rng(0))
-    history = train_addition(bi, np.random.default_rng(1), 1000, 1.0, bit_order="msb",
-                             eval_every=100, stop_at_perfect=True)
-    assert history.accuracy[-1] == 1.0 and history.iterations < 1000
+    train, held = split_pairs(8, 0.75, np.random.default_rng(4))
+    history = train_addition(bi, train, SGD(1.0), 20, np.random.default_rng(1),
+                             bit_order="msb", val_pairs=held, stop_at_perfect=True)
+    assert history.val_metric[-1] == 1.0 and history.epochs[-1] < 20
     a, b = all_pairs(7)
     assert exact_sum_accuracy(bi, a, b, 8, "msb") == 1.0
     one_way = RNN(2, 8, np.random.default_rng(0))
-    train_addition(one_way, np.random.default_rng(1), history.iterations, 1.0, bit_order="msb",
-                   eval_every=1000)
+    train_addition(one_way, train, SGD(1.0), int(history.epochs[-1]), np.random.default_rng(1),
+                   bit_order="msb")
     assert exact_sum_accuracy(one_way, a, b, 8, "msb") < 0.2
+
+
+def test_imports_no_private_names_of_rnn():
+    import ast
+    import inspect
+
+    import nnlib.birnn
+    tree = ast.parse(inspect.getsource(nnlib.birnn))
+    imported = [alias.name for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)
+                for alias in node.names]
+    assert not [name for name in imported if name.startswith("_")]
 
 
 @pytest.mark.parametrize("call, message", [
@@ -112,7 +129,7 @@ def test_learns_msb_first_addition_where_a_one_way_rnn_cannot():
      r"X must have shape \(N, T, 2\), got \(2, 3, 1\)"),
     (lambda: BiRNN(2, 4, np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
                                                                   np.full((2, 3), 2)),
-     "y must hold only 0 and 1"),
+     "y must hold class labels 0 .. 1"),
     (lambda: birnn_forward(np.zeros((1, 2, 2)), np.zeros((1, 3)), np.zeros((1, 4)),
                            np.zeros((2, 3)), np.zeros((3, 3)), np.zeros(3), np.zeros((2, 3)),
                            np.zeros((3, 3)), np.zeros(3)),

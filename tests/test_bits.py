@@ -71,7 +71,7 @@ def test_all_pairs():
     (lambda: int_to_bits(-1, 4), "got values from -1"),
     (lambda: int_to_bits(1.5, 4), "must hold non-negative integers, got dtype float64"),
     (lambda: int_to_bits(True, 4), "must hold non-negative integers"),
-    (lambda: int_to_bits(3, 0), "width must be an integer >= 1"),
+    (lambda: int_to_bits(3, 0), "n_bits must be an integer >= 1"),
     (lambda: int_to_bits(3, 4, "little"), r"bit_order must be one of \('lsb', 'msb'\)"),
     (lambda: bits_to_int([0, 2, 1]), "bits must hold only 0 and 1"),
     (lambda: bits_to_int([0.0, 1.0]), "bits must hold the integers 0 and 1"),

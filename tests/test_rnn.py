@@ -3,9 +3,12 @@ import pytest
 
 from nnlib.bits import addition_data, all_pairs, random_addends
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.addition import exact_sum_accuracy, train_addition
+from nnlib.addition import exact_sum_accuracy, exact_sums, split_pairs, train_addition
+from nnlib.model import Model
+from nnlib.optim import SGD
 from nnlib.rnn import (RNN, bit_loss, rnn_backward, rnn_forward, rnn_step_backward,
-                       rnn_step_forward, temporal_affine_backward, temporal_affine_forward)
+                       rnn_step_forward)
+from nnlib.train import fit
 from nnlib.validation import DivergenceError
 
 
@@ -77,27 +80,27 @@ def test_backward_equals_a_loop_of_step_backwards():
         np.testing.assert_allclose(fused, looped, rtol=1e-12, atol=1e-14)
 
 
-def test_temporal_affine_gradcheck():
-    rng = np.random.default_rng(2)
-    hidden, V, c = rng.normal(size=(3, 4, 5)), rng.normal(size=(5, 2)), rng.normal(size=2)
-    dout = rng.normal(size=(3, 4, 2))
-    _, cache = temporal_affine_forward(hidden, V, c)
-    grads = temporal_affine_backward(dout, cache)
-    for analytic, value in zip(grads, (hidden, V, c)):
-        numerical = numerical_gradient(
-            lambda: float(np.sum(temporal_affine_forward(hidden, V, c)[0] * dout)), value)
-        assert relative_error(analytic, numerical) < 1e-7
+def targets(model, rng, N, T):
+    if model.head == "regression":
+        return rng.normal(size=(N, model.output_size))
+    classes = 2 if model.head == "sigmoid" else model.output_size
+    return rng.integers(0, classes, size=(N, T) if model.output == "sequence" else N)
 
 
-@pytest.mark.parametrize("head, activation", [("softmax", "tanh"), ("sigmoid", "sigmoid"),
-                                              ("sigmoid", "tanh"), ("softmax", "sigmoid")])
-def test_model_gradcheck_over_whole_sequences(head, activation):
+@pytest.mark.parametrize("settings", [
+    dict(head="softmax", activation="tanh"), dict(head="sigmoid", activation="sigmoid"),
+    dict(head="sigmoid", activation="tanh"), dict(head="softmax", activation="sigmoid"),
+    dict(head="softmax", output_size=3),
+    dict(output="last", head="regression"), dict(output="last", head="regression",
+                                                 output_size=2),
+    dict(output="last", head="softmax", output_size=4), dict(output="last", head="sigmoid")])
+def test_model_gradcheck_over_whole_sequences(settings):
     rng = np.random.default_rng(3)
-    model = RNN(2, 5, rng, head=head, activation=activation)
+    model = RNN(2, 5, rng, **settings)
     for name in model.params:  # move off the zero biases so that every path is exercised
         model.params[name] += rng.normal(scale=0.5, size=model.params[name].shape)
     X = rng.integers(0, 2, size=(4, 6, 2)).astype(float)
-    y = rng.integers(0, 2, size=(4, 6))
+    y = targets(model, rng, 4, 6)
     loss, grads = model.loss_and_grads(X, y)
     assert loss == pytest.approx(model.loss(X, y), rel=1e-12)  # training path = checked path
     assert set(grads) == set(model.params)
@@ -126,6 +129,7 @@ def test_untrained_loss_is_about_a_coin_flip():
     X, y = addition_data(*all_pairs(4), 5)
     assert abs(model.loss(X, y) - np.log(2)) < 0.15
     assert model.predict(X).shape == y.shape
+    assert model.predict_proba(X).shape == y.shape
     assert model.hidden_states(X).shape == (X.shape[0], 5, 16)
     assert "hidden_size=16" in repr(model)
 
@@ -140,36 +144,91 @@ def test_initialisation_is_seeded():
 
 @pytest.mark.parametrize("head, activation, lr", [("softmax", "tanh", 1.0),
                                                   ("sigmoid", "sigmoid", 3.0)])
-def test_learns_addition_and_generalises_in_length(head, activation, lr):
+def test_learns_addition_on_held_out_pairs_and_generalises_in_length(head, activation, lr):
     model = RNN(2, 16, np.random.default_rng(0), head=head, activation=activation)
-    history = train_addition(model, np.random.default_rng(1), 1500, lr, batch_size=32,
-                             eval_every=100, stop_at_perfect=True)
-    assert history.accuracy[-1] == 1.0 and history.iterations < 1500
-    assert history.accuracy[0] < 0.05
+    train, held = split_pairs(8, 0.75, np.random.default_rng(4))
+    history = train_addition(model, train, SGD(lr), 20, np.random.default_rng(1),
+                             val_pairs=held, stop_at_perfect=True)
+    assert history.val_metric[-1] == 1.0 and history.epochs[-1] < 20
+    assert history.metric == "exact_sums" and history.val_metric[0] < 0.05
     a, b = random_addends(np.random.default_rng(2), 300, 31)
     assert exact_sum_accuracy(model, a, b, 32) > 0.99
 
 
+def test_split_pairs_is_a_partition():
+    (a_train, b_train), (a_held, b_held) = split_pairs(6, 0.25, np.random.default_rng(0))
+    assert len(a_held) == 256 and len(a_train) == 768
+    train = set(zip(a_train.tolist(), b_train.tolist()))
+    held = set(zip(a_held.tolist(), b_held.tolist()))
+    assert not train & held and len(train | held) == 1024
+
+
 def test_msb_first_does_not_learn_to_add():
     model = RNN(2, 16, np.random.default_rng(0))
-    history = train_addition(model, np.random.default_rng(1), 300, 1.0, bit_order="msb",
-                             eval_every=300)
-    assert history.accuracy[-1] < 0.5
+    train, held = split_pairs(8, 0.5, np.random.default_rng(4))
+    history = train_addition(model, train, SGD(1.0), 2, np.random.default_rng(1),
+                             bit_order="msb", val_pairs=held)
+    assert history.val_metric[-1] < 0.5
 
 
-def test_history_records_and_batches():
+def test_history_counts_epochs_and_steps():
     model = RNN(2, 4, np.random.default_rng(0))
-    history = train_addition(model, np.random.default_rng(1), 25, 0.5, batch_size=8,
-                             eval_every=10)
-    np.testing.assert_array_equal(history.examples_seen, [0, 80, 160, 200])
-    assert history.iterations == 25 and "iterations=25" in repr(history)
+    train = (np.arange(20) % 8, np.arange(20) // 8)
+    history = train_addition(model, train, SGD(0.5), 3, np.random.default_rng(1),
+                             batch_size=8, n_bits=4)
+    np.testing.assert_array_equal(history.epochs, [0, 1, 2, 3])
+    np.testing.assert_array_equal(history.steps, [0, 3, 6, 9])
+    X, y = addition_data(*train, 4)
+    assert history.train_metric[-1] == exact_sums(model, X, y)
+
+
+def test_train_addition_is_data_plus_fit():
+    train = split_pairs(6, 0.5, np.random.default_rng(0))[0]
+    one, two = (RNN(2, 6, np.random.default_rng(3)) for _ in range(2))
+    train_addition(one, train, SGD(1.0), 2, np.random.default_rng(1), n_bits=6)
+    X, y = addition_data(*train, 6)
+    fit(two, X, y, SGD(1.0), 2, batch_size=32, rng=np.random.default_rng(1))
+    for key in one.params:
+        np.testing.assert_array_equal(one.params[key], two.params[key])
 
 
 def test_divergence_is_reported():
     model = RNN(2, 4, np.random.default_rng(0))
     model.params["V"][:] = np.nan
     with pytest.raises(DivergenceError, match="step 0"):
-        train_addition(model, np.random.default_rng(1), 5, 0.5)
+        train_addition(model, split_pairs(4, 0.5, np.random.default_rng(0))[0], SGD(0.5), 5,
+                       np.random.default_rng(1), n_bits=4)
+
+
+def test_protocol_config_rebuilds_and_predictions():
+    model = RNN(2, 3, np.random.default_rng(0), output="last", head="softmax", output_size=3)
+    assert isinstance(model, Model)
+    rebuilt = type(model)(**model.config, rng=np.random.default_rng(0))
+    assert rebuilt.config == model.config
+    assert all(np.array_equal(rebuilt.params[k], model.params[k]) for k in model.params)
+    X = np.random.default_rng(1).normal(size=(5, 4, 2))
+    proba = model.predict_proba(X)
+    assert proba.shape == (5, 3)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.predict(X), proba.argmax(axis=1))
+    regression = RNN(2, 3, np.random.default_rng(0), output="last", head="regression")
+    assert regression.predict(X).shape == (5, 1)
+    with pytest.raises(ValueError, match="regression head predicts numbers"):
+        regression.predict_proba(X)
+    bits = RNN(2, 3, np.random.default_rng(0))
+    assert bits.predict_proba(X).shape == (5, 4)
+    np.testing.assert_array_equal(bits.predict(X), (bits.predict_proba(X) > 0.5).astype(int))
+
+
+def test_last_step_regression_learns_to_sum_its_inputs():
+    # The smallest adding-style task: the target is the sum of the first input over 3 steps.
+    rng = np.random.default_rng(0)
+    X = rng.uniform(0, 1, size=(256, 3, 2))
+    y = X[:, :, 0].sum(axis=1, keepdims=True)
+    model = RNN(2, 8, np.random.default_rng(1), output="last", head="regression")
+    before = model.loss(X, y)
+    fit(model, X, y, SGD(0.1), 40, batch_size=16, rng=rng, metric=None)
+    assert model.loss(X, y) < 0.05 * before
 
 
 @pytest.mark.parametrize("call, message", [
@@ -181,20 +240,32 @@ def test_divergence_is_reported():
                                                                 np.zeros((2, 3), int)),
      r"X must have shape \(N, T, 2\), got \(2, 3, 1\)"),
     (lambda: RNN(2, 4, np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
-                                                                np.zeros((2, 3))),
-     "y must hold the integers 0 and 1"),
+                                                                np.full((2, 3), 0.5)),
+     "y must hold integer class labels 0 .. 1"),
     (lambda: RNN(2, 4, np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
                                                                 np.full((2, 3), 2)),
-     "y must hold only 0 and 1"),
+     "y must hold class labels 0 .. 1"),
     (lambda: rnn_step_forward(np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((3, 5)),
                               np.zeros((4, 4)), np.zeros(4)),
      r"U must have shape \(D, H\) \(with D=3, H=4\), got \(3, 5\)"),
     (lambda: rnn_forward(np.full((1, 2, 2), np.nan), np.zeros((1, 3)), np.zeros((2, 3)),
                          np.zeros((3, 3)), np.zeros(3)), "X contains nan"),
-    (lambda: train_addition(RNN(2, 4, np.random.default_rng(0)), np.random.default_rng(0), 10,
-                            -1.0), "learning_rate must be a number > 0"),
-    (lambda: train_addition(RNN(3, 4, np.random.default_rng(0)), np.random.default_rng(0), 10,
-                            1.0), "model must be an RNN with input_size 2"),
+    (lambda: train_addition(RNN(3, 4, np.random.default_rng(0)), ([1], [2]), SGD(1.0), 1,
+                            np.random.default_rng(0)), "model must be an RNN with input_size 2"),
+    (lambda: train_addition(RNN(2, 4, np.random.default_rng(0)), ([1], [2]), SGD(1.0), 1,
+                            np.random.default_rng(0), bit_order="mid"),
+     "bit_order must be one of"),
+    (lambda: RNN(2, 4, np.random.default_rng(0), head="regression"),
+     "head='regression' needs output='last'"),
+    (lambda: RNN(2, 4, np.random.default_rng(0), head="sigmoid", output_size=2),
+     "head='sigmoid' has one output"),
+    (lambda: RNN(2, 4, np.random.default_rng(0), output="first"), "output must be one of"),
+    (lambda: RNN(2, 4, np.random.default_rng(0), output="last").loss(np.zeros((2, 3, 2)),
+                                                                      np.zeros((2, 3), int)),
+     r"y must have shape \(2,\)"),
+    (lambda: RNN(2, 4, np.random.default_rng(0), output="last", head="regression").loss(
+        np.zeros((2, 3, 2)), np.zeros(2)), r"y must have shape \(2, 1\)"),
+    (lambda: split_pairs(4, 1.0, np.random.default_rng(0)), "held_out must be below 1"),
     (lambda: bit_loss(np.zeros((1, 2, 2)), np.zeros((1, 2), int), "sigmoid"),
      r"logits must have shape \(N, T, 1\)"),
 ])

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from nnlib.addition import train_addition
+from nnlib.addition import split_pairs, train_addition
+from nnlib.optim import SGD
 from nnlib.rnn import RNN
 from nnlib.widgets.order import OrderExplorer
 
@@ -13,8 +14,9 @@ def models():
     trained = {}
     for order in ("lsb", "msb"):
         model = RNN(2, 8, np.random.default_rng(0), head="softmax")
-        train_addition(model, np.random.default_rng(1), iterations=600, learning_rate=1.0,
-                       n_bits=N_BITS, bit_order=order)
+        train, _ = split_pairs(N_BITS, 0.25, np.random.default_rng(4))
+        train_addition(model, train, SGD(1.0), 100, np.random.default_rng(1), n_bits=N_BITS,
+                       bit_order=order)
         trained[order] = model
     return trained
 

@@ -51,7 +51,7 @@ class AdditionStepper:
         a, b, t = self.a.value, self.b.value, self.step.value
         X, y = addition_data([a], [b], self.n_bits, "lsb")
         hidden = self.model.hidden_states(X)[0]
-        probabilities = self.model.probabilities(X)[0]
+        probabilities = self.model.predict_proba(X)[0]
         bits = (probabilities > 0.5).astype(np.int64)
         carry = carry_bits([a], [b], self.n_bits)[0]
         self.predicted_sum = int(bits_to_int(bits))

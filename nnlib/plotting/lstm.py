@@ -1,0 +1,118 @@
+"""Figures of notebook 07: the lag sweep, learning curves, gradient flow, the forget gate,
+clipping. Each function draws on the axes it is given (or new ones) and returns them."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+COLORS = {"rnn": "tab:orange", "lstm": "tab:blue"}
+LABELS = {"rnn": "plain RNN (tanh)", "lstm": "LSTM"}
+
+
+def _axes(ax, figsize=(7, 3.5)):
+    if ax is None:
+        _, ax = plt.subplots(figsize=figsize, constrained_layout=True)
+    return ax
+
+
+def plot_lag_sweep(runs: list[dict], budget: int, solved_mse: float, baseline: float,
+                   axes=None):
+    """Left: updates needed to reach ``solved_mse`` against the lag T (one dot per seed, the
+    line through the medians; runs that never got there sit on the budget line, hollow).
+    Right: the best validation MSE each run reached, with the baseline of predicting 1."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.8), constrained_layout=True)
+    lags = sorted({run["T"] for run in runs})
+    for cell, shift in (("rnn", 0.96), ("lstm", 1.04)):
+        color = COLORS[cell]
+        medians = []
+        for T in lags:
+            mine = [run for run in runs if run["cell"] == cell and run["T"] == T]
+            solved = [run["solved_at"] for run in mine if run["solved_at"] is not None]
+            failed = len(mine) - len(solved)
+            axes[0].scatter([T * shift] * len(solved), solved, color=color, s=18, alpha=0.8)
+            if failed:
+                axes[0].scatter([T * shift] * failed, [budget] * failed, facecolors="none",
+                                edgecolors=color, s=40)
+            all_steps = [run["solved_at"] if run["solved_at"] is not None else np.inf
+                         for run in mine]
+            medians.append(np.median(all_steps))
+            best = [min(run["val_mse"]) for run in mine]
+            axes[1].scatter([T * shift] * len(best), best, color=color, s=18, alpha=0.8)
+        finite = [(T, m) for T, m in zip(lags, medians) if np.isfinite(m)]
+        if finite:
+            axes[0].plot(*zip(*finite), color=color, label=LABELS[cell])
+    axes[0].axhline(budget, color="gray", ls=":", lw=1)
+    axes[0].text(lags[0], budget * 1.03, f"budget: {budget} updates (hollow: not solved)",
+                 fontsize=8, color="gray", va="bottom")
+    axes[0].set(xscale="log", xlabel="sequence length T", ylim=(0, budget * 1.15),
+                ylabel=f"updates to validation MSE < {solved_mse:g}",
+                title="How long each network needs to learn")
+    axes[1].axhline(baseline, color="k", ls="--", lw=1, label=f"predict 1: {baseline:.3f}")
+    axes[1].axhline(solved_mse, color="gray", ls=":", lw=1, label=f"solved: {solved_mse:g}")
+    axes[1].set(xscale="log", yscale="log", xlabel="sequence length T",
+                ylabel="best validation MSE", title="How far each network gets")
+    for ax in axes:
+        ax.set_xticks(lags, [str(T) for T in lags])
+        ax.minorticks_off()
+    axes[0].legend(loc="upper left", fontsize=8)
+    axes[1].legend(loc="upper left", fontsize=8)
+    return axes
+
+
+def plot_validation_curves(curves: dict, baseline: float, solved_mse: float, ax=None,
+                           title: str = ""):
+    """Validation MSE against updates for each ``{label: (steps, val_mse, cell)}``."""
+    ax = _axes(ax)
+    for label, (steps, val_mse, cell) in curves.items():
+        ax.plot(steps, val_mse, color=COLORS.get(cell), label=label)
+    ax.axhline(baseline, color="k", ls="--", lw=1, label=f"predict 1: {baseline:.3f}")
+    ax.axhline(solved_mse, color="gray", ls=":", lw=1, label=f"solved: {solved_mse:g}")
+    ax.set(yscale="log", xlabel="updates", ylabel="validation MSE", title=title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_gradient_norms(norms: dict, ax=None, title: str = ""):
+    """||dL/dh_t|| against t for each ``{label: (norms (T,), cell, linestyle)}``, log scale."""
+    ax = _axes(ax)
+    for label, (values, cell, style) in norms.items():
+        ax.plot(np.arange(len(values)), values, color=COLORS.get(cell), ls=style, label=label)
+    ax.set(yscale="log", xlabel="time step t", ylabel="||dL/dh_t||", title=title)
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_forget_gate(forget, cell_state, markers, ax=None, title: str = ""):
+    """The forget gate of every unit over one sequence (image, units x steps) with the marked
+    steps drawn as lines; beside it the cell states of the same units."""
+    if ax is None:
+        _, ax = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
+    image = ax[0].imshow(forget.T, aspect="auto", cmap="viridis", vmin=0, vmax=1,
+                         interpolation="nearest")
+    plt.colorbar(image, ax=ax[0], label="forget gate f")
+    ax[1].plot(cell_state, lw=1)
+    for step in markers:
+        for axis in ax:
+            axis.axvline(step, color="red", lw=1, ls="--")
+    ax[0].set(xlabel="time step t", ylabel="unit", title=title or "Forget gate f_t")
+    ax[1].set(xlabel="time step t", ylabel="c_t", title="Cell states c_t (dashed: marked steps)")
+    return ax
+
+
+def plot_clipping(histories: dict, axes=None):
+    """Training loss and gradient norm per update for each ``{label: History}`` whose metric
+    is the gradient norm (log scales)."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
+    for label, history in histories.items():
+        axes[0].plot(history.steps, history.train_loss, marker=".", label=label)
+        axes[1].plot(history.steps, history.train_metric, marker=".", label=label)
+    axes[0].set(yscale="log", xlabel="update", ylabel="training MSE",
+                title="Loss: a spike without clipping")
+    axes[1].set(yscale="log", xlabel="update", ylabel="gradient norm (before clipping)",
+                title="Global gradient norm")
+    for ax in axes:
+        ax.legend(fontsize=8)
+    return axes

@@ -1,0 +1,81 @@
+"""Notebook 07's self-checks: a right answer passes, each typical mistake is named."""
+
+import numpy as np
+import pytest
+
+from nnlib.checks import CheckFailed
+from nnlib.checks.lstm import check_lstm_bptt, check_lstm_step_backward
+
+
+# Reference answers written independently of the checks, each with a switch for one mistake.
+def step_backward(dh, dc, cache, tanh_slope=True, forget_old_cell=True, carry_dc=True,
+                  swap_gates=False):
+    x, h_prev, c_prev, gates, tanh_c, Wx, Wh = cache
+    H = h_prev.shape[1]
+    i, f, o, g = np.split(gates, 4, axis=1)
+    c = f * c_prev + i * g
+    dc_total = (dc if carry_dc else 0) + dh * o * ((1 - tanh_c**2) if tanh_slope else 1)
+    di, df = dc_total * g, dc_total * (c_prev if forget_old_cell else c)
+    do, dg = dh * tanh_c, dc_total * i
+    if swap_gates:
+        di, df = df, di
+    da = np.hstack([di * i * (1 - i), df * f * (1 - f), do * o * (1 - o), dg * (1 - g**2)])
+    assert da.shape[1] == 4 * H
+    return da @ Wx.T, da @ Wh.T, dc_total * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+
+
+def bptt(dHs, caches, carry_c=True, carry_h=True, last_only=False):
+    N, T, H = dHs.shape
+    dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
+    totals = [0, 0, 0]
+    for t in reversed(range(T)):
+        _, dh_prev, dc_prev, dWx, dWh, db = step_backward(dHs[:, t] + dh_next, dc_next,
+                                                          caches[t])
+        dh_next = dh_prev if carry_h else 0 * dh_prev
+        dc_next = dc_prev if carry_c else 0 * dc_prev
+        totals = [dWx, dWh, db] if last_only else [
+            a + b for a, b in zip(totals, (dWx, dWh, db))]
+    return tuple(totals)
+
+
+def test_step_backward_right_answer_passes(capsys):
+    check_lstm_step_backward(step_backward)
+    check_lstm_step_backward(step_backward, hidden=True)
+    assert "public checks passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake, message", [
+    ({"tanh_slope": False}, "tanh slope is missing"),
+    ({"forget_old_cell": False}, "multiplies the OLD cell"),
+    ({"carry_dc": False}, "incoming dc is missing"),
+    ({"swap_gates": True}, "right shape but wrong values"),
+])
+def test_step_backward_mistakes_named(mistake, message):
+    with pytest.raises(CheckFailed, match=message):
+        check_lstm_step_backward(lambda dh, dc, cache: step_backward(dh, dc, cache, **mistake))
+
+
+def test_step_backward_wrong_type_and_shape():
+    with pytest.raises(CheckFailed, match="expected a tuple of 6"):
+        check_lstm_step_backward(lambda dh, dc, cache: step_backward(dh, dc, cache)[:5])
+    with pytest.raises(CheckFailed, match="forget a return"):
+        check_lstm_step_backward(lambda dh, dc, cache: (None,) * 6)
+    with pytest.raises(CheckFailed, match=r"dWx returned shape \(16, 2\)"):
+        check_lstm_step_backward(lambda dh, dc, cache: tuple(
+            part.T if k == 3 else part for k, part in enumerate(step_backward(dh, dc, cache))))
+
+
+def test_bptt_right_answer_passes(capsys):
+    check_lstm_bptt(bptt)
+    check_lstm_bptt(bptt, hidden=True)
+    assert "public checks passed: bptt" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("mistake, message", [
+    ({"carry_c": False}, "misses the cell's own path"),
+    ({"carry_h": False}, "misses the gradient through h"),
+    ({"last_only": True}, "right shape but wrong values"),
+])
+def test_bptt_mistakes_named(mistake, message):
+    with pytest.raises(CheckFailed, match=message):
+        check_lstm_bptt(lambda dHs, caches: bptt(dHs, caches, **mistake))

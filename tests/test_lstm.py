@@ -1,0 +1,286 @@
+import numpy as np
+import pytest
+
+from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.lagtasks import (ADDING_BASELINE_MSE, adding_problem, adding_run,
+                             hidden_gradient_norms, marked_positions)
+from nnlib.lstm import (LSTM, lstm_backward, lstm_forward, lstm_step_backward,
+                        lstm_step_forward)
+from nnlib.model import Model
+from nnlib.optim import Adam
+from nnlib.rnn import RNN, rnn_step_forward
+from nnlib.train import fit
+
+
+def small_problem(seed=0, N=3, T=5, D=2, H=4):
+    rng = np.random.default_rng(seed)
+    return (rng.normal(size=(N, T, D)), rng.normal(size=(N, H)),
+            rng.normal(size=(D, 4 * H)) / 2, rng.normal(size=(H, 4 * H)) / 2,
+            rng.normal(size=4 * H) / 2, rng)
+
+
+def sigmoid_reference(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+def test_step_known_value():
+    # One unit, D = 1: a = x Wx + h Wh + b with the blocks i, f, o, g.
+    x, h_prev, c_prev = np.array([[1.0]]), np.array([[0.5]]), np.array([[2.0]])
+    Wx, Wh = np.array([[1.0, -1.0, 0.5, 2.0]]), np.array([[2.0, 0.0, -2.0, 1.0]])
+    b = np.array([0.0, 1.0, 0.0, -1.0])
+    h, c, _ = lstm_step_forward(x, h_prev, c_prev, Wx, Wh, b)
+    i, f, o = sigmoid_reference(2.0), sigmoid_reference(0.0), sigmoid_reference(-0.5)
+    g = np.tanh(1.5)
+    assert c[0, 0] == pytest.approx(f * 2.0 + i * g, rel=1e-14)
+    assert h[0, 0] == pytest.approx(o * np.tanh(f * 2.0 + i * g), rel=1e-14)
+
+
+def test_forget_gate_open_and_input_gate_shut_keeps_the_cell():
+    # The constant error carousel: f = 1, i = 0 copies c unchanged, whatever x is.
+    H = 3
+    b = np.zeros(4 * H)
+    b[:H], b[H:2 * H] = -1e3, 1e3
+    c_prev = np.array([[0.3, -0.7, 1.5]])
+    _, c, _ = lstm_step_forward([[5.0]], np.zeros((1, H)), c_prev, np.ones((1, 4 * H)),
+                                np.zeros((H, 4 * H)), b)
+    np.testing.assert_array_equal(c, c_prev)
+
+
+def test_step_backward_gradcheck():
+    X, h0, Wx, Wh, b, rng = small_problem()
+    x, c0 = X[:, 0].copy(), rng.normal(size=h0.shape)
+    dh, dc = rng.normal(size=h0.shape), rng.normal(size=h0.shape)
+
+    def f():
+        h, c, _ = lstm_step_forward(x, h0, c0, Wx, Wh, b)
+        return float(np.sum(h * dh) + np.sum(c * dc))
+
+    _, _, cache = lstm_step_forward(x, h0, c0, Wx, Wh, b)
+    grads = lstm_step_backward(dh, dc, cache)
+    assert len(grads) == 6
+    for analytic, value in zip(grads, (x, h0, c0, Wx, Wh, b)):
+        assert relative_error(analytic, numerical_gradient(f, value)) < 1e-7
+
+
+def test_whole_sequence_backward_gradcheck():
+    X, h0, Wx, Wh, b, rng = small_problem(seed=1, T=7)
+    dHs = rng.normal(size=(X.shape[0], X.shape[1], h0.shape[1]))
+
+    def f():
+        return float(np.sum(lstm_forward(X, h0, Wx, Wh, b)[0] * dHs))
+
+    _, cache = lstm_forward(X, h0, Wx, Wh, b)
+    grads = lstm_backward(dHs, cache)
+    for analytic, value in zip(grads, (X, h0, Wx, Wh, b)):
+        assert relative_error(analytic, numerical_gradient(f, value)) < 1e-7
+
+
+def test_forward_and_backward_are_loops_of_steps():
+    X, h0, Wx, Wh, b, rng = small_problem(seed=2, T=6)
+    Hs, cache = lstm_forward(X, h0, Wx, Wh, b)
+    h, c, caches = h0, np.zeros_like(h0), []
+    for t in range(X.shape[1]):
+        h, c, step_cache = lstm_step_forward(X[:, t], h, c, Wx, Wh, b)
+        caches.append(step_cache)
+        np.testing.assert_allclose(Hs[:, t], h, rtol=0, atol=1e-15)
+    dHs = rng.normal(size=Hs.shape)
+    dX, dh0, dWx, dWh, db = lstm_backward(dHs, cache)
+    dh_next, dc_next = np.zeros_like(h0), np.zeros_like(h0)
+    sums = [np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)]
+    for t in reversed(range(X.shape[1])):
+        dx, dh_next, dc_next, *step = lstm_step_backward(dHs[:, t] + dh_next, dc_next, caches[t])
+        np.testing.assert_allclose(dX[:, t], dx, rtol=1e-12, atol=1e-14)
+        sums = [total + part for total, part in zip(sums, step)]
+    np.testing.assert_allclose(dh0, dh_next, rtol=1e-12, atol=1e-14)
+    for got, want in zip((dWx, dWh, db), sums):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_no_overflow_warnings_at_large_inputs():
+    X, h0, Wx, Wh, b, _ = small_problem()
+    Hs, cache = lstm_forward(1e3 * X, h0, 1e3 * Wx, Wh, b)
+    assert np.all(np.isfinite(Hs)) and np.all(np.abs(Hs) <= 1)
+    assert all(np.all(np.isfinite(g)) for g in lstm_backward(np.ones_like(Hs), cache))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda p: lstm_step_forward(p[0][:, 0], p[1], p[1], p[2][:, :-1], p[3], p[4]),
+     "Wx must have shape"),
+    (lambda p: lstm_step_forward(p[0][:, 0], p[1], p[1][:2], p[2], p[3], p[4]),
+     "c_prev must have shape"),
+    (lambda p: lstm_forward(p[0][0], p[1], p[2], p[3], p[4]), "X must have shape"),
+    (lambda p: lstm_forward(p[0], p[1], p[2], p[3], p[4][:-1]), "b must have shape"),
+    (lambda p: lstm_forward(p[0], p[1], p[2], p[3][:, :4], p[4]), "Wh must have shape"),
+])
+def test_bad_inputs_rejected(call, message):
+    with pytest.raises(ValueError, match=message):
+        call(small_problem())
+
+
+def test_backward_rejects_wrong_gradient_shape():
+    X, h0, Wx, Wh, b, _ = small_problem()
+    Hs, cache = lstm_forward(X, h0, Wx, Wh, b)
+    with pytest.raises(ValueError, match="dHs must have shape"):
+        lstm_backward(Hs[:, :-1], cache)
+    _, _, step_cache = lstm_step_forward(X[:, 0], h0, h0, Wx, Wh, b)
+    with pytest.raises(ValueError, match="dc must have shape"):
+        lstm_step_backward(h0, h0[:, :-1], step_cache)
+
+
+# --- the adding problem -------------------------------------------------------------------
+
+def test_adding_problem():
+    X, y = adding_problem(500, 9, np.random.default_rng(0))
+    assert X.shape == (500, 9, 2) and y.shape == (500, 1)
+    assert np.all(X[..., 1].sum(axis=1) == 2)
+    first, second = marked_positions(X)
+    assert np.all(first < 4) and np.all(second >= 4)
+    rows = np.arange(500)
+    np.testing.assert_array_equal(y[:, 0], X[rows, first, 0] + X[rows, second, 0])
+    # Predicting the mean (1) scores about the variance of the sum, 1/6.
+    big_y = adding_problem(20_000, 10, np.random.default_rng(1))[1]
+    assert np.mean((big_y - 1.0) ** 2) == pytest.approx(ADDING_BASELINE_MSE, abs=0.005)
+
+
+def test_adding_problem_is_seeded_and_checked():
+    a = adding_problem(4, 6, np.random.default_rng(3))
+    b = adding_problem(4, 6, np.random.default_rng(3))
+    np.testing.assert_array_equal(a[0], b[0])
+    with pytest.raises(ValueError, match="T must be"):
+        adding_problem(4, 1, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="rng must be"):
+        adding_problem(4, 6, 0)
+
+
+# --- the model ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("settings, target", [
+    ({"head": "regression", "output": "last"}, "regression"),
+    ({"head": "softmax", "output": "sequence"}, "bits"),
+    ({"head": "softmax", "output": "last", "output_size": 3}, "classes"),
+])
+def test_model_gradcheck(settings, target):
+    rng = np.random.default_rng(4)
+    model = LSTM(2, 3, rng, **settings)
+    for value in model.params.values():
+        value += rng.normal(scale=0.3, size=value.shape)
+    X = rng.normal(size=(4, 5, 2))
+    y = {"regression": rng.normal(size=(4, 1)), "bits": rng.integers(0, 2, size=(4, 5)),
+         "classes": rng.integers(0, 3, size=4)}[target]
+    _, grads = model.loss_and_grads(X, y)
+    assert set(grads) == set(model.params) == {"Wx", "Wh", "b", "V", "c"}
+    for key, value in model.params.items():
+        numerical = numerical_gradient(lambda: model.loss(X, y), value)
+        assert relative_error(grads[key], numerical) < 1e-7, key
+
+
+def test_model_matches_the_functions():
+    rng = np.random.default_rng(5)
+    model = LSTM(2, 4, rng, head="regression", output="last")
+    p = model.params
+    X = rng.normal(size=(3, 6, 2))
+    Hs, _ = lstm_forward(X, np.zeros((3, 4)), p["Wx"], p["Wh"], p["b"])
+    np.testing.assert_allclose(model.predict(X), Hs[:, -1] @ p["V"] + p["c"], rtol=1e-14)
+    internals = model.internals(X)
+    np.testing.assert_array_equal(internals["h"], Hs)
+    assert np.all(internals["f"][:, 0] > 0) and internals["c"].shape == (3, 6, 4)
+
+
+def test_model_protocol_and_config():
+    model = LSTM(2, 5, np.random.default_rng(0), head="regression", output="last",
+                 forget_bias=2.0)
+    assert isinstance(model, Model) and isinstance(model, RNN)
+    assert model.params["b"][5:10].tolist() == [2.0] * 5
+    assert model.params["b"][:5].tolist() == [0.0] * 5
+    rebuilt = type(model)(**model.config, rng=np.random.default_rng(0))
+    for key in model.params:
+        np.testing.assert_array_equal(rebuilt.params[key], model.params[key])
+    assert repr(model).startswith("LSTM(input_size=2, hidden_size=5, head='regression'")
+    with pytest.raises(ValueError, match="forget_bias"):
+        LSTM(2, 5, np.random.default_rng(0), forget_bias="one")
+
+
+def test_lstm_learns_the_adding_problem_where_the_budget_is_small():
+    X, y = adding_problem(512, 10, np.random.default_rng(0))
+    X_val, y_val = adding_problem(256, 10, np.random.default_rng(1))
+    model = LSTM(2, 8, np.random.default_rng(2), head="regression", output="last")
+    history = fit(model, X, y, Adam(0.01, clip_norm=1.0), epochs=12, batch_size=32,
+                  rng=np.random.default_rng(3), X_val=X_val, y_val=y_val, metric=None)
+    assert history.val_loss[0] > 0.1
+    assert history.val_loss[-1] < 0.02
+
+
+@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+def test_hidden_gradient_norms_match_a_numerical_gradient(cell):
+    rng = np.random.default_rng(6)
+    build = LSTM if cell == "lstm" else RNN
+    model = build(2, 3, rng, head="regression", output="last")
+    X, y = adding_problem(4, 6, rng)
+    norms = hidden_gradient_norms(model, X, y)
+    assert norms.shape == (6,) and np.all(norms > 0)
+    # dL/dh_{T-2}, numerically: rerun the last step from a perturbed h_{T-2} (and c_{T-2}).
+    p, H = model.params, 3
+    h, c, states = np.zeros((4, H)), np.zeros((4, H)), []
+    for t in range(5):
+        if cell == "lstm":
+            h, c, _ = lstm_step_forward(X[:, t], h, c, p["Wx"], p["Wh"], p["b"])
+        else:
+            h, _ = rnn_step_forward(X[:, t], h, p["U"], p["W"], p["b"])
+    h_before = h.copy()
+
+    def loss():
+        if cell == "lstm":
+            last = lstm_step_forward(X[:, 5], h_before, c, p["Wx"], p["Wh"], p["b"])[0]
+        else:
+            last = rnn_step_forward(X[:, 5], h_before, p["U"], p["W"], p["b"])[0]
+        return float(np.mean((last @ p["V"] + p["c"] - y) ** 2))
+
+    assert loss() == pytest.approx(model.loss(X, y), rel=1e-12)
+    numerical = numerical_gradient(loss, h_before)
+    assert np.linalg.norm(numerical) == pytest.approx(norms[4], rel=1e-6)
+
+
+def test_hidden_gradient_norms_needs_the_regression_head():
+    model = LSTM(2, 3, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="head='regression'"):
+        hidden_gradient_norms(model, np.zeros((2, 4, 2)), np.zeros((2, 4), dtype=int))
+
+
+def test_adding_run_is_deterministic_and_stops_when_solved():
+    _, history, solved_at = adding_run("lstm", 5, 0, epochs=12)
+    assert solved_at == 144 == history.steps[-1]  # the shipped sweep's entry for T=5, seed 0
+    assert history.val_loss[-1] < 0.01 <= history.val_loss[-2]
+    with pytest.raises(ValueError, match="cell must be"):
+        adding_run("gru", 5, 0)
+
+
+def test_the_notebooks_code_behaves_like_the_library():
+    # d2l's rule: the functions notebook 07 builds have the library's names and signatures and
+    # give the same numbers.
+    from pathlib import Path
+
+    import nbformat
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "07_lstm.ipynb"
+    namespace = {"np": np}
+    exec("from nnlib.activations import sigmoid, tanh", namespace)
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type == "code" and cell.source.startswith(
+                ("def lstm_step_forward", "def lstm_step_backward", "def lstm_forward_loop",
+                 "def bptt")):
+            exec(cell.source, namespace)
+    X, h0, Wx, Wh, b, rng = small_problem(seed=9, T=6)
+    c0, dh, dc = (rng.normal(size=h0.shape) for _ in range(3))
+    h_nb, c_nb, cache_nb = namespace["lstm_step_forward"](X[:, 0], h0, c0, Wx, Wh, b)
+    h_lib, c_lib, cache_lib = lstm_step_forward(X[:, 0], h0, c0, Wx, Wh, b)
+    np.testing.assert_allclose(h_nb, h_lib, rtol=1e-13)
+    np.testing.assert_allclose(c_nb, c_lib, rtol=1e-13)
+    for got, want in zip(namespace["lstm_step_backward"](dh, dc, cache_nb),
+                         lstm_step_backward(dh, dc, cache_lib)):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    Hs_nb, caches = namespace["lstm_forward_loop"](X, h0, Wx, Wh, b)
+    Hs_lib, cache = lstm_forward(X, h0, Wx, Wh, b)
+    np.testing.assert_allclose(Hs_nb, Hs_lib, rtol=1e-12, atol=1e-15)
+    dHs = rng.normal(size=Hs_lib.shape)
+    for got, want in zip(namespace["bptt"](dHs, caches), lstm_backward(dHs, cache)[2:]):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
