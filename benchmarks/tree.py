@@ -1,0 +1,172 @@
+"""Benchmark: a tree network encoded by recursion, by SPINN's shift-reduce stack, by node height.
+
+Run it with ``python3 tasks.py benchmark tree`` (one BLAS thread), or directly with
+``OPENBLAS_NUM_THREADS=1 python benchmarks/tree.py``. It measures ``nnlib.tree.TreeNet`` on
+ListOps-style trees (``nnlib.treedata.make_listops(512, [1, 2, 3, 4], default_rng(0))``) for
+batch sizes 1 to 512 and two hidden sizes (32, the size notebook 09 trains, and 128), with 10
+classes:
+
+- forward: the encoder and the classifier, the mean cross-entropy (the loss, no gradient);
+- forward + backward: ``TreeNet.loss_and_grads_by(batch, y, method)``, every gradient.
+
+Batches are prepared once before timing (``prepare_batch``: token ids, the height schedule and
+the transitions as arrays, as SPINN's data pipeline computes the transitions before training);
+preparing is timed separately. Recursion works tree by tree, one node at a time. Each contender
+runs on the same batch, in interleaved rounds (all contenders once, then again, ...) so that a
+slow moment of the shared machine hits them alike; a measurement repeats the call until it has
+covered 256 trees, and the figures are the medians over the rounds. The tables use CPU time
+(``time.process_time``): with one thread it equals wall time on an idle machine, and on a busy
+shared one it does not count the time spent waiting for a core; the JSON file holds both.
+
+It prints trees encoded per second, each batched method's speed-up over recursion, and the step
+counts that explain them (sequential compositions: recursion one per internal node, the stack
+one per transition step, height one per tree level), and writes everything to
+``notebooks/data/tree_timings.json``, which notebook 09 draws (``--no-write`` to skip that).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from nnlib.losses import softmax_cross_entropy  # noqa: E402
+from nnlib.tree import ENCODERS, TreeNet, tree_forward  # noqa: E402
+from nnlib.treedata import LISTOPS_VOCAB, make_listops  # noqa: E402
+
+BATCH_SIZES = [1, 4, 16, 64, 256, 512]
+HIDDEN_SIZES = [32, 128]
+METHODS = ["recursion", "stack", "height"]
+PASSES = ["forward", "forward+backward"]
+OUTPUT = ROOT / "notebooks" / "data" / "tree_timings.json"
+
+
+def forward_loss(model, batch, y, method):
+    """The loss (no gradients) by ``method``: encoder, classifier, mean cross-entropy."""
+    if method == "recursion":
+        roots = np.array([tree_forward(tree, model.params, model.index)[0]
+                          for tree in batch.trees])
+    else:
+        roots = ENCODERS[method][0](batch, model.params)[0]
+    logits = roots @ model.params["W_out"] + model.params["b_out"]
+    return softmax_cross_entropy(logits, y, check=False)[0]
+
+
+def timed(function, repeats):
+    """(CPU seconds, wall seconds) per call, over ``repeats`` calls."""
+    cpu, wall = time.process_time(), time.perf_counter()
+    for _ in range(repeats):
+        function()
+    return ((time.process_time() - cpu) / repeats, (time.perf_counter() - wall) / repeats)
+
+
+def step_counts(batch):
+    """Sequential composition steps of each method for one prepared batch."""
+    return {"recursion": int(batch.n_nodes - batch.n_leaves), "stack": len(batch.steps),
+            "height": len(batch.levels)}
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
+    parser.add_argument("--no-write", action="store_true", help="do not write the JSON file")
+    args = parser.parse_args(argv)
+
+    trees, y, _, _ = make_listops(max(BATCH_SIZES), [1, 2, 3, 4], np.random.default_rng(0))
+    models = {H: TreeNet(LISTOPS_VOCAB, H, 10, np.random.default_rng(1)) for H in HIDDEN_SIZES}
+    batches = {B: models[HIDDEN_SIZES[0]].prepare_batch(trees[:B]) for B in BATCH_SIZES}
+
+    # Sanity check before timing: the three methods agree on the loss and every gradient.
+    for H, model in models.items():
+        reference = model.loss_and_grads_by(batches[64], y[:64], "recursion")
+        for method in ("stack", "height"):
+            loss, grads = model.loss_and_grads_by(batches[64], y[:64], method)
+            worst = max(np.max(np.abs(grads[k] - reference[1][k])) for k in grads)
+            assert abs(loss - reference[0]) < 1e-12 and worst < 1e-12, (H, method, worst)
+
+    cases = [(H, B, method, pass_) for H in HIDDEN_SIZES for B in BATCH_SIZES
+             for pass_ in PASSES for method in METHODS]
+    seconds: dict[tuple, list] = {case: [] for case in cases}
+    prepare: dict[int, list] = {B: [] for B in BATCH_SIZES}
+    print(f"ListOps trees, batch sizes {BATCH_SIZES}, hidden sizes {HIDDEN_SIZES}, 1 BLAS "
+          f"thread, {args.rounds} interleaved rounds, medians.", flush=True)
+    for round_index in range(args.rounds):
+        for B in BATCH_SIZES:
+            prepare[B].append(timed(lambda: models[32].prepare_batch(trees[:B]),
+                                    max(1, 256 // B))[0])
+        for H, B, method, pass_ in cases:
+            model, batch, labels = models[H], batches[B], y[:B]
+            if pass_ == "forward":
+                def run():
+                    return forward_loss(model, batch, labels, method)
+            else:
+                def run():
+                    return model._loss_and_grads(batch, labels, method)
+            seconds[(H, B, method, pass_)].append(timed(run, max(1, 256 // B)))
+        print(f"  round {round_index + 1} done", flush=True)
+
+    median = {case: statistics.median(cpu for cpu, _ in values)
+              for case, values in seconds.items()}
+    results = []
+    for H in HIDDEN_SIZES:
+        for pass_ in PASSES:
+            print(f"\nH = {H}, {pass_}: trees per second (speed-up over recursion)")
+            print(f"   {'batch':>6s} " + " ".join(f"{m:>22s}" for m in METHODS))
+            for B in BATCH_SIZES:
+                base = median[(H, B, "recursion", pass_)]
+                row = []
+                for method in METHODS:
+                    value = median[(H, B, method, pass_)]
+                    row.append(f"{B / value:12.0f} ({base / value:5.1f}x)")
+                    results.append({"hidden_size": H, "batch_size": B, "method": method,
+                                    "pass": pass_, "cpu_seconds": value,
+                                    "wall_seconds": statistics.median(
+                                        wall for _, wall in seconds[(H, B, method, pass_)]),
+                                    "trees_per_second": B / value,
+                                    "speedup_over_recursion": base / value})
+                print(f"   {B:6d} " + " ".join(f"{cell:>22s}" for cell in row))
+    steps = {B: step_counts(batches[B]) for B in BATCH_SIZES}
+    print("\nSequential composition steps per batch (recursion: internal nodes; stack: "
+          "transition steps; height: levels)")
+    for B in BATCH_SIZES:
+        print(f"   {B:6d} " + "  ".join(f"{m} {steps[B][m]:5d}" for m in METHODS))
+    print("\nPreparing a batch (prepare_batch, once per batch): "
+          + ", ".join(f"B={B}: {1000 * statistics.median(prepare[B]):.2f} ms"
+                      for B in BATCH_SIZES))
+    goal = median[(32, 256, "recursion", "forward+backward")] / min(
+        median[(32, 256, m, "forward+backward")] for m in ("stack", "height"))
+    print(f"\nGoal (best batched path >= 10x recursion at 256 trees, H = 32, forward + "
+          f"backward): {goal:.1f}x")
+
+    if not args.no_write:
+        OUTPUT.parent.mkdir(parents=True, exist_ok=True)
+        record = {
+            "about": "Median CPU seconds (and wall seconds) per batch of nnlib.tree.TreeNet "
+                     "(ListOps trees, 10 classes), by method, batch size, hidden size and "
+                     "pass; written by benchmarks/tree.py. Remake with: python3 tasks.py "
+                     "benchmark tree",
+            "settings": {"batch_sizes": BATCH_SIZES, "hidden_sizes": HIDDEN_SIZES,
+                         "methods": METHODS, "passes": PASSES, "rounds": args.rounds,
+                         "blas_threads": 1, "data": "make_listops(512, [1, 2, 3, 4], "
+                                                    "default_rng(0))"},
+            "machine": {"python": platform.python_version(), "numpy": np.__version__,
+                        "processor": platform.machine()},
+            "steps": {str(B): steps[B] for B in BATCH_SIZES},
+            "prepare_seconds": {str(B): statistics.median(prepare[B]) for B in BATCH_SIZES},
+            "results": results,
+        }
+        OUTPUT.write_text(json.dumps(record, indent=1) + "\n")
+        print(f"wrote {OUTPUT.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

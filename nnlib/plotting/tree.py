@@ -1,0 +1,110 @@
+"""Figures of notebook 09 (tree networks). Presentation layer: imports matplotlib."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from nnlib.treedata import leaves
+
+METHOD_STYLE = {"recursion": ("tab:gray", "o"), "stack": ("tab:blue", "s"),
+                "height": ("tab:orange", "^")}
+
+
+def tree_layout(tree):
+    """Positions of every node: leaves at x = 0, 1, ... left to right, a pair above its children
+    at their mean x and at its own height. Returns a list of (x, y, label, children) where
+    ``children`` are indices into the list (empty for a leaf) and the root is last."""
+    nodes: list = []
+    counter = [0]
+
+    def place(node):
+        if isinstance(node, str):
+            nodes.append((float(counter[0]), 0, node, ()))
+            counter[0] += 1
+            return len(nodes) - 1
+        left, right = place(node[0]), place(node[1])
+        x = (nodes[left][0] + nodes[right][0]) / 2
+        nodes.append((x, 1 + max(nodes[left][1], nodes[right][1]), "", (left, right)))
+        return len(nodes) - 1
+
+    place(tree)
+    return nodes
+
+
+def draw_tree(tree, ax=None, title: str = "", order: bool = True, fontsize: int = 10):
+    """Draw a binary tree: tokens along the bottom, each composition as a dot above its children.
+
+    ``order``: number the compositions in the order the shift-reduce stack performs them
+    (post-order, the order of the R transitions).
+    """
+    ax = ax or plt.gca()
+    nodes = tree_layout(tree)
+    step = 0
+    for x, y, label, children in nodes:
+        for child in children:
+            cx, cy = nodes[child][0], nodes[child][1]
+            ax.plot([x, cx], [y, cy], color="0.55", lw=1.2, zorder=1)
+        if children:
+            step += 1
+            ax.scatter([x], [y], s=150, color="tab:orange", zorder=2, edgecolor="black", lw=0.6)
+            if order:
+                ax.text(x, y, str(step), ha="center", va="center", fontsize=fontsize - 3,
+                        zorder=3)
+        else:
+            ax.text(x, y, label, ha="center", va="top", fontsize=fontsize, zorder=3,
+                    bbox={"boxstyle": "round,pad=0.25", "fc": "#e8f0fb", "ec": "0.6"})
+    top = max(y for _, y, _, _ in nodes)
+    ax.set_xlim(-0.7, len(leaves(tree)) - 0.3)
+    ax.set_ylim(-0.9, top + 0.6)
+    ax.set_yticks(range(top + 1))
+    ax.set_ylabel("height")
+    ax.set_xticks([])
+    for side in ("top", "right", "bottom"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(title or f"{len(leaves(tree))} tokens, {top} levels")
+    return ax
+
+
+def plot_timings(record: dict, hidden_size: int, axes=None):
+    """Trees per second against batch size (log-log), forward (left) and forward + backward
+    (right), one line per method, from the benchmark's JSON record."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True, sharey=True)
+    for ax, pass_ in zip(axes, record["settings"]["passes"]):
+        for method in record["settings"]["methods"]:
+            rows = sorted((r["batch_size"], r["trees_per_second"]) for r in record["results"]
+                          if r["hidden_size"] == hidden_size and r["method"] == method
+                          and r["pass"] == pass_)
+            color, marker = METHOD_STYLE[method]
+            ax.plot(*zip(*rows), marker=marker, color=color, label=method)
+        ax.set_xscale("log", base=2)
+        sizes = record["settings"]["batch_sizes"]
+        ax.set_xticks(sizes, [str(size) for size in sizes])
+        ax.minorticks_off()
+        ax.set_yscale("log")
+        ax.set_xlabel("batch size B (trees)")
+        ax.set_title(f"{pass_}, H = {hidden_size}")
+        ax.grid(True, color="0.9")
+    axes[0].set_ylabel("trees per second (CPU time)")
+    axes[0].legend(loc="upper left")
+    return axes
+
+
+def plot_accuracy_by_depth(depths, accuracies: dict, train_depths, ax=None,
+                           chance: float | None = None):
+    """Test accuracy against nesting depth, one line per model; trained depths shaded."""
+    ax = ax or plt.gca()
+    depths = np.asarray(depths)
+    ax.axvspan(min(train_depths) - 0.5, max(train_depths) + 0.5, color="0.93", zorder=0,
+               label="depths seen in training")
+    for (label, values), marker in zip(accuracies.items(), "o^sDv"):
+        ax.plot(depths, 100 * np.asarray(values), marker=marker, label=label)
+    if chance is not None:
+        ax.axhline(100 * chance, color="0.5", ls=":", lw=1, label="most frequent value")
+    ax.set_xticks(depths)
+    ax.set_xlabel("nesting depth of the expression")
+    ax.set_ylabel("test accuracy (%)")
+    ax.set_ylim(0, 102)
+    ax.legend(loc="lower left", fontsize=9)
+    return ax

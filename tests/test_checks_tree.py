@@ -1,0 +1,116 @@
+"""Notebook 09's self-checks: a right answer passes, each typical mistake is named."""
+
+import numpy as np
+import pytest
+
+from nnlib.checks.common import CheckFailed
+from nnlib.checks.tree import check_compose_backward, check_transitions, check_tree_backward
+
+
+# Reference answers, written independently of the checks' own reference calls.
+def to_transitions(text, mode="right"):
+    moves = []
+    for token in text.replace("(", " ( ").replace(")", " ) ").split():
+        if token == ")":
+            if mode != "open":
+                moves.append("R")
+        elif token == "(":
+            if mode == "open":
+                moves.append("R")
+            elif mode == "all":
+                moves.append("S")
+        else:
+            moves.append("S")
+    if mode == "shift_first":  # right counts, wrong order: every shift, then every reduce
+        return sorted(moves, key=lambda move: move == "R")
+    return moves
+
+
+def compose_backward(dh, cache, swap=False, slope=True, mean=False):
+    X, W, h = cache
+    da = dh * (1 - h**2) if slope else dh
+    dX = da @ W.T
+    H = W.shape[1]
+    left, right = dX[:, :H], dX[:, H:]
+    if swap:
+        left, right = right, left
+    return left, right, X.T @ da, da.mean(0) if mean else da.sum(0)
+
+
+def tree_backward(dh, cache, grads, accumulate=True, embed_assign=False, swap=False):
+    if not isinstance(cache, tuple):
+        if embed_assign:
+            grads["E"][cache] = dh
+        else:
+            grads["E"][cache] += dh
+        return
+    cache_left, cache_right, (X, W, h) = cache
+    da = dh * (1 - h**2)
+    dX = da @ W.T
+    H = W.shape[1]
+    if accumulate:
+        grads["W"] += np.outer(X, da)
+        grads["b"] += da
+    else:
+        grads["W"][...] = np.outer(X, da)
+        grads["b"][...] = da
+    left, right = (dX[H:], dX[:H]) if swap else (dX[:H], dX[H:])
+    tree_backward(left, cache_left, grads, accumulate, embed_assign, swap)
+    tree_backward(right, cache_right, grads, accumulate, embed_assign, swap)
+
+
+@pytest.mark.parametrize("hidden", [False, True])
+def test_right_answers_pass(hidden, capsys):
+    check_transitions(to_transitions, hidden=hidden)
+    check_compose_backward(compose_backward, hidden=hidden)
+    check_tree_backward(tree_backward, hidden=hidden)
+    assert capsys.readouterr().out.count("checks passed") == 3
+
+
+@pytest.mark.parametrize("mode, message", [
+    ("open", "R for every '\\('"),
+    ("all", "'\\(' brackets produce no transition"),
+    ("shift_first", "wrong order"),
+])
+def test_transition_mistakes_named(mode, message):
+    with pytest.raises(CheckFailed, match=message):
+        check_transitions(lambda text: to_transitions(text, mode), hidden=True)
+
+
+def test_transitions_missing_return():
+    with pytest.raises(CheckFailed, match="forget a return"):
+        check_transitions(lambda text: None)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"swap": True}, "swapped"),
+    ({"slope": False}, "skips the tanh"),
+    ({"mean": True}, "db has the right shape but wrong values"),
+])
+def test_compose_mistakes_named(kwargs, message):
+    with pytest.raises(CheckFailed, match=message):
+        check_compose_backward(lambda dh, cache: compose_backward(dh, cache, **kwargs))
+
+
+def test_compose_wrong_arity():
+    with pytest.raises(CheckFailed, match="tuple of 4"):
+        check_compose_backward(lambda dh, cache: compose_backward(dh, cache)[:3])
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"accumulate": False}, "one node's share only"),
+    ({"embed_assign": True}, "SUM of their gradients"),
+    ({"swap": True}, "wrong values"),
+])
+def test_tree_backward_mistakes_named(kwargs, message):
+    with pytest.raises(CheckFailed, match=message):
+        check_tree_backward(lambda dh, cache, grads: tree_backward(dh, cache, grads, **kwargs),
+                            hidden=True)
+
+
+def test_tree_backward_that_rebinds_is_named():
+    def rebinds(dh, cache, grads):
+        grads = {key: value + 1 for key, value in grads.items()}  # noqa: F841
+
+    with pytest.raises(CheckFailed, match="still zero"):
+        check_tree_backward(rebinds)

@@ -1,0 +1,273 @@
+import numpy as np
+import pytest
+
+from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.losses import softmax_cross_entropy
+from nnlib.model import build_model
+from nnlib.optim import Adam
+from nnlib.train import fit
+from nnlib.tree import (METHODS, TreeNet, compose_backward, compose_forward, height_forward,
+                        stack_forward, tree_backward, tree_forward)
+from nnlib.treedata import (LISTOPS_VOCAB, embedding_backward, from_transitions, height, leaves,
+                            listops_depth, listops_text, listops_tree, listops_value,
+                            make_listops, parse, parse_listops, prepare_batch, to_string,
+                            transitions)
+
+WORDS = ["a", "b", "c", "d"]
+
+
+def random_tree(rng, n_leaves, vocab=WORDS):
+    """A random binary tree over n_leaves tokens (random split points, any shape)."""
+    if n_leaves == 1:
+        return vocab[rng.integers(len(vocab))]
+    split = int(rng.integers(1, n_leaves))
+    return (random_tree(rng, split, vocab), random_tree(rng, n_leaves - split, vocab))
+
+
+@pytest.fixture
+def trees():
+    rng = np.random.default_rng(7)
+    return [random_tree(rng, int(n)) for n in rng.integers(1, 12, size=9)] + ["a", ("a", "a")]
+
+
+# --- data ---------------------------------------------------------------------------------------
+
+def test_parse_and_transitions_known_values():
+    tree = parse("( ( The church ) ( ( has ( cracks ( in ( the ceiling ) ) ) ) . ) )")
+    assert tree[0] == ("The", "church")
+    assert "".join(transitions(tree)) == "SSRSSSSSRRRRSRR"  # the source tutorial's sequence
+    assert to_string(parse("( ( a b ) c )")) == "( ( a b ) c )"
+    assert height((("a", "b"), "c")) == 2 and leaves((("a", "b"), "c")) == ["a", "b", "c"]
+
+
+def test_transitions_round_trip(trees):
+    for tree in trees:
+        moves = transitions(tree)
+        assert len(moves) == 2 * len(leaves(tree)) - 1
+        assert from_transitions(leaves(tree), moves) == tree
+        assert parse(to_string(tree)) == tree
+
+
+@pytest.mark.parametrize("text", ["( a b c )", "( a", "a )", "( a b ) c", ""])
+def test_parse_rejects_malformed(text):
+    with pytest.raises(ValueError, match="text must"):
+        parse(text)
+
+
+def test_from_transitions_rejects_impossible_moves():
+    with pytest.raises(ValueError, match=r"moves\[1\] = 'R' is not possible"):
+        from_transitions(["a", "b"], ["S", "R", "S"])
+    with pytest.raises(ValueError, match="use every token"):
+        from_transitions(["a", "b"], ["S"])
+
+
+def test_listops_known_values():
+    expr = parse_listops("[MAX 2 9 [MIN 4 7 ] 0 ]")
+    assert listops_value(expr) == 9 and listops_depth(expr) == 2
+    assert listops_text(expr) == "[MAX 2 9 [MIN 4 7 ] 0 ]"
+    assert listops_value(parse_listops("[SM 5 8 [MAX 1 3 ] ]")) == 6   # (5 + 8 + 3) mod 10
+    assert listops_tree(parse_listops("[MAX 2 9 ]")) == ((("[MAX", "2"), "9"), "]")
+
+
+@pytest.mark.parametrize("text", ["[MAX 2 9", "[FOO 1 2 ]", "[MAX 12 ]", "3", "[MAX ]"])
+def test_parse_listops_rejects(text):
+    with pytest.raises(ValueError, match="text must"):
+        parse_listops(text)
+
+
+def test_make_listops_is_seeded_and_labelled():
+    trees, y, depth, texts = make_listops(60, [1, 2, 4], np.random.default_rng(3))
+    again = make_listops(60, [1, 2, 4], np.random.default_rng(3))
+    assert trees == again[0] and texts == again[3]
+    assert sorted(set(depth.tolist())) == [1, 2, 4]
+    assert all(listops_value(parse_listops(t)) == label for t, label in zip(texts, y))
+    assert all(leaves(tree) == t.split() for tree, t in zip(trees, texts))
+    with pytest.raises(ValueError, match="depths must"):
+        make_listops(5, [0], np.random.default_rng(0))
+
+
+# --- the three encoders agree ------------------------------------------------------------------
+
+def test_prepare_batch_schedules(trees):
+    index = {w: i for i, w in enumerate(WORDS)}
+    batch = prepare_batch(trees, index)
+    assert len(batch.levels) == max(height(t) for t in trees)
+    assert len(batch.steps) == max(len(transitions(t)) for t in trees)
+    assert batch.n_leaves == sum(len(leaves(t)) for t in trees)
+    assert batch.n_nodes == sum(2 * len(leaves(t)) - 1 for t in trees)
+
+
+def test_every_method_gives_the_same_roots_and_gradients(trees):
+    model = TreeNet(WORDS, 5, 3, np.random.default_rng(0))
+    y = np.arange(len(trees)) % 3
+    recursive = np.array([model.encode(tree) for tree in trees])
+    batch = model.prepare_batch(trees)
+    for method in ("height", "stack"):
+        np.testing.assert_allclose(model.encode_batch(batch, method), recursive, rtol=0,
+                                   atol=1e-12)
+        np.testing.assert_allclose(model.encode_batch(trees, method), recursive, rtol=0,
+                                   atol=1e-12)
+    reference_loss, reference = model.loss_and_grads_by(trees, y, "recursion")
+    for method in ("height", "stack"):
+        loss, grads = model.loss_and_grads_by(batch, y, method)
+        assert abs(loss - reference_loss) < 1e-12
+        for key in model.params:
+            np.testing.assert_allclose(grads[key], reference[key], rtol=0, atol=1e-12)
+
+
+@pytest.mark.parametrize("method", METHODS)
+def test_gradient_check(method, trees):
+    model = TreeNet(WORDS, 4, 3, np.random.default_rng(1))
+    for value in model.params.values():  # non-zero biases, so that b and b_out are tested
+        value += np.random.default_rng(2).normal(0, 0.3, value.shape)
+    y = np.arange(len(trees)) % 3
+    _, grads = model.loss_and_grads_by(trees, y, method)
+    for key, value in model.params.items():
+        numeric = numerical_gradient(lambda: model.loss(trees, y), value)
+        assert relative_error(grads[key], numeric) < 1e-7, key
+
+
+def test_compose_is_the_formula_and_its_backward_checks():
+    rng = np.random.default_rng(4)
+    h_left, h_right, W, b = (rng.normal(size=(3, 2)), rng.normal(size=(3, 2)),
+                             rng.normal(size=(4, 2)), rng.normal(size=2))
+    h, cache = compose_forward(h_left, h_right, W, b)
+    np.testing.assert_allclose(h, np.tanh(h_left @ W[:2] + h_right @ W[2:] + b))
+    dh = rng.normal(size=h.shape)
+    grads = compose_backward(dh, cache)
+    for array, grad in zip((h_left, h_right, W, b), grads):
+        numeric = numerical_gradient(
+            lambda: float(np.sum(compose_forward(h_left, h_right, W, b)[0] * dh)), array)
+        assert relative_error(grad, numeric) < 1e-7
+
+
+def test_recursion_known_value():
+    model = TreeNet(["x", "y"], 2, 2, np.random.default_rng(0))
+    E, W, b = model.params["E"], model.params["W"], model.params["b"]
+    inner = np.tanh(np.concatenate([E[0], E[1]]) @ W + b)
+    expected = np.tanh(np.concatenate([inner, E[0]]) @ W + b)
+    np.testing.assert_allclose(model.encode((("x", "y"), "x")), expected, rtol=0, atol=1e-15)
+    h, cache = tree_forward((("x", "y"), "x"), model.params, model.index)
+    grads = {key: np.zeros_like(model.params[key]) for key in ("E", "W", "b")}
+    tree_backward(np.ones(2), cache, grads)
+    assert np.all(grads["E"][0] != 0)   # x is used twice: both uses accumulate
+    assert grads["E"].shape == E.shape
+
+
+def test_embedding_backward_sums_repeated_tokens():
+    batch = prepare_batch([(("a", "a"), "b"), "a"], {w: i for i, w in enumerate(WORDS)})
+    dleaves = np.arange(8.0).reshape(4, 2)
+    expected = np.zeros((4, 2))
+    np.add.at(expected, batch.token_ids, dleaves)
+    np.testing.assert_array_equal(embedding_backward(dleaves, batch), expected)
+
+
+def test_stack_and_height_encoders_directly(trees):
+    model = TreeNet(WORDS, 3, 2, np.random.default_rng(5))
+    batch = model.prepare_batch(trees)
+    np.testing.assert_allclose(height_forward(batch, model.params)[0],
+                               stack_forward(batch, model.params)[0], rtol=0, atol=1e-12)
+
+
+# --- the model protocol ------------------------------------------------------------------------
+
+def test_protocol_config_and_repr():
+    model = TreeNet(WORDS, 6, 3, np.random.default_rng(0))
+    assert set(model.params) == {"E", "W", "b", "W_out", "b_out"}
+    assert model.params["W"].shape == (12, 6) and model.params["E"].shape == (4, 6)
+    rebuilt = type(model)(**model.config, rng=np.random.default_rng(0))
+    assert all(np.array_equal(rebuilt.params[k], model.params[k]) for k in model.params)
+    assert build_model("TreeNet", model.config).config == model.config
+    assert repr(model) == "TreeNet(vocab=['a', 'b', 'c', 'd'], hidden_size=6, n_classes=3)"
+
+
+def test_predict_and_loss(trees):
+    model = TreeNet(WORDS, 5, 3, np.random.default_rng(0))
+    y = np.arange(len(trees)) % 3
+    probabilities = model.predict_proba(trees)
+    assert probabilities.shape == (len(trees), 3)
+    np.testing.assert_allclose(probabilities.sum(axis=1), 1.0)
+    np.testing.assert_array_equal(model.predict(trees), probabilities.argmax(axis=1))
+    logits = np.log(probabilities)
+    assert abs(model.loss(trees, y) - softmax_cross_entropy(logits, y)[0]) < 1e-12
+
+
+def test_fit_learns_listops_with_minibatches():
+    trees, y, _, _ = make_listops(300, [1, 2], np.random.default_rng(0), operators=("MAX",))
+    model = TreeNet(LISTOPS_VOCAB, 16, 10, np.random.default_rng(1))
+    history = fit(model, trees, y, Adam(0.02), 15, batch_size=32, rng=np.random.default_rng(2))
+    assert history.train_metric[-1] > 0.8 > history.train_metric[0]
+
+
+@pytest.mark.parametrize("make, message", [
+    (lambda: TreeNet([], 4, 2, np.random.default_rng(0)), "vocab must be a non-empty list"),
+    (lambda: TreeNet(["a", "a"], 4, 2, np.random.default_rng(0)), "distinct tokens"),
+    (lambda: TreeNet(["a b"], 4, 2, np.random.default_rng(0)), "vocab must"),
+    (lambda: TreeNet(WORDS, 0, 2, np.random.default_rng(0)), "hidden_size must be an integer"),
+    (lambda: TreeNet(WORDS, 4, 1, np.random.default_rng(0)), "n_classes must be an integer"),
+    (lambda: TreeNet(WORDS, 4, 2, rng=0), "rng must be a np.random.Generator"),
+])
+def test_constructor_rejects(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_inputs_rejected_with_the_argument_named():
+    model = TreeNet(WORDS, 4, 2, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="trees must be a list of trees, got tuple"):
+        model.prepare_batch(("a", "b"))
+    with pytest.raises(ValueError, match=r"trees\[1\] must be a tree"):
+        model.prepare_batch(["a", ("a", "b", "c")])
+    with pytest.raises(ValueError, match=r"trees\[0\] holds the token 'z'"):
+        model.encode(("a", "z"))
+    with pytest.raises(ValueError, match="method must be one of"):
+        model.encode_batch(["a"], method="recursion")
+    with pytest.raises(ValueError, match="y must hold class labels 0 .. 1"):
+        model.loss_and_grads(["a", "b"], [0, 2])
+    other = TreeNet(WORDS + ["e"], 4, 2, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="prepared for a vocabulary of 5 tokens"):
+        model.predict(other.prepare_batch(["a"]))
+
+
+# --- the notebook's code is the library's code ----------------------------------------------------
+
+def notebook_namespace():
+    """Run the cells of notebook 09 that define the tree functions (solutions included)."""
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "09_tree_networks.ipynb"
+    namespace = {"np": np}
+    for cell in json.loads(path.read_text())["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and any(
+                f"def {name}(" in source for name in ("compose_forward", "compose_backward",
+                                                      "tree_backward", "transitions")):
+            exec(compile(source.split("\nmoves = transitions")[0], str(path), "exec"), namespace)
+    return namespace
+
+
+def test_notebook_functions_behave_like_nnlib(trees):
+    import nnlib.tree as library
+
+    notebook = notebook_namespace()
+    model = TreeNet(WORDS, 3, 2, np.random.default_rng(8))
+    params = {k: v for k, v in model.params.items() if k in ("E", "W", "b")}
+    for tree in trees:
+        assert notebook["transitions"](tree) == transitions(tree)
+        h_nb, cache_nb = notebook["tree_forward"](tree, params, model.index)
+        h_lib, cache_lib = library.tree_forward(tree, params, model.index)
+        np.testing.assert_allclose(h_nb, h_lib, rtol=0, atol=1e-15)
+        dh = np.linspace(-1, 1, 3)
+        grads_nb = {k: np.zeros_like(v) for k, v in params.items()}
+        grads_lib = {k: np.zeros_like(v) for k, v in params.items()}
+        notebook["tree_backward"](dh, cache_nb, grads_nb)
+        library.tree_backward(dh, cache_lib, grads_lib)
+        for key in params:
+            np.testing.assert_allclose(grads_nb[key], grads_lib[key], rtol=0, atol=1e-14)
+    h, cache = notebook["compose_forward"](np.ones((2, 3)), -np.ones((2, 3)), params["W"],
+                                           params["b"])
+    for got, want in zip(notebook["compose_backward"](np.ones((2, 3)), cache),
+                         compose_backward(np.ones((2, 3)), compose_forward(
+                             np.ones((2, 3)), -np.ones((2, 3)), params["W"], params["b"])[1])):
+        np.testing.assert_allclose(got, want, rtol=0, atol=1e-14)
