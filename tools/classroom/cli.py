@@ -117,13 +117,14 @@ def feedback(course: Path = DEFAULT_COURSE, students: list[str] | None = None) -
     return sorted((course / "feedback").glob("*/*/*.html"))
 
 
-def workbook(folder: Path = DEFAULT_WORKBOOK, course: Path = DEFAULT_COURSE) -> list[Path]:
+def workbook(folder: Path = DEFAULT_WORKBOOK, course: Path = DEFAULT_COURSE,
+             only: list[str] | None = None) -> list[Path]:
     """The self-study workbook: student versions and their files, never overwritten.
 
     Made once; a later call adds only what is missing (a new chapter after ``git pull``) and
     leaves every file the learner has touched as it is.
     """
-    names = [path.stem for path in assignments()]
+    names = [path.stem for path in assignments(only)]
     _ensure_releases(course, names)
     added = []
     for name in names:

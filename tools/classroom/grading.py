@@ -9,6 +9,7 @@ student at a time, so nbgrader's own ``generate_feedback`` and ``export`` see th
 
 from __future__ import annotations
 
+import re
 import shutil
 import time
 import warnings
@@ -65,12 +66,15 @@ def exercise_messages(autograded: Path, timeout: str) -> dict[str, str]:
 def nbgrader_warnings(log: str) -> list[str]:
     """nbgrader's warnings and errors about a submission (tampering, restored cells)."""
     keep = []
-    for line in log.splitlines():
-        if "| WARNING |" in line or "| ERROR |" in line:
-            text = line.split("|", 2)[-1].split("]", 1)[-1].strip()
-            if "running over TCP without encryption" in text or not text:
-                continue
-            keep.append(text)
+    for match in re.finditer(r"^\[AutogradeApp \| (?:WARNING|ERROR|CRITICAL)\] (.+)$", log,
+                             re.MULTILINE):
+        text = match.group(1).strip()
+        if text.startswith("Removing existing assignment"):
+            continue
+        changed = re.match(r"(Attribute '(source|checksum)' for cell \S+ has changed!)", text)
+        if changed:  # the hashes or the whole cell again say nothing more
+            text = changed.group(1) + " (restored from the gradebook)"
+        keep.append(text)
     return keep
 
 
