@@ -143,3 +143,41 @@ def test_workbook_is_made_once_and_never_overwritten(tmp_path):
     assert [path.relative_to(folder).as_posix() for path in again] == [
         "data/sweep_order.json"]
     assert mine.read_text() == edited
+
+
+def _cell(grade_id, kind, error=None):
+    cell = nbformat.v4.new_code_cell("pass")
+    cell.metadata["nbgrader"] = {"grade_id": grade_id, "grade": kind == "graded",
+                                 "solution": kind == "answer"}
+    if error:
+        cell.outputs = [nbformat.v4.new_output("error", ename=error[0], evalue=error[1],
+                                               traceback=[])]
+    return cell
+
+
+def test_exercise_messages_name_timeouts_blanks_and_errors(tmp_path):
+    from classroom.grading import exercise_messages
+
+    notebook = nbformat.v4.new_notebook(cells=[
+        _cell("a", "answer", ("CellTimeoutError", "")),
+        _cell("check_a", "graded", ("NameError", "name 'a' is not defined")),
+        _cell("b", "answer", ("NotImplementedError", "")),
+        _cell("check_b", "graded", ("NameError", "name 'b' is not defined")),
+        _cell("c", "answer"), _cell("check_c", "graded", ("CheckFailed", "c is wrong")),
+        _cell("d", "answer"), _cell("check_d", "graded", ("NotImplementedError", "")),
+        _cell("e", "answer"), _cell("check_e", "graded", ("KeyboardInterrupt", "")),
+        _cell("f", "answer"), _cell("check_f", "graded")])
+    nbformat.write(notebook, tmp_path / "graded.ipynb")
+    assert exercise_messages(tmp_path / "graded.ipynb", "20") == {
+        "check_a": "timed out: a was still running after 20 s",
+        "check_b": "not attempted", "check_c": "CheckFailed: c is wrong",
+        "check_d": "not attempted",
+        "check_e": "timed out: check_e was still running after 20 s"}
+
+
+def test_nbgrader_is_stopped_at_the_notebook_budget(tmp_path):
+    from classroom.course import BUDGET_EXCEEDED, run_nbgrader
+
+    assert run_nbgrader(tmp_path, "--version", budget=0.01).returncode == BUDGET_EXCEEDED
+    completed = run_nbgrader(tmp_path, "--version", budget=120)
+    assert completed.returncode == 0 and "nbgrader version" in completed.stdout

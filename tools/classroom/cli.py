@@ -19,8 +19,8 @@ import sys
 from pathlib import Path
 
 from classroom import cluster, intake, report
-from classroom.course import (DEFAULT_COURSE, ROOT, assignments, make_student_versions,
-                              nbgrader_or_fail, prepare_course)
+from classroom.course import (DEFAULT_COURSE, DEFAULT_NOTEBOOK_BUDGET, ROOT, assignments,
+                              make_student_versions, nbgrader_or_fail, prepare_course)
 from classroom.grading import grade_student, merge_student
 
 DEFAULT_WORKBOOK = ROOT / "workbook"
@@ -65,7 +65,8 @@ def _copy_submissions(course: Path, found: intake.Intake, submissions: Path) -> 
 
 def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] | None = None,
           scheduler: str | None = None, workers: int | None = None,
-          only: list[str] | None = None) -> list[str]:
+          only: list[str] | None = None,
+          budget: float = DEFAULT_NOTEBOOK_BUDGET) -> list[str]:
     """Grade every (or the named) student in ``submissions``; return the attention items.
 
     Writes ``<course>/reports/{grades.csv,grades_wide.csv,summary.md}`` for the whole class on
@@ -80,8 +81,8 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] 
     found = intake.read_submissions(submissions, names, students)
     _copy_submissions(course, found, submissions)
     records = course / "reports" / "students"
-    calls = [(str(course), student, sorted(files)) for student, files in found.files.items()
-             if files]
+    calls = [(str(course), student, sorted(files), budget)
+             for student, files in found.files.items() if files]
     for student, files in found.files.items():
         if not files:  # nothing gradable: a report row for every exercise all the same
             problems = [p for p in found.problems if p.student == student]
@@ -93,7 +94,7 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] 
     else:
         results = cluster.run_tasks(grade_student, calls, scheduler, workers,
                                     course / "work" / "dask-scratch")
-    for done, ((_, student, graded), result, error) in enumerate(results, 1):
+    for done, ((_, student, graded, _), result, error) in enumerate(results, 1):
         if error is not None:
             result = {"notebooks": {name: {"rows": [], "warnings": [], "error":
                       f"grading failed: {type(error).__name__}: {error}"} for name in graded}}
@@ -102,18 +103,24 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] 
         problems = [p for p in found.problems if p.student == student]
         rows, notes = report.student_grades(student, table, result, problems)
         report.save_student(records, student, rows, notes, result.get("seconds"))
-        score = sum(row.score for row in rows)
-        seconds = f" in {result['seconds']:.0f} s" if result.get("seconds") else ""
-        print(f"[{done}/{len(calls)}] {student}: {', '.join(graded)} graded{seconds}; "
-              f"{score:g} / {sum(row.max_score for row in rows):g}", flush=True)
+        parts = []
+        for name in graded:
+            mine = [row for row in rows if row.notebook == name]
+            seconds = result["notebooks"][name].get("seconds")
+            parts.append(f"{name} {sum(r.score for r in mine):g}/{sum(r.max_score for r in mine):g}"
+                         + (f" ({seconds:.0f} s)" if seconds else " (failed)"))
+        print(f"[{done}/{len(calls)}] {student}: {', '.join(parts)}", flush=True)
     return report.write_reports(course / "reports", report.load_students(records))
 
 
 def feedback(course: Path = DEFAULT_COURSE, students: list[str] | None = None) -> list[Path]:
     """nbgrader's HTML feedback for every graded notebook, in ``<course>/feedback/``."""
-    extra = [arg for name in students or [] for arg in ("--student", name)]
-    for name in sorted(p.name for p in (course / "autograded").glob("*/*") if p.is_dir()):
-        nbgrader_or_fail(course, "generate_feedback", name, "--force", *extra)
+    for name in sorted({p.name for p in (course / "autograded").glob("*/*") if p.is_dir()}):
+        for student in students or [None]:
+            extra = ["--student", student] if student else []
+            if student and not (course / "autograded" / student / name).is_dir():
+                continue
+            nbgrader_or_fail(course, "generate_feedback", name, "--force", *extra)
     return sorted((course / "feedback").glob("*/*/*.html"))
 
 
@@ -146,6 +153,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--student", action="append", dest="students")
     parser.add_argument("--assignment", action="append", dest="assignments",
                         help="grade only this notebook (repeatable; default: all)")
+    parser.add_argument("--notebook-timeout", type=float, default=DEFAULT_NOTEBOOK_BUDGET,
+                        help="seconds one notebook may take in all (default: %(default)g)")
     parser.add_argument("--scheduler", help="address of an existing Dask scheduler")
     parser.add_argument("--workers", type=int, help="local Dask workers (default: one a core; "
                         "0 grades one student after another without Dask)")
@@ -158,7 +167,7 @@ def main(argv: list[str]) -> int:
         if len(args.paths) != 1:
             parser.error("grade takes one FOLDER of <student>/<notebook>.ipynb")
         items = grade(Path(args.paths[0]).resolve(), course, args.students, args.scheduler,
-                      args.workers, args.assignments)
+                      args.workers, args.assignments, args.notebook_timeout)
         print((course / "reports" / "summary.md").read_text())
         print(f"Reports: {course / 'reports'} (summary.md, grades.csv, grades_wide.csv)")
         if items:

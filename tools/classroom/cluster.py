@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -28,23 +29,32 @@ def _client(scheduler: str | None, workers: int | None, scratch: Path):
 
 
 def run_tasks(function: Callable, calls: list[tuple], scheduler: str | None = None,
-              workers: int | None = None, scratch: Path | None = None
-              ) -> Iterator[tuple[tuple, object, BaseException | None]]:
+              workers: int | None = None, scratch: Path | None = None,
+              by_value: tuple = ()) -> Iterator[tuple[tuple, object, BaseException | None]]:
     """Yield ``(arguments, result, error)`` for ``function(*arguments)`` in order of finishing.
 
     A task that raises (or whose worker dies) yields its error; the others go on.
+    ``by_value`` names further modules whose functions travel by value (tools/sweep.py would
+    pass its own module); this package always does.
     """
     import cloudpickle
     from dask.distributed import as_completed
 
     import classroom
 
-    cloudpickle.register_pickle_by_value(classroom)
+    # Each module by name: Dask sends a function by value only when its own module is listed.
+    modules = (classroom, *[module for name, module in sorted(sys.modules.items())
+                            if name.startswith("classroom.")], *by_value)
+    for module in modules:
+        cloudpickle.register_pickle_by_value(module)
     scratch = scratch or Path.cwd() / "dask-scratch"
     scratch.mkdir(parents=True, exist_ok=True)
     client, cluster = _client(scheduler, workers, scratch)
     try:
-        futures = {client.submit(function, *arguments, pure=False): arguments
+        def task(*arguments, _function=function):  # a closure: never pickled by reference
+            return _function(*arguments)
+
+        futures = {client.submit(task, *arguments, pure=False): arguments
                    for arguments in calls}
         for future in as_completed(futures):
             arguments = futures[future]
@@ -56,7 +66,8 @@ def run_tasks(function: Callable, calls: list[tuple], scheduler: str | None = No
         client.close()
         if cluster is not None:
             cluster.close()
-        cloudpickle.unregister_pickle_by_value(classroom)
+        for module in modules:
+            cloudpickle.unregister_pickle_by_value(module)
 
 
 def run_serially(function: Callable, calls: list[tuple]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -36,6 +37,10 @@ c.Execute.interrupt_on_timeout = True
 # A graded cell deleted by a student is put back from the gradebook and run.
 c.OverwriteCells.add_missing_cells = True
 """
+# A whole notebook still being graded after this many seconds is stopped (a loop inside a
+# function that many cells call would otherwise cost the per-cell limit again in each).
+DEFAULT_NOTEBOOK_BUDGET = 900
+BUDGET_EXCEEDED = -9
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
@@ -48,10 +53,23 @@ def environment() -> dict[str, str]:
             "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
-def run_nbgrader(course: Path, *args: str) -> subprocess.CompletedProcess:
-    """Run ``nbgrader ARGS`` in ``course``; the caller decides what a failure means."""
-    return subprocess.run([str(Path(sys.executable).parent / "nbgrader"), *args],
-                          cwd=course, env=environment(), capture_output=True, text=True)
+def run_nbgrader(course: Path, *args: str,
+                 budget: float | None = None) -> subprocess.CompletedProcess:
+    """Run ``nbgrader ARGS`` in ``course``; the caller decides what a failure means.
+
+    After ``budget`` seconds nbgrader is killed (its kernel exits with it) and the return code
+    is ``BUDGET_EXCEEDED``.
+    """
+    process = subprocess.Popen([str(Path(sys.executable).parent / "nbgrader"), *args],
+                               cwd=course, env=environment(), stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=budget)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        out, err = process.communicate(timeout=60)
+        return subprocess.CompletedProcess(process.args, BUDGET_EXCEEDED, out, err)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def nbgrader_or_fail(course: Path, *args: str) -> subprocess.CompletedProcess:

@@ -17,9 +17,11 @@ from pathlib import Path
 
 import nbformat
 
-from classroom.course import run_nbgrader
+from classroom.course import BUDGET_EXCEEDED, DEFAULT_NOTEBOOK_BUDGET, run_nbgrader
 
 TIMEOUT_ERRORS = {"CellTimeoutError", "KeyboardInterrupt"}
+NOISE = ("Removing existing assignment", "Timeout waiting for execute reply",
+         "Interrupting kernel")
 
 
 def _errors(cell) -> list[dict]:
@@ -39,43 +41,69 @@ def exercise_messages(autograded: Path, timeout: str) -> dict[str, str]:
 
     A cell interrupted by the per-cell timeout, in the graded cell itself or in a cell since
     the previous graded cell (the answer cell), is "timed out". A graded cell that raised
-    ``NotImplementedError`` met the untouched answer stub: "not attempted".
+    ``NotImplementedError``, or follows an answer cell that did, met the untouched answer stub:
+    "not attempted".
     """
     messages: dict[str, str] = {}
-    stuck = ""
+    stuck = blank = ""
     for cell in nbformat.read(autograded, as_version=4).cells:
         meta = cell.metadata.get("nbgrader", {})
         errors = _errors(cell)
         if any(error.get("ename") in TIMEOUT_ERRORS for error in errors):
             label = meta.get("grade_id") or "a cell"
             stuck = stuck or f"timed out: {label} was still running after {timeout} s"
+        if meta.get("solution") and any(e.get("ename") == "NotImplementedError"
+                                         for e in errors):
+            blank = "not attempted"  # an answer cell run as handed out
         if not meta.get("grade"):
             continue
         if errors:
             first = errors[0]
-            if stuck:
-                messages[meta["grade_id"]] = stuck
+            if stuck or blank:
+                messages[meta["grade_id"]] = stuck or blank
             elif first.get("ename") == "NotImplementedError":
                 messages[meta["grade_id"]] = "not attempted"
             else:
                 messages[meta["grade_id"]] = f"{first['ename']}: {first['evalue']}".strip()
-        stuck = ""
+        stuck = blank = ""
     return messages
 
 
-def nbgrader_warnings(log: str) -> list[str]:
-    """nbgrader's warnings and errors about a submission (tampering, restored cells)."""
+def nbgrader_warnings(log: str, untouched: set[str] = frozenset()) -> list[str]:
+    """nbgrader's warnings about a submission (tampering, restored cells), minus its noise.
+
+    nbgrader records a graded cell's checksum before it removes the hidden tests, so it warns
+    about every graded cell with hidden tests; cells in ``untouched`` (identical to the
+    release) are left out. Timeouts are reported on their exercise instead.
+    """
     keep = []
     for match in re.finditer(r"^\[AutogradeApp \| (?:WARNING|ERROR|CRITICAL)\] (.+)$", log,
                              re.MULTILINE):
         text = match.group(1).strip()
-        if text.startswith("Removing existing assignment"):
+        if text.startswith(NOISE):
             continue
-        changed = re.match(r"(Attribute '(source|checksum)' for cell \S+ has changed!)", text)
+        changed = re.match(r"(Attribute '(source|checksum)' for cell (\S+) has changed!)", text)
+        if changed and changed.group(3) in untouched:
+            continue
         if changed:  # the hashes or the whole cell again say nothing more
             text = changed.group(1) + " (restored from the gradebook)"
         keep.append(text)
     return keep
+
+
+def untouched_cells(submitted: Path, release: Path) -> set[str]:
+    """grade_ids of the locked cells a student left exactly as released."""
+    from nbgrader.utils import compute_checksum
+
+    def checksums(path: Path) -> dict[str, str]:
+        cells = nbformat.read(path, as_version=4).cells
+        return {c.metadata["nbgrader"]["grade_id"]: compute_checksum(c) for c in cells
+                if c.metadata.get("nbgrader", {}).get("locked")}
+    try:
+        mine, released = checksums(submitted), checksums(release)
+    except Exception:  # an unreadable release: keep every warning
+        return set()
+    return {grade_id for grade_id, value in mine.items() if released.get(grade_id) == value}
 
 
 def _student_course(course: Path, student: str, assignments: list[str]) -> Path:
@@ -92,11 +120,13 @@ def _student_course(course: Path, student: str, assignments: list[str]) -> Path:
     return work
 
 
-def grade_student(course: str, student: str, assignments: list[str]) -> dict:
+def grade_student(course: str, student: str, assignments: list[str],
+                  budget: float = DEFAULT_NOTEBOOK_BUDGET) -> dict:
     """Autograde ``<course>/submitted/<student>/<assignment>/`` for each assignment.
 
     Returns ``{"student", "seconds", "notebooks": {assignment: {"rows": [...],
-    "warnings": [...], "error": str}}}`` with rows ``(exercise, score, max_score, message)``.
+    "warnings": [...], "error": str, "seconds": float}}}``; a row is
+    ``(exercise, score, max_score, message)``.
     """
     from nbgrader.api import Gradebook, MissingEntry
 
@@ -106,11 +136,18 @@ def grade_student(course: str, student: str, assignments: list[str]) -> dict:
     timeout = _timeout_seconds(work)
     result = {"student": student, "notebooks": {}}
     for assignment in assignments:
-        completed = run_nbgrader(work, "autograde", assignment, "--student", student, "--force")
+        begun = time.perf_counter()
+        completed = run_nbgrader(work, "autograde", assignment, "--student", student, "--force",
+                                 budget=budget)
         log = completed.stdout + completed.stderr
-        entry = {"rows": [], "warnings": nbgrader_warnings(log), "error": ""}
+        untouched = untouched_cells(
+            work / "submitted" / student / assignment / f"{assignment}.ipynb",
+            course / "release" / assignment / f"{assignment}.ipynb")
+        entry = {"rows": [], "warnings": nbgrader_warnings(log, untouched), "error": ""}
         autograded = work / "autograded" / student / assignment / f"{assignment}.ipynb"
-        if completed.returncode != 0 or not autograded.exists():
+        if completed.returncode == BUDGET_EXCEEDED:
+            entry["error"] = f"timed out: the notebook was still running after {budget:g} s"
+        elif completed.returncode != 0 or not autograded.exists():
             entry["error"] = "nbgrader could not grade it: " + (
                 entry["warnings"][-1] if entry["warnings"] else log.strip()[-300:])
         else:
@@ -123,6 +160,7 @@ def grade_student(course: str, student: str, assignments: list[str]) -> dict:
                                       messages.get(g.name, "")) for g in submission.grades]
                 except MissingEntry:
                     entry["error"] = "nbgrader recorded no grades for it"
+        entry["seconds"] = time.perf_counter() - begun
         result["notebooks"][assignment] = entry
     result["seconds"] = time.perf_counter() - start
     return result
