@@ -2,8 +2,9 @@
 
 By default a ``LocalCluster`` on 127.0.0.1 with one single-threaded worker per core; with
 ``scheduler="tcp://host:port"`` an existing Dask cluster is used unchanged (its workers must see
-the same files at the same paths and have the course's packages installed). The task functions
-of this package travel by value, so workers need not have ``tools/`` on their path.
+the same files at the same paths, this repository included, and have the course's packages
+installed). Dask itself serializes the tasks between these processes; they carry only file
+paths and names, and results are plain lists and numbers.
 """
 
 from __future__ import annotations
@@ -23,37 +24,43 @@ def _client(scheduler: str | None, workers: int | None, scratch: Path):
     if scheduler:
         return Client(scheduler, timeout=CONNECT_TIMEOUT), None
     cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
-                           processes=True, host="127.0.0.1", dashboard_address=None,
+                           processes=True, host="127.0.0.1", dashboard_address="127.0.0.1:0",
                            local_directory=str(scratch), silence_logs=logging.ERROR)
     return Client(cluster, timeout=CONNECT_TIMEOUT), cluster
 
 
+def _import_root(function: Callable) -> str:
+    """The folder to put on ``sys.path`` so that ``function``'s module imports."""
+    top = sys.modules[function.__module__.split(".")[0]]
+    path = Path(top.__file__).resolve()
+    return str(path.parent.parent if path.name == "__init__.py" else path.parent)
+
+
 def run_tasks(function: Callable, calls: list[tuple], scheduler: str | None = None,
-              workers: int | None = None, scratch: Path | None = None,
-              by_value: tuple = ()) -> Iterator[tuple[tuple, object, BaseException | None]]:
+              workers: int | None = None, scratch: Path | None = None
+              ) -> Iterator[tuple[tuple, object, BaseException | None]]:
     """Yield ``(arguments, result, error)`` for ``function(*arguments)`` in order of finishing.
 
-    A task that raises (or whose worker dies) yields its error; the others go on.
-    ``by_value`` names further modules whose functions travel by value (tools/sweep.py would
-    pass its own module); this package always does.
+    A task that raises (or whose worker dies) yields its error; the others go on. The task
+    sent to the workers names ``function`` by module and name and imports it there from the
+    same folder as here (workers share the course's files at the same paths).
     """
-    import cloudpickle
     from dask.distributed import as_completed
 
-    import classroom
+    module, name, root = function.__module__, function.__qualname__, _import_root(function)
 
-    # Each module by name: Dask sends a function by value only when its own module is listed.
-    modules = (classroom, *[module for name, module in sorted(sys.modules.items())
-                            if name.startswith("classroom.")], *by_value)
-    for module in modules:
-        cloudpickle.register_pickle_by_value(module)
+    def task(*arguments):  # a closure travels by value; the function is imported on arrival
+        import importlib
+        import sys
+
+        if root not in sys.path:
+            sys.path.insert(0, root)
+        return getattr(importlib.import_module(module), name)(*arguments)
+
     scratch = scratch or Path.cwd() / "dask-scratch"
     scratch.mkdir(parents=True, exist_ok=True)
     client, cluster = _client(scheduler, workers, scratch)
     try:
-        def task(*arguments, _function=function):  # a closure: never pickled by reference
-            return _function(*arguments)
-
         futures = {client.submit(task, *arguments, pure=False): arguments
                    for arguments in calls}
         for future in as_completed(futures):
@@ -66,8 +73,6 @@ def run_tasks(function: Callable, calls: list[tuple], scheduler: str | None = No
         client.close()
         if cluster is not None:
             cluster.close()
-        for module in modules:
-            cloudpickle.unregister_pickle_by_value(module)
 
 
 def run_serially(function: Callable, calls: list[tuple]
