@@ -181,3 +181,21 @@ def test_nbgrader_is_stopped_at_the_notebook_budget(tmp_path):
     assert run_nbgrader(tmp_path, "--version", budget=0.01).returncode == BUDGET_EXCEEDED
     completed = run_nbgrader(tmp_path, "--version", budget=120)
     assert completed.returncode == 0 and "nbgrader version" in completed.stdout
+
+
+def test_prepare_course_keeps_config_and_unchanged_sources(tmp_path):
+    from classroom.course import assignments, prepare_course
+
+    (tmp_path / "nbgrader_config.py").write_text("c = get_config()  # the teacher's own\n")
+    notebooks = assignments(["01_single_neuron"])
+    prepare_course(tmp_path, notebooks)
+    source = tmp_path / "source" / "01_single_neuron" / "01_single_neuron.ipynb"
+    stamp = source.stat().st_mtime_ns
+    prepare_course(tmp_path, notebooks)
+    assert source.stat().st_mtime_ns == stamp  # so the release is not made again
+    assert (tmp_path / "nbgrader_config.py").read_text() == \
+        "c = get_config()  # the teacher's own\n"
+    assert (tmp_path / "source" / "01_single_neuron" / "data" / "sweep_order.json").exists()
+    text = source.read_text()
+    assert "fresh_check(\\\"check_train_step\\\")" in text and "widgets" not in \
+        nbformat.reads(text, as_version=4).metadata

@@ -39,16 +39,10 @@ def _releases_current(course: Path, names: list[str]) -> bool:
 
 
 def _ensure_releases(course: Path, names: list[str]) -> None:
-    before = {name: _read(course / "source" / name / f"{name}.ipynb") for name in names}
+    """Make the student versions unless they exist and match the current notebooks."""
     prepare_course(course, assignments(names))
-    changed = [name for name in names
-               if _read(course / "source" / name / f"{name}.ipynb") != before[name]]
-    if changed or not _releases_current(course, names):
+    if not _releases_current(course, names):
         make_student_versions(names, course)
-
-
-def _read(path: Path) -> str | None:
-    return path.read_text() if path.exists() else None
 
 
 def _copy_submissions(course: Path, found: intake.Intake, submissions: Path) -> None:

@@ -144,7 +144,10 @@ def prepare_course(course: Path, notebooks: list[Path]) -> None:
     for path in notebooks:
         source = course / "source" / path.stem
         source.mkdir(parents=True, exist_ok=True)
-        nbformat.write(_source_notebook(path), source / path.name)
+        text = nbformat.writes(_source_notebook(path)) + "\n"
+        target = source / path.name
+        if not target.exists() or target.read_text() != text:  # keeps the release current
+            target.write_text(text)
         for extra in supporting_files():
             target = source / extra.name
             if extra.is_dir():
