@@ -199,3 +199,19 @@ def test_prepare_course_keeps_config_and_unchanged_sources(tmp_path):
     text = source.read_text()
     assert "fresh_check(\\\"check_train_step\\\")" in text and "widgets" not in \
         nbformat.reads(text, as_version=4).metadata
+
+
+def test_a_late_notebook_keeps_the_notebooks_graded_before(tmp_path):
+    from classroom.report import Grade, keep_earlier, save_student
+
+    first = [Grade("zoe", "01_single_neuron", "check_a", 1, 1, ""),
+             Grade("zoe", "02_two_layer_network", "check_b", 0, 2,
+                   "not attempted: no 02_two_layer_network.ipynb was submitted")]
+    save_student(tmp_path, "zoe", first, ["01_single_neuron: nbgrader: a warning"], 10.0)
+    late = [Grade("zoe", "01_single_neuron", "check_a", 0, 1,
+                  "not attempted: no 01_single_neuron.ipynb was submitted"),
+            Grade("zoe", "02_two_layer_network", "check_b", 2, 2, "")]
+    rows, notes = keep_earlier(late, [], tmp_path, "zoe")
+    assert rows == [first[0], late[1]]
+    assert notes == ["01_single_neuron: nbgrader: a warning"]
+    assert keep_earlier(late, [], tmp_path, "nobody") == (late, [])

@@ -81,6 +81,7 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] 
         if not files:  # nothing gradable: a report row for every exercise all the same
             problems = [p for p in found.problems if p.student == student]
             rows, notes = report.student_grades(student, table, None, problems)
+            rows, notes = report.keep_earlier(rows, notes, records, student)
             report.save_student(records, student, rows, notes, None)
             print(f"{student}: nothing to grade ({len(problems)} problem(s))", flush=True)
     if workers == 0 and not scheduler:
@@ -96,6 +97,7 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] 
             merge_student(course, student, graded)
         problems = [p for p in found.problems if p.student == student]
         rows, notes = report.student_grades(student, table, result, problems)
+        rows, notes = report.keep_earlier(rows, notes, records, student)
         report.save_student(records, student, rows, notes, result.get("seconds"))
         parts = []
         for name in graded:

@@ -74,6 +74,27 @@ def student_grades(student: str, table: dict, result: dict | None,
     return rows, notes
 
 
+def keep_earlier(rows: list[Grade], notes: list[str], folder: Path,
+                 student: str) -> tuple[list[Grade], list[str]]:
+    """Keep an earlier result for each notebook that this run did not see at all.
+
+    A student who hands in one late notebook is graded alone; the notebooks graded before
+    stay in the report instead of turning into "not submitted".
+    """
+    path = folder / f"{student}.json"
+    if not path.exists():
+        return rows, notes
+    earlier = json.loads(path.read_text())
+    unseen = {row.notebook for row in rows if row.message.startswith("not attempted: no ")}
+    before = {(r["notebook"], r["exercise"]): r for r in earlier["rows"]}
+    kept = [Grade(**before[(row.notebook, row.exercise)])
+            if row.notebook in unseen and (row.notebook, row.exercise) in before else row
+            for row in rows]
+    notes = notes + [note for note in earlier["notes"]
+                     if note.split(":", 1)[0] in unseen and note not in notes]
+    return kept, notes
+
+
 def save_student(folder: Path, student: str, rows: list[Grade], notes: list[str],
                  seconds: float | None) -> None:
     folder.mkdir(parents=True, exist_ok=True)
