@@ -4,7 +4,9 @@ but python3 and pip.
 
     python3 tasks.py course        run every notebook headlessly into build/ and summarise
     python3 tasks.py test          unit tests + nbval (full mode) over every notebook
-    python3 tasks.py lab           open JupyterLab on the course
+    python3 tasks.py lab           open JupyterLab on your workbook (student versions with
+                                   self-checks, in workbook/: made once, never overwritten)
+    python3 tasks.py lab --solutions  open JupyterLab on the solution notebooks instead
     python3 tasks.py refresh [NB]  re-execute notebooks in place: the only way outputs change
     python3 tasks.py determinism   nbval under several BLAS thread counts and CPU kernels
                                    (--full: threads 1,2 x kernels default,Haswell,Sandybridge x 3)
@@ -13,7 +15,9 @@ but python3 and pip.
     python3 tasks.py sweep NB --grid NAME=V1,V2 ...  rerun a notebook over a parameter grid
     python3 tasks.py offline       run the course with networking cut off (unshare -n, as root)
     python3 tasks.py student [NB]  make the student versions (nbgrader) in build/classroom/release
-    python3 tasks.py grade FOLDER  autograde FOLDER/<student>/<notebook>.ipynb, write a report
+    python3 tasks.py grade FOLDER  autograde FOLDER/<student>/<notebook>.ipynb on Dask, write a
+                                   report (--student NAME, --assignment NB, --scheduler ADDRESS)
+    python3 tasks.py feedback      HTML feedback per student and notebook (nbgrader)
 
 Every task first makes sure the environment in .venv exists and matches requirements.txt and
 constraints.txt (it is created or updated when missing or stale), then runs inside it.
@@ -344,9 +348,16 @@ def task_benchmark(args: list[str]) -> None:
 
 
 def task_lab(args: list[str]) -> None:
+    """JupyterLab on the learner's workbook, or with ``--solutions`` on the course notebooks."""
     os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
+    root = NOTEBOOKS
+    if "--solutions" in args:
+        args = [arg for arg in args if arg != "--solutions"]
+    else:
+        root = ROOT / "workbook"
+        _run([sys.executable, str(ROOT / "tools" / "classroom"), "workbook", str(root)])
     os.execv(sys.executable, [sys.executable, "-m", "jupyter", "lab",
-                              f"--ServerApp.root_dir={NOTEBOOKS}", *args])
+                              f"--ServerApp.root_dir={root}", *args])
 
 
 def task_parameters(args: list[str]) -> None:
@@ -377,7 +388,8 @@ def task_sweep(args: list[str]) -> None:
 
 def task_classroom(command: str):
     def task(args: list[str]) -> None:
-        sys.exit(_run([sys.executable, str(ROOT / "tools" / "classroom.py"), command, *args],
+        os.environ.update(EXECUTION_ENV)
+        sys.exit(_run([sys.executable, str(ROOT / "tools" / "classroom"), command, *args],
                       check=False))
     return task
 
@@ -394,6 +406,7 @@ TASKS = {
     "offline": task_offline,
     "student": task_classroom("student"),
     "grade": task_classroom("grade"),
+    "feedback": task_classroom("feedback"),
 }
 
 

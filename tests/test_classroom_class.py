@@ -1,0 +1,253 @@
+"""A made-up class graded end to end: every kind of submission a teacher meets, every score and
+message asserted; then a late student graded alone through a separately started Dask scheduler
+and worker on 127.0.0.1, and the feedback files.
+
+Notebooks 01 and 02 are the assignments (the two shortest); only ada submits 02, so every other
+student shows 02 as not attempted. The per-cell timeout is the teacher's (20 s here), which also
+proves that a teacher's nbgrader_config.py survives the commands.
+"""
+
+import csv
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import nbformat
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+
+import classroom  # noqa: E402
+from classroom import course as course_module  # noqa: E402
+from nnlib.checks import CheckFailed, check_train_step  # noqa: E402
+
+NAMES = ["01_single_neuron", "02_two_layer_network"]
+TIMEOUT = 20
+TEACHER_CONFIG = course_module.NBGRADER_CONFIG.replace(
+    f"c.Execute.timeout = {course_module.DEFAULT_TIMEOUT}", f"c.Execute.timeout = {TIMEOUT}")
+NOT_SUBMITTED_02 = "not attempted: no 02_two_layer_network.ipynb was submitted"
+CHEAT = ("import nnlib.checks\n"
+         "nnlib.checks.check_train_step = lambda *args, **kwargs: None\n"
+         "def train_step(X, y, w, learning_rate=1.0):\n    return w\n")
+
+
+def meta(cell) -> dict:
+    return cell.metadata.get("nbgrader", {})
+
+
+def solved(release: Path, name: str, edit=None):
+    """The released notebook with the reference answers, then ``edit(cells_by_id)`` applied."""
+    source = nbformat.read(ROOT / "notebooks" / f"{name}.ipynb", as_version=4)
+    answers = {meta(c)["grade_id"]: c.source for c in source.cells if meta(c).get("solution")}
+    notebook = nbformat.read(release / name / f"{name}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        if meta(cell).get("solution"):
+            cell.source = answers[meta(cell)["grade_id"]]
+    if edit:
+        edit(notebook, {meta(c)["grade_id"]: c for c in notebook.cells if meta(c)})
+    return notebook
+
+
+def replace(grade_id, old, new):
+    def edit(notebook, cells):
+        assert old in cells[grade_id].source
+        cells[grade_id].source = cells[grade_id].source.replace(old, new)
+    return edit
+
+
+def set_source(grade_id, text):
+    def edit(notebook, cells):
+        cells[grade_id].source = text
+    return edit
+
+
+def tamper(notebook, cells):
+    cells["check_sigmoid_slope"].source = "pass  # nothing to check here"
+    notebook.cells.remove(cells["check_train_step"])
+
+
+def write(folder: Path, student: str, filename: str, notebook=None, text=None):
+    (folder / student).mkdir(parents=True, exist_ok=True)
+    if notebook is not None:
+        nbformat.write(notebook, folder / student / filename)
+    else:
+        (folder / student / filename).write_text(text)
+
+
+def wrong_weights_message() -> str:
+    with pytest.raises(CheckFailed) as raised:
+        check_train_step(lambda X, y, w, learning_rate=1.0: w)
+    return f"CheckFailed: {raised.value}"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    course = tmp_path_factory.mktemp("course")
+    course.joinpath("nbgrader_config.py").write_text(TEACHER_CONFIG)
+    classroom.make_student_versions(NAMES, course)
+    release = course / "release"
+    subs = tmp_path_factory.mktemp("submissions")
+    one = "01_single_neuron.ipynb"
+    write(subs, "ada", one, solved(release, NAMES[0]))
+    write(subs, "ada", "02_two_layer_network.ipynb", solved(release, NAMES[1]))
+    write(subs, "blank", one, nbformat.read(release / NAMES[0] / one, as_version=4))
+    write(subs, "bug", one, solved(release, NAMES[0], replace(
+        "train_step", "error = y - output", "error = output - y")))
+    write(subs, "crash", one, solved(release, NAMES[0], replace(
+        "train_step", "(error * sigmoid_slope(output))", "(error * slope)")))
+    write(subs, "loop", one, solved(release, NAMES[0], replace(
+        "train_step", "def train_step", "while True:\n    pass\n\n\ndef train_step")))
+    write(subs, "cheat", one, solved(release, NAMES[0], set_source("train_step", CHEAT)))
+    write(subs, "tamper", one, solved(release, NAMES[0], tamper))
+    write(subs, "browser", "01_single_neuron (1).ipynb", solved(release, NAMES[0]))
+    write(subs, "dashes", "01-single-neuron.ipynb", solved(release, NAMES[0]))
+    write(subs, "corrupt", one, text="not json {")
+    start = time.perf_counter()
+    attention = classroom.grade(subs, course, workers=2, only=NAMES)
+    return course, attention, time.perf_counter() - start
+
+
+def rows_of(course: Path) -> dict:
+    with open(course / "reports" / "grades.csv") as handle:
+        return {(r["student"], r["exercise"]): (float(r["score"]), float(r["max_score"]),
+                                                r["message"]) for r in csv.DictReader(handle)}
+
+
+def test_every_student_every_score_and_message(graded):
+    course, _, _ = graded
+    rows = rows_of(course)
+    two_layer = [meta(c) for c in nbformat.read(
+        course / "source" / NAMES[1] / f"{NAMES[1]}.ipynb", as_version=4).cells
+        if meta(c).get("grade")]
+    full = {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (2, 2, "")}
+    misnamed = ("misnamed file '01-single-neuron.ipynb': rename it to "
+                "01_single_neuron.ipynb")
+    expected = {
+        "ada": full,
+        "blank": {"check_sigmoid_slope": (0, 1, "not attempted"),
+                  "check_train_step": (0, 2, "not attempted")},
+        "bug": {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (0, 2, (
+            "CheckFailed: train_step moves the weights uphill: the error is y - output, and "
+            "the update adds X.T @ (error * slope)."))},
+        "crash": {"check_sigmoid_slope": (1, 1, ""),
+                  "check_train_step": (0, 2, "NameError: name 'slope' is not defined")},
+        "loop": {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (0, 2, (
+            f"timed out: train_step was still running after {TIMEOUT} s"))},
+        "cheat": {"check_sigmoid_slope": (1, 1, ""),
+                  "check_train_step": (0, 2, wrong_weights_message())},
+        "tamper": full,
+        "browser": full,
+        "dashes": {"check_sigmoid_slope": (0, 1, misnamed),
+                   "check_train_step": (0, 2, misnamed)},
+        "corrupt": {"check_sigmoid_slope": (0, 1, ""), "check_train_step": (0, 2, "")},
+    }
+    for student, exercises in expected.items():
+        for exercise, (score, points, message) in exercises.items():
+            got = rows.pop((student, exercise))
+            if student == "corrupt":
+                assert got[:2] == (score, points)
+                assert got[2].startswith("unreadable notebook '01_single_neuron.ipynb' "
+                                         "(NotJSONError: "), got
+            else:
+                assert got == (score, points, message), (student, exercise)
+        for cell in two_layer:
+            score, points, message = rows.pop((student, cell["grade_id"]))
+            assert points == cell["points"]
+            if student == "ada":
+                assert (score, message) == (points, ""), message
+            else:
+                assert (score, message) == (0, NOT_SUBMITTED_02)
+    assert rows == {}
+
+
+def test_summary_totals_and_attention(graded):
+    course, attention, _ = graded
+    summary = (course / "reports" / "summary.md").read_text()
+    total = sum(meta(c)["points"] for name in NAMES for c in nbformat.read(
+        course / "source" / name / f"{name}.ipynb", as_version=4).cells if meta(c).get("grade"))
+    assert f"## ada: {total:g} / {total:g}" in summary
+    assert f"## bug: 1 / {total:g}" in summary and f"## corrupt: 0 / {total:g}" in summary
+    text = "\n".join(attention)
+    assert "tamper: 01_single_neuron: nbgrader: Missing grade cell check_train_step" in text
+    assert ("tamper: 01_single_neuron: nbgrader: Attribute 'checksum' for cell "
+            "check_sigmoid_slope has changed! (restored from the gradebook)") in text
+    assert "loop: 01_single_neuron · check_train_step: timed out" in text
+    assert "dashes: 01_single_neuron · check_sigmoid_slope: misnamed file" in text
+    assert "corrupt: 01_single_neuron · check_sigmoid_slope: unreadable notebook" in text
+    assert not any(item.startswith(("ada:", "bug:", "blank:", "browser:")) for item in attention)
+    assert summary.index("## Needs your attention") < summary.index("## ada:")
+    with open(course / "reports" / "grades_wide.csv") as handle:
+        wide = {row["student"]: row for row in csv.DictReader(handle)}
+    assert wide["ada"]["total"] == wide["ada"]["max_total"] == f"{total:g}"
+    assert wide["bug"]["01_single_neuron:check_train_step"] == "0"
+    assert wide["bug"]["total"] == "1" and len(wide) == 10
+
+
+def test_teacher_config_and_gradebook_kept(graded):
+    course, _, _ = graded
+    assert (course / "nbgrader_config.py").read_text() == TEACHER_CONFIG
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        assert gradebook.find_submission_notebook(NAMES[0], NAMES[0], "bug").score == 1
+        assert gradebook.find_submission_notebook(NAMES[1], NAMES[1], "ada").score == \
+            gradebook.find_notebook(NAMES[1], NAMES[1]).max_score
+
+
+@pytest.fixture(scope="module")
+def scheduler(tmp_path_factory):
+    """A Dask scheduler and one worker, each its own process, on 127.0.0.1 only."""
+    folder = tmp_path_factory.mktemp("dask")
+    address_file = folder / "scheduler.json"
+    bin_dir = Path(sys.executable).parent
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    common = dict(cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    processes = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1",
+                                   "--port", "0", "--no-dashboard", "--scheduler-file",
+                                   str(address_file)], **common)]
+    try:
+        deadline = time.monotonic() + 60
+        while not address_file.exists():
+            assert time.monotonic() < deadline, "the scheduler did not start within 60 s"
+            time.sleep(0.2)
+        processes.append(subprocess.Popen(
+            [str(bin_dir / "dask"), "worker", "--scheduler-file", str(address_file), "--host",
+             "127.0.0.1", "--nworkers", "1", "--nthreads", "1", "--no-dashboard"], **common))
+        import json
+        yield json.loads(address_file.read_text())["address"]
+    finally:
+        for process in reversed(processes):
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=20)
+
+
+def test_late_student_graded_alone_on_an_existing_scheduler(graded, scheduler, tmp_path):
+    course, _, _ = graded
+    assert scheduler.startswith("tcp://127.0.0.1:")
+    late = tmp_path / "late"
+    write(late, "zoe", "01_single_neuron.ipynb", solved(course / "release", NAMES[0], replace(
+        "train_step", "error = y - output", "error = output - y")))
+    attention = classroom.grade(late, course, scheduler=scheduler, only=NAMES)
+    rows = rows_of(course)
+    assert rows[("zoe", "check_train_step")][0] == 0
+    assert rows[("zoe", "check_sigmoid_slope")] == (1, 1, "")
+    assert rows[("ada", "check_train_step")] == (2, 2, "")  # the class report is kept
+    assert len({student for student, _ in rows}) == 11
+    assert any(item.startswith("loop:") for item in attention)  # so are its earlier items
+
+
+def test_feedback_for_every_graded_notebook(graded):
+    course, _, _ = graded
+    pages = classroom.feedback(course, ["ada", "bug"])
+    assert [page.relative_to(course / "feedback").as_posix() for page in pages] == [
+        "ada/01_single_neuron/01_single_neuron.html",
+        "ada/02_two_layer_network/02_two_layer_network.html",
+        "bug/01_single_neuron/01_single_neuron.html"]
+    text = pages[-1].read_text()
+    assert "moves the weights uphill" in text and "Score: 1.0 / 3.0" in text
