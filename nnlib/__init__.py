@@ -5,8 +5,11 @@ import it. The package is layered:
 
 - core (NumPy only): ``validation``, ``formatting``, ``activations``, ``layers``, ``losses``,
   ``gradcheck``, ``metrics``, ``data``, ``bits``, ``serialization``
-- models and training: ``neuron``, ``twolayer``, ``mlp`` with ``optim``, ``rnn`` with
-  ``addition``, ``birnn``; self-checks for the exercises: ``checks``
+- models and training: ``model`` (the protocol, weight files of models), ``train`` (``fit``),
+  ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp``, ``digits``, ``rnn`` with
+  ``addition`` and ``sweeps``, ``birnn``, ``lstm`` with ``lagtasks``, ``tree`` with
+  ``treedata``; ``hopfield`` (memory by an energy: no gradient descent, so not a ``Model``);
+  self-checks for the exercises: ``checks``; papermill parameter checks: ``notebook``
 - presentation (import matplotlib / ipywidgets; import them explicitly): ``plotting``,
   ``widgets``
 
@@ -18,6 +21,8 @@ D     input features
 H     hidden units
 T     time steps
 C     outputs (classes, or 1 for a single sigmoid output)
+B     trees in a batch (``tree``) or probes recalled at once (``hopfield``)
+P     stored patterns (``hopfield``, where N counts the units, as in the literature)
 ====  =====================================================
 
 Arrays are batch first, ``(N, D)`` or ``(N, T, D)``, and weights are ``(D_in, D_out)`` so
@@ -51,86 +56,46 @@ _BLAS_THREADS = _os.environ.get("NNLIB_BLAS_THREADS", "1")
 set_blas_threads(int(_BLAS_THREADS) if _BLAS_THREADS.isdigit() and int(_BLAS_THREADS) > 0
                  else 1)
 
-from nnlib.activations import sigmoid, sigmoid_slope
-from nnlib.addition import exact_sum_accuracy, train_addition
+from nnlib.activations import relu, sigmoid, sigmoid_slope, tanh
+from nnlib.addition import exact_sum_accuracy, exact_sums, split_pairs, train_addition
+from nnlib.architecture import init_params, make_architecture
 from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
 from nnlib.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
 from nnlib.data import first_column_data, make_moons, study_sleep_data, train_test_split, xor_data
 from nnlib.formatting import fmt, fmt_sci
 from nnlib.gradcheck import numerical_gradient, relative_error
+from nnlib.lagtasks import adding_problem
 from nnlib.layers import affine_backward, affine_forward
-from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, softmax,
-                          softmax_cross_entropy, squared_error_loss)
+from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, log_softmax,
+                          softmax, softmax_cross_entropy, squared_error_loss)
+from nnlib.lstm import LSTM, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from nnlib.metrics import binary_accuracy
+from nnlib.mlp import MLP, mlp_loss_and_grads
 from nnlib.model import Model, load_model, load_weights, save_model
-from nnlib.mlp import MLP, make_architecture, mlp_loss_and_grads, train_mlp
 from nnlib.neuron import Neuron
 from nnlib.optim import SGD, Adam, Momentum, clip_grad_norm
 from nnlib.rnn import RNN, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from nnlib.serialization import WeightFileError, load_params, save_params
 from nnlib.train import History, fit
+from nnlib.tree import TreeNet
 from nnlib.twolayer import TwoLayerNet
 from nnlib.validation import DivergenceError, as_float_array, check_finite_loss, check_number
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
-    "BiRNN",
-    "birnn_backward",
-    "birnn_forward",
-    "Adam",
-    "addition_data",
-    "affine_backward",
-    "affine_forward",
-    "all_pairs",
-    "as_float_array",
-    "binary_accuracy",
-    "binary_cross_entropy",
-    "binary_cross_entropy_with_logits",
-    "bits_to_int",
-    "carry_bits",
-    "check_finite_loss",
-    "check_number",
-    "clip_grad_norm",
-    "DivergenceError",
-    "exact_sum_accuracy",
-    "first_column_data",
-    "fit",
-    "fmt",
-    "fmt_sci",
-    "History",
-    "int_to_bits",
-    "load_model",
-    "load_params",
-    "load_weights",
-    "make_architecture",
-    "make_moons",
-    "MLP",
-    "Model",
-    "mlp_loss_and_grads",
-    "Momentum",
-    "Neuron",
-    "numerical_gradient",
-    "relative_error",
-    "RNN",
-    "rnn_backward",
-    "rnn_forward",
-    "rnn_step_backward",
-    "rnn_step_forward",
-    "save_model",
-    "save_params",
-    "set_blas_threads",
-    "SGD",
-    "sigmoid",
-    "sigmoid_slope",
-    "softmax",
-    "softmax_cross_entropy",
-    "squared_error_loss",
-    "study_sleep_data",
-    "train_addition",
-    "train_mlp",
-    "train_test_split",
-    "TwoLayerNet",
-    "WeightFileError",
-    "xor_data",
+    "Adam", "BiRNN", "DivergenceError", "History", "LSTM", "MLP", "Model", "Momentum", "Neuron",
+    "RNN", "SGD", "TreeNet", "TwoLayerNet", "WeightFileError",
+    "adding_problem", "addition_data", "affine_backward", "affine_forward", "all_pairs",
+    "as_float_array", "binary_accuracy", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "birnn_backward", "birnn_forward", "bits_to_int",
+    "carry_bits", "check_finite_loss", "check_number", "clip_grad_norm", "exact_sum_accuracy", "exact_sums",
+    "first_column_data", "fit", "fmt", "fmt_sci", "init_params", "int_to_bits", "load_model",
+    "load_params", "load_weights", "log_softmax", "lstm_backward", "lstm_forward",
+    "lstm_step_backward", "lstm_step_forward", "make_architecture", "make_moons",
+    "mlp_loss_and_grads", "numerical_gradient", "relative_error", "relu", "rnn_backward",
+    "rnn_forward", "rnn_step_backward", "rnn_step_forward", "save_model", "save_params",
+    "set_blas_threads", "sigmoid", "sigmoid_slope", "softmax", "softmax_cross_entropy",
+    "split_pairs", "squared_error_loss", "study_sleep_data", "tanh", "train_addition",
+    "train_test_split", "xor_data",
 ]

@@ -313,14 +313,5 @@ class MLP(Model):
                 f"{'/'.join(hidden) or 'none'}, {output}, {self.num_params} parameters)")
 
 
-def train_mlp(*args, **kwargs):
-    """Removed: train any model with ``nnlib.train.fit(model, X, y, optimizer, epochs, ...)``.
-
-    The name stays only until ``nnlib/__init__.py`` stops importing it.
-    """
-    raise NotImplementedError("train_mlp was removed: use nnlib.train.fit(model, X, y, "
-                              "optimizer, epochs, batch_size=..., rng=..., X_val=..., y_val=...).")
-
-
 __all__ = ["HIDDEN_ACTIVATIONS", "MLP", "check_architecture", "init_params", "layer_backward",
            "layer_forward", "make_architecture", "mlp_loss_and_grads"]

@@ -90,11 +90,11 @@ def run_with(path, tmp_path, **parameters):
 SINGLE_NEURON = ROOT / "notebooks" / "01_single_neuron.ipynb"
 
 
-def test_other_seed_and_iterations_run_to_the_end(tmp_path):
-    result = run_with(SINGLE_NEURON, tmp_path, seed=3, iterations=500, learning_rate=2.0)
+def test_other_seed_and_epochs_run_to_the_end(tmp_path):
+    result = run_with(SINGLE_NEURON, tmp_path, seed=3, epochs=500, learning_rate=2.0)
     text = result.cells[-1].outputs[0]["text"]
     assert "0.99993704 (original run)" in text
-    assert "(nnlib, seed 3, 500 iterations)" in text
+    assert "(nnlib, seed 3, 500 epochs)" in text
 
 
 def parameter_names(path):
@@ -114,7 +114,7 @@ def test_a_parameter_of_the_wrong_type_stops_at_once_naming_it(tmp_path, path, n
 
 
 @pytest.mark.parametrize("parameters, name", [
-    (dict(iterations=-5), "iterations"),
+    (dict(epochs=-5), "epochs"),
     (dict(seed=1.5), "seed"),
     (dict(record_every=0), "record_every"),
 ])

@@ -9,17 +9,25 @@ The notebooks call these from their nbgrader test cells; ``hidden=True`` runs ex
 (other shapes, other values) that only the autograder sees in the student version.
 """
 
-from nnlib.checks.common import CheckFailed
-from nnlib.checks.mlp import check_full_backward, check_single_layer_backward
+from nnlib.checks.common import CheckFailed, fresh_check
+from nnlib.checks.digits import check_one_hot, check_softmax_cross_entropy
+from nnlib.checks.hopfield import check_async_sweep, check_hebbian_weights, check_modern_update
+from nnlib.checks.lstm import check_lstm_bptt, check_lstm_step_backward
+from nnlib.checks.mlp import (check_adam_step, check_full_backward, check_momentum_step,
+                              check_single_layer_backward)
+from nnlib.checks.neuron import check_cross_entropy_step, check_sigmoid_slope, check_train_step
 from nnlib.checks.order import check_bidirectional_backward, check_carry_probability
-from nnlib.checks.recurrent import check_bptt, check_step_backward
-from nnlib.checks.neuron import (check_cross_entropy_step, check_sigmoid_slope,
-                                 check_train_step)
+from nnlib.checks.rnn import check_bptt, check_step_backward
+from nnlib.checks.tree import check_compose_backward, check_transitions, check_tree_backward
 from nnlib.checks.twolayer import (check_affine_backward, check_numerical_gradient,
                                    check_two_layer_backward)
 
-__all__ = ["CheckFailed", "check_affine_backward", "check_bidirectional_backward", "check_bptt",
-           "check_cross_entropy_step", "check_numerical_gradient",
-           "check_carry_probability", "check_full_backward",
-           "check_sigmoid_slope", "check_single_layer_backward", "check_step_backward",
-           "check_train_step", "check_two_layer_backward"]
+__all__ = ["CheckFailed", "check_adam_step", "check_affine_backward", "check_async_sweep",
+           "check_bidirectional_backward", "check_bptt", "check_carry_probability",
+           "check_compose_backward", "check_cross_entropy_step", "check_full_backward",
+           "check_hebbian_weights", "check_lstm_bptt", "check_lstm_step_backward",
+           "check_modern_update", "check_momentum_step", "check_numerical_gradient",
+           "check_one_hot", "check_sigmoid_slope", "check_single_layer_backward",
+           "check_softmax_cross_entropy", "check_step_backward", "check_train_step",
+           "check_transitions", "check_tree_backward", "check_two_layer_backward",
+           "fresh_check"]

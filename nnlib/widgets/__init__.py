@@ -13,11 +13,16 @@ check the result; the notebook only displays it. Conventions every explorer foll
 """
 
 from nnlib.widgets.common import figure_png
+from nnlib.widgets.digits import DigitsExplorer
+from nnlib.widgets.hopfield import HopfieldExplorer
+from nnlib.widgets.lstm import LagExplorer
 from nnlib.widgets.mlp import MLPExplorer
 from nnlib.widgets.neuron import NeuronExplorer
 from nnlib.widgets.order import OrderExplorer
 from nnlib.widgets.rnn import AdditionStepper
+from nnlib.widgets.tree import TreeExplorer
 from nnlib.widgets.twolayer import TwoLayerExplorer
 
-__all__ = ["AdditionStepper", "MLPExplorer", "NeuronExplorer", "OrderExplorer",
+__all__ = ["AdditionStepper", "DigitsExplorer", "HopfieldExplorer", "LagExplorer",
+           "MLPExplorer", "NeuronExplorer", "OrderExplorer", "TreeExplorer",
            "TwoLayerExplorer", "figure_png"]
