@@ -36,7 +36,7 @@ CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-network
 # One control per notebook: the widget to change, the value to type into its readout, and
 # the element whose text must change once the kernel has retrained.
 CONTROLS = {
-    "01_single_neuron": {"slider": "iterations", "value": "100",
+    "01_single_neuron": {"slider": "epochs", "value": "100",
                          "watch": ".widget-html-content"},
     "02_two_layer_network": {"slider": "hidden units", "value": "1",
                              "watch": ".widget-html-content"},
@@ -45,6 +45,10 @@ CONTROLS = {
     "04_rnn_binary_addition": {"slider": "a", "value": "100",
                                "watch": ".widget-html-content"},
     "05_bit_order": {"slider": "a", "value": "100", "watch": ".widget-html-content"},
+    "06_digits": {"slider": "hidden units", "value": "8", "watch": ".widget-html-content"},
+    "07_lstm": {"slider": "lag T", "value": "15", "watch": ".widget-html-content"},
+    "08_hopfield": {"slider": "stored patterns", "value": "7", "watch": ".widget-html-content"},
+    "09_tree_networks": {"slider": "example", "value": "1", "watch": ".widget-html-content"},
 }
 
 pytestmark = pytest.mark.browser
@@ -181,3 +185,8 @@ def test_notebook_widgets_render_and_respond(lab, name):
         assert after != before, f"moving {control['slider']} changed nothing"
     finally:
         context.close()
+
+
+def test_every_notebook_has_a_control_to_move():
+    notebooks = {path.stem for path in (ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb")}
+    assert notebooks == set(CONTROLS)
