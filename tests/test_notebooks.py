@@ -124,3 +124,13 @@ def test_an_out_of_range_value_stops_at_once_naming_it(tmp_path, parameters, nam
     assert raised.value.ename == "ValueError"
     assert raised.value.evalue.startswith(f"{name} must be")
     assert raised.value.exec_count <= 3
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_a_misspelt_parameter_stops_at_once_listing_the_known_ones(tmp_path, path):
+    with pytest.raises(papermill.PapermillExecutionError) as raised:
+        run_with(path, tmp_path, nosuch_parameter=1)
+    assert raised.value.ename == "ValueError"
+    assert raised.value.evalue.startswith("Unknown parameter nosuch_parameter: this notebook's "
+                                          f"parameters are {parameter_names(path)[0]}")
+    assert raised.value.exec_count <= 3
