@@ -62,6 +62,7 @@ from nnlib.architecture import init_params, make_architecture
 from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
 from nnlib.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
 from nnlib.data import first_column_data, make_moons, study_sleep_data, train_test_split, xor_data
+from nnlib.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
 from nnlib.formatting import fmt, fmt_sci
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.lagtasks import adding_problem
@@ -89,13 +90,13 @@ __all__ = [
     "adding_problem", "addition_data", "affine_backward", "affine_forward", "all_pairs",
     "as_float_array", "binary_accuracy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "birnn_backward", "birnn_forward", "bits_to_int",
-    "carry_bits", "check_finite_loss", "check_number", "clip_grad_norm", "exact_sum_accuracy", "exact_sums",
+    "carry_bits", "check_finite_loss", "confusion_matrix", "check_number", "clip_grad_norm", "exact_sum_accuracy", "exact_sums",
     "first_column_data", "fit", "fmt", "fmt_sci", "init_params", "int_to_bits", "load_model",
-    "load_params", "load_weights", "log_softmax", "lstm_backward", "lstm_forward",
+    "load_digits_data", "load_params", "load_weights", "log_softmax", "lstm_backward", "lstm_forward",
     "lstm_step_backward", "lstm_step_forward", "make_architecture", "make_moons",
-    "mlp_loss_and_grads", "numerical_gradient", "relative_error", "relu", "rnn_backward",
+    "mlp_loss_and_grads", "numerical_gradient", "one_hot", "relative_error", "relu", "rnn_backward",
     "rnn_forward", "rnn_step_backward", "rnn_step_forward", "save_model", "save_params",
     "set_blas_threads", "sigmoid", "sigmoid_slope", "softmax", "softmax_cross_entropy",
-    "split_pairs", "squared_error_loss", "study_sleep_data", "tanh", "train_addition",
+    "split_pairs", "squared_error_loss", "stratified_split", "study_sleep_data", "tanh", "train_addition",
     "train_test_split", "xor_data",
 ]

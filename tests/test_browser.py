@@ -45,7 +45,7 @@ CONTROLS = {
     "04_rnn_binary_addition": {"slider": "a", "value": "100",
                                "watch": ".widget-html-content"},
     "05_bit_order": {"slider": "a", "value": "100", "watch": ".widget-html-content"},
-    "06_digits": {"slider": "hidden units", "value": "8", "watch": ".widget-html-content"},
+    "06_digits": {"slider": "epochs", "value": "3", "watch": ".widget-html-content"},
     "07_lstm": {"slider": "lag T", "value": "15", "watch": ".widget-html-content"},
     "08_hopfield": {"slider": "stored patterns", "value": "7", "watch": ".widget-html-content"},
     "09_tree_networks": {"slider": "example", "value": "1", "watch": ".widget-html-content"},
