@@ -14,9 +14,9 @@ time-reversed sequence), so this file adds no new recurrence maths, only the wir
 functions keep the ``(out, cache)`` / ``backward(dout, cache)`` contract; ``BiRNN`` is an
 ``nnlib.rnn.RNN`` whose recurrence hooks run both directions (parameters
 ``U_f, W_f, b_f, U_b, W_b, b_b, V, c``), so ``nnlib.train.fit`` and
-``nnlib.addition.exact_sum_accuracy`` train and score it unchanged. Deliberately left out: stacked layers,
-gated cells, and any use for generation (a bidirectional network must see the whole input
-before its first output, so it cannot stream).
+``nnlib.addition.exact_sum_accuracy`` train and score it unchanged. Deliberately left out:
+stacked layers, gated cells, and any use for generation (a bidirectional network must see the
+whole input before its first output, so it cannot stream).
 """
 
 from __future__ import annotations

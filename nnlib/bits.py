@@ -154,7 +154,7 @@ def addition_data(a, b, n_bits: int, bit_order: str = "lsb") -> tuple[np.ndarray
 
 
 def random_addends(rng: np.random.Generator, count: int, n_bits: int) -> tuple[np.ndarray, ...]:
-    """``count`` pairs (a, b) drawn uniformly from 0 .. 2**n_bits - 1 each, so a + b < 2**(n_bits+1).
+    """``count`` pairs (a, b), each uniform in 0 .. 2**n_bits - 1, so a + b < 2**(n_bits + 1).
 
     Parameters
     ----------
@@ -181,7 +181,7 @@ def random_addends(rng: np.random.Generator, count: int, n_bits: int) -> tuple[n
 
 
 def all_pairs(n_bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Every pair (a, b) with 0 <= a, b < 2**n_bits, a varying slowest: 4**n_bits pairs, shape (N,)."""
+    """Every pair (a, b) with 0 <= a, b < 2**n_bits, a varying slowest: 4**n_bits pairs, (N,)."""
     n_bits = check_number("n_bits", n_bits, minimum=1, maximum=12, integer=True)
     values = np.arange(2**n_bits, dtype=np.int64)
     a, b = np.meshgrid(values, values, indexing="ij")
@@ -215,4 +215,5 @@ def carry_bits(a, b, n_bits: int, bit_order: str = "lsb") -> np.ndarray:
     for t in range(digits.shape[1]):
         previous = ((digits[:, t, 0] + digits[:, t, 1] + previous) >= 2).astype(np.int8)
         carry[:, t] = previous
-    return carry if check_choice("bit_order", bit_order, BIT_ORDERS) == "lsb" else carry[:, ::-1].copy()
+    check_choice("bit_order", bit_order, BIT_ORDERS)
+    return carry if bit_order == "lsb" else carry[:, ::-1].copy()

@@ -165,5 +165,5 @@ def hidden_gradient_norms(model: RNN, X, y) -> np.ndarray:
     return norms
 
 
-__all__ = ["ADDING_BASELINE_MSE", "ADDING_SETTINGS", "adding_problem", "adding_run", "hidden_gradient_norms",
-           "marked_positions"]
+__all__ = ["ADDING_BASELINE_MSE", "ADDING_SETTINGS", "adding_problem", "adding_run",
+           "hidden_gradient_norms", "marked_positions"]

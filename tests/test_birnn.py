@@ -152,3 +152,25 @@ def test_backward_rejects_a_wrong_gradient_shape():
     _, cache = birnn_forward(X, h0_f, h0_b, *weights)
     with pytest.raises(ValueError, match=r"dhidden must have shape \(3, 6, 8\)"):
         birnn_backward(np.zeros((3, 6, 4)), cache)
+
+
+def test_notebook_bidirectional_backward_is_birnn_backward():
+    import json
+    from pathlib import Path
+
+    notebook = json.loads((Path(__file__).resolve().parents[1] / "notebooks"
+                           / "05_bit_order.ipynb").read_text())
+    namespace = {"np": np}
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and "def bidirectional_backward(" in source:
+            exec(compile(source, "notebook 05", "exec"), namespace)
+    X, h0_f, h0_b, weights, rng = small_problem(seed=9)
+    dhidden = rng.normal(size=(X.shape[0], X.shape[1], 8))
+    _, cache = birnn_forward(X, h0_f, h0_b, *weights)
+    _, cache_f = rnn_forward(X, h0_f, *weights[:3])
+    _, cache_b = rnn_forward(X[:, ::-1], h0_b, *weights[3:])
+    expected = birnn_backward(dhidden, cache)
+    mine = namespace["bidirectional_backward"](dhidden, cache_f, cache_b)
+    for got, want in zip(mine, (expected[0],) + tuple(expected[3:])):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)

@@ -68,40 +68,6 @@ def full_backward(y_hat, y, memory, params, architecture, mean=True):
     return grads
 
 
-def step_backward(dh, cache, U, W, through_tanh=True):
-    x, h_prev, h = cache
-    da = dh * (1 - h**2) if through_tanh else dh
-    return da @ U.T, da @ W.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
-
-
-def bptt(dhidden, caches, U, W, carry_back=True):
-    dU, dW, db = np.zeros_like(U), np.zeros_like(W), np.zeros(W.shape[0])
-    dh_next = np.zeros_like(dhidden[:, 0])
-    for t in reversed(range(len(caches))):
-        _, dh_prev, dU_t, dW_t, db_t = step_backward(
-            dhidden[:, t] + (dh_next if carry_back else 0), caches[t], U, W)
-        dh_next = dh_prev
-        dU, dW, db = dU + dU_t, dW + dW_t, db + db_t
-    return dU, dW, db
-
-
-def carry_probability(width, out=False):
-    p = np.zeros(width + 1)
-    for i in range(1, width + 1):
-        p[i] = 0.25 + 0.5 * p[i - 1]
-    return p[1:] if out else p[:-1]
-
-
-def bidirectional_backward(dhidden, cache_f, cache_b, reverse=True, flip_dX=True):
-    from nnlib.rnn import rnn_backward
-
-    H = dhidden.shape[-1] // 2
-    dX_f, _, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f)
-    upstream = dhidden[:, ::-1, H:] if reverse else dhidden[..., H:]
-    dX_r, _, dU_b, dW_b, db_b = rnn_backward(upstream, cache_b)
-    return dX_f + (dX_r[:, ::-1] if flip_dX else dX_r), dU_f, dW_f, db_f, dU_b, dW_b, db_b
-
-
 CASES = [
     (checks.check_sigmoid_slope, (sigmoid_slope,), [
         ((lambda o: sigmoid(o) * (1 - sigmoid(o)),), "applied the sigmoid again"),
@@ -129,19 +95,6 @@ CASES = [
     (checks.check_full_backward, (full_backward, full_forward), [
         ((lambda *a: full_backward(*a, mean=False), full_forward), "N times too large"),
         ((lambda *a: {}, full_forward), "no gradient for"),
-    ]),
-    (checks.check_step_backward, (step_backward,), [
-        ((lambda *a: step_backward(*a, through_tanh=False),), "skips the tanh"),
-    ]),
-    (checks.check_bptt, (bptt,), [
-        ((lambda *a: bptt(*a, carry_back=False),), "flows back through time"),
-    ]),
-    (checks.check_carry_probability, (carry_probability,), [
-        ((lambda w: carry_probability(w, out=True),), "carries OUT of each bit"),
-    ]),
-    (checks.check_bidirectional_backward, (bidirectional_backward,), [
-        ((lambda *a: bidirectional_backward(*a, reverse=False),), "reversed time"),
-        ((lambda *a: bidirectional_backward(*a, flip_dX=False),), "dX is wrong"),
     ]),
 ]
 

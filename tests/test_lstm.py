@@ -6,7 +6,7 @@ from nnlib.lagtasks import (ADDING_BASELINE_MSE, adding_problem, adding_run,
                              hidden_gradient_norms, marked_positions)
 from nnlib.lstm import (LSTM, lstm_backward, lstm_forward, lstm_step_backward,
                         lstm_step_forward)
-from nnlib.model import Model
+from nnlib.model import Model, build_model
 from nnlib.optim import Adam
 from nnlib.rnn import RNN, rnn_step_forward
 from nnlib.train import fit
@@ -196,6 +196,8 @@ def test_model_protocol_and_config():
     for key in model.params:
         np.testing.assert_array_equal(rebuilt.params[key], model.params[key])
     assert repr(model).startswith("LSTM(input_size=2, hidden_size=5, head='regression'")
+    built = build_model("LSTM", model.config)
+    assert type(built) is LSTM and built.config == model.config
     with pytest.raises(ValueError, match="forget_bias"):
         LSTM(2, 5, np.random.default_rng(0), forget_bias="one")
 

@@ -280,3 +280,42 @@ def test_core_module_imports_no_presentation_packages():
     code = ("import sys, nnlib.rnn, nnlib.bits, nnlib.addition; "
             "assert 'matplotlib' not in sys.modules and 'ipywidgets' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def notebook_functions(names):
+    """Execute the code cells of notebook 04 that define ``names`` (they need only NumPy and
+    nnlib) and return those functions."""
+    import json
+    from pathlib import Path
+
+    notebook = json.loads((Path(__file__).resolve().parents[1] / "notebooks"
+                           / "04_rnn_binary_addition.ipynb").read_text())
+    namespace = {"np": np, "nnlib": __import__("nnlib")}
+    for cell in notebook["cells"]:
+        source = "".join(cell["source"])
+        if cell["cell_type"] == "code" and any(f"def {name}(" in source for name in names):
+            exec(compile(source, "notebook 04", "exec"), namespace)
+    return [namespace[name] for name in names]
+
+
+def test_notebook_code_behaves_like_the_library():
+    # The notebook's hand-written step, BPTT and whole-network loss agree with nnlib.rnn.
+    step_forward, step_backward, bptt, sequence_loss_and_grads = notebook_functions(
+        ["step_forward", "step_backward", "bptt", "sequence_loss_and_grads"])
+    X, h0, U, W, b, rng = small_problem(seed=7, T=6)
+    h_nb, cache_nb = step_forward(X[:, 0], h0, U, W, b)
+    h_lib, cache_lib = rnn_step_forward(X[:, 0], h0, U, W, b)
+    np.testing.assert_allclose(h_nb, h_lib, rtol=1e-14)
+    dh = rng.normal(size=h0.shape)
+    for mine, theirs in zip(step_backward(dh, cache_nb, U, W), rnn_step_backward(dh, cache_lib)):
+        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+    model = RNN(2, 4, np.random.default_rng(8))
+    for value in model.params.values():
+        value += rng.normal(scale=0.5, size=value.shape)
+    y = rng.integers(0, 2, size=X.shape[:2])
+    loss_nb, grads_nb = sequence_loss_and_grads(X, y, **model.params)
+    loss_lib, grads_lib = model.loss_and_grads(X, y)
+    assert loss_nb == pytest.approx(loss_lib, rel=1e-12)
+    for key in grads_lib:
+        np.testing.assert_allclose(grads_nb[key], grads_lib[key], rtol=1e-10, atol=1e-13)
+    assert bptt is not None

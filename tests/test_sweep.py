@@ -106,3 +106,19 @@ def test_failures_resume_and_reproducible_aggregate(tiny, tmp_path, capsys):
     result = sweep.run_sweep(tiny, {"x": [1], "seed": [0]}, out, {"fail_on": 5},
                              log=lambda _: None)
     assert result["ran"] == ["x-1_seed-0"] and not result["failures"]
+
+
+def test_sweep_table_groups_over_the_seed_with_known_statistics():
+    from nnlib.sweeps import format_sweep_table, sweep_table
+    records = [{"run": f"r{seed}{h}", "parameters": {"seed": seed, "hidden_size": h},
+                "metrics": {"acc": value}}
+               for seed, h, value in [(1, 16, 0.5), (0, 16, 0.7), (0, 8, 0.2)]]
+    groups = sweep_table(records, over="seed")
+    assert [g["parameters"] for g in groups] == [{"hidden_size": 8}, {"hidden_size": 16}]
+    assert groups[1]["seed"] == [0, 1] and groups[1]["runs"] == 2
+    assert groups[1]["mean"]["acc"] == pytest.approx(0.6)
+    assert groups[1]["std"]["acc"] == pytest.approx(math.sqrt(0.02))
+    assert groups[0]["std"]["acc"] == 0.0
+    table = format_sweep_table(groups)
+    assert "| 16 | 2 (0, 1) | 0.6000 ± 0.1414 |" in table
+    assert sweep_table([]) == [] and format_sweep_table([]) == "(no finished runs)"

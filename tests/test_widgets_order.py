@@ -22,7 +22,7 @@ def models():
 
 
 def bound():
-    return 0.5 + 0.5 ** (np.arange(N_BITS) + 1)
+    return 0.5 - 0.5 ** (np.arange(N_BITS) + 1)     # p_i = P(carry into bit i)
 
 
 def test_explorer_shows_both_readers(models):
@@ -52,3 +52,9 @@ def test_probabilities_are_reordered_to_bit_zero_first(models):
 def test_plain_text_is_fixed(models):
     bundle = OrderExplorer(models, N_BITS, bound())._repr_mimebundle_()
     assert bundle["text/plain"].startswith("OrderExplorer: move 'a' or 'b'")
+
+
+def test_the_bound_is_per_example(models):
+    explorer = OrderExplorer(models, N_BITS, bound(), a=3, b=1)    # carries into bits 1 and 2
+    p = bound()
+    np.testing.assert_allclose(explorer.example_bound(), [1, p[1], p[2], 1 - p[3], 1 - p[4]])

@@ -40,10 +40,12 @@ def main(argv=None) -> None:
                 runs.append({"cell": cell, "T": T, "seed": seed, "solved_at": solved_at,
                              "steps": [int(s) for s in history.steps],
                              "val_mse": [round(float(v), 6) for v in history.val_loss]})
-                print(f"T={T:<4} {cell:<5} seed {seed}: "
-                      f"{'not solved' if solved_at is None else f'solved after {solved_at} updates'}"
-                      f", last validation MSE {history.val_loss[-1]:.4f}", flush=True)
-    command = "python3 tools/lstm_sweep.py" + ("" if argv is None else " " + " ".join(argv))
+                verdict = ("not solved" if solved_at is None
+                           else f"solved after {solved_at} updates")
+                print(f"T={T:<4} {cell:<5} seed {seed}: {verdict}, last validation MSE "
+                      f"{history.val_loss[-1]:.4f}", flush=True)
+    given = sys.argv[1:] if argv is None else argv
+    command = " ".join([".venv/bin/python tools/lstm_sweep.py", *given])
     result = {"made_by": command, "settings": ADDING_SETTINGS, "lags": args.lags,
               "seeds": args.seeds, "runs": runs}
     args.out.parent.mkdir(parents=True, exist_ok=True)

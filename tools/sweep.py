@@ -220,7 +220,7 @@ def collect(out: Path) -> list[dict]:
 def aggregate(out: Path, over: str = "seed", x: str | None = None,
               metrics: list[str] | None = None, log=print) -> dict:
     """Group the finished runs, write summary.json, summary.md and summary.png; return it."""
-    from nnlib.plotting.order import format_sweep_table, plot_sweep, sweep_table
+    from nnlib.sweeps import format_sweep_table, sweep_table
 
     records = collect(out)
     groups = sweep_table(records, over=over, metrics=metrics)
@@ -233,6 +233,8 @@ def aggregate(out: Path, over: str = "seed", x: str | None = None,
         import matplotlib
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
+
+        from nnlib.plotting.order import plot_sweep
         figure = plot_sweep(groups, x=x, metrics=metrics)
         # No timestamp in the PNG's metadata: the same runs give the same file.
         figure.savefig(out / "summary.png", dpi=100, metadata={"Software": None})

@@ -6,27 +6,53 @@ import numpy as np
 
 from nnlib.birnn import birnn_backward as reference_birnn_backward
 from nnlib.birnn import birnn_forward as reference_birnn_forward
-from nnlib.bits import all_pairs, carry_bits
+from nnlib.bits import all_pairs, carry_bits, int_to_bits
 from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.rnn import rnn_forward
 
 
+def _carry_reference(n_bits: int, p_one: float) -> np.ndarray:
+    # P(carry into bit i) when every bit of both addends is 1 with probability p_one,
+    # independently: by exact enumeration of every pair of bit strings, weighted.
+    a, b = all_pairs(n_bits - 1)
+    carry_out = carry_bits(a, b, n_bits)                       # (N, T), LSB first
+    ones = (int_to_bits(a, n_bits).sum(axis=1, dtype=np.int64)
+            + int_to_bits(b, n_bits).sum(axis=1, dtype=np.int64))
+    weights = p_one ** ones * (1 - p_one) ** (2 * (n_bits - 1) - ones)
+    out = (weights[:, None] * carry_out).sum(axis=0)
+    return np.concatenate([[0.0], out[:-1]])                   # into bit i = out of bit i - 1
+
+
 def check_carry_probability(carry_probability, hidden=False):
-    """Check carry_probability(width) -> p, shape (width,), p[i] = P(carry into bit i)."""
+    """Check carry_probability(n_bits, p_one=0.5) -> p, shape (n_bits,), P(carry into bit i).
+
+    ``p_one`` is the probability that a bit of either addend is 1. The reference counts the
+    carries of every pair of addends, weighted by their probability, so it needs no formula;
+    values of ``p_one`` other than 1/2 tell the recursion from the closed form
+    1/2 - (1/2)**(i + 1), which holds only for p_one = 1/2.
+    """
     name = "carry_probability"
-    for width in ([2, 5, 10] if hidden else [8]):
-        # Reference by counting the carries of every pair of addends below 2**(width - 1).
-        carry_out = carry_bits(*all_pairs(width - 1), width).mean(axis=0)
-        expected = np.concatenate([[0.0], carry_out[:-1]])     # into bit i = out of bit i - 1
-        got = compare_array(name, carry_probability(width), expected,
-                            f"one probability per bit position, width={width}")
+    cases = [(2, 0.5), (5, 0.5), (10, 0.5), (6, 0.3), (7, 0.9)] if hidden else \
+        [(8, 0.5), (8, 0.25)]
+    for n_bits, p_one in cases:
+        expected = _carry_reference(n_bits, p_one)
+        got = compare_array(name, carry_probability(n_bits, p_one), expected,
+                            f"one probability per bit position, n_bits={n_bits}")
         if close(got, expected):
             continue
-        if close(got, 0.25 + 0.5 * expected):                  # p_(i+1) in place of p_i
+        closed_form = 0.5 - 0.5 ** (np.arange(n_bits) + 1)
+        if p_one != 0.5 and close(got, closed_form):
+            raise CheckFailed(f"{name}(n_bits={n_bits}, p_one={p_one}) returned the closed "
+                              "form 1/2 - (1/2)**(i+1), which holds only for p_one = 1/2. Use "
+                              "the recursion: a carry comes out of bit i when both bits are 1 "
+                              "(p_one**2) or exactly one is and a carry came in "
+                              "(2 p_one (1 - p_one) p_i).")
+        if close(got, p_one**2 + 2 * p_one * (1 - p_one) * expected):   # p_(i+1) for p_i
             raise CheckFailed(f"{name}: these are the carries OUT of each bit; the carry INTO "
                               "bit 0 is 0, and into bit i + 1 is the carry out of bit i.")
-        raise CheckFailed(f"{name}({width}) has the right shape but wrong values: start from "
-                          "p_0 = 0 and use p_(i+1) = 1/4 + p_i / 2.")
+        raise CheckFailed(f"{name}(n_bits={n_bits}, p_one={p_one}) has the right shape but "
+                          "wrong values: start from p_0 = 0 and use "
+                          "p_(i+1) = p_one**2 + 2 p_one (1 - p_one) p_i.")
     report_passed(name, hidden)
 
 

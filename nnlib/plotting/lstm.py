@@ -44,8 +44,8 @@ def plot_lag_sweep(runs: list[dict], budget: int, solved_mse: float, baseline: f
         if finite:
             axes[0].plot(*zip(*finite), color=color, label=LABELS[cell])
     axes[0].axhline(budget, color="gray", ls=":", lw=1)
-    axes[0].text(lags[0], budget * 1.03, f"budget: {budget} updates (hollow: not solved)",
-                 fontsize=8, color="gray", va="bottom")
+    axes[0].text(lags[-1], budget * 1.03, f"budget: {budget} updates (hollow: not solved)",
+                 fontsize=8, color="gray", va="bottom", ha="right")
     axes[0].set(xscale="log", xlabel="sequence length T", ylim=(0, budget * 1.15),
                 ylabel=f"updates to validation MSE < {solved_mse:g}",
                 title="How long each network needs to learn")
@@ -56,7 +56,7 @@ def plot_lag_sweep(runs: list[dict], budget: int, solved_mse: float, baseline: f
     for ax in axes:
         ax.set_xticks(lags, [str(T) for T in lags])
         ax.minorticks_off()
-    axes[0].legend(loc="upper left", fontsize=8)
+    axes[0].legend(loc="center left", fontsize=8)
     axes[1].legend(loc="upper left", fontsize=8)
     return axes
 

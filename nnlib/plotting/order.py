@@ -1,19 +1,16 @@
-"""Figures and tables of notebook 05 (bit order), and the sweep summary of ``tools/sweep.py``.
+"""Figures of notebook 05 (bit order), and the sweep figure of ``tools/sweep.py``.
 
-Presentation layer: imports matplotlib. ``sweep_table`` and ``format_sweep_table`` are plain
-Python, kept here next to ``plot_sweep`` so that the sweep command and the notebook build the
-table and the figure with the same code.
+Presentation layer: imports matplotlib. The sweep statistics that ``plot_sweep`` draws
+(``sweep_table``) live in the core module ``nnlib.sweeps``.
 """
 
 from __future__ import annotations
-
-import math
-import numbers
 
 import matplotlib.pyplot as plt
 import numpy as np
 
 from nnlib.formatting import fmt
+from nnlib.sweeps import sort_key
 
 ORDER_COLOURS = {"lsb": "tab:blue", "msb": "tab:orange", "birnn": "tab:green"}
 
@@ -27,15 +24,18 @@ def plot_order_losses(curves: dict, bound: float | None = None, published: dict 
 
     Parameters
     ----------
-    curves : {label: (examples_seen, loss)} of arrays, shape (K,), our runs (solid lines).
+    curves : {label: (examples_seen, loss)} or {label: (examples_seen, loss, style)} of arrays,
+        shape (K,), our runs (solid lines; ``style`` a dict of matplotlib line settings).
     bound : float, optional, the lowest mean cross-entropy a left-to-right MSB-first reader can
         reach (dashed line).
     published : {label: (examples_seen, loss)}, optional, a source's logged losses (markers).
     """
     ax = ax or plt.gca()
     colours = iter(["tab:blue", "tab:orange", "tab:green", "tab:red"])
-    for label, (seen, loss) in curves.items():
-        ax.plot(seen, loss, lw=1.2, color=next(colours), label=label)
+    for label, (seen, loss, *style) in curves.items():
+        settings = {"lw": 1.2, **(style[0] if style else {})}
+        settings.setdefault("color", next(colours))
+        ax.plot(seen, loss, label=label, **settings)
     if published:
         for (label, (seen, loss)), marker in zip(published.items(), "os^v"):
             ax.plot(seen, loss, marker=marker, ls=":", color="0.3", ms=4, label=label)
@@ -101,79 +101,6 @@ def plot_bound(carry_probability, entropy, ax=None,
 # ----------------------------------------------------------------------------------------
 # Sweeps
 
-def _sort_key(value):
-    # Numbers numerically, then everything else as text: 8 before 16, "lsb" before "msb".
-    if isinstance(value, numbers.Real) and not isinstance(value, bool):
-        return (0, float(value), "")
-    return (1, 0.0, str(value))
-
-
-def sweep_table(records: list[dict], over: str = "seed",
-                metrics: list[str] | None = None) -> list[dict]:
-    """Group runs that differ only in ``over`` and summarise each metric as mean and std.
-
-    Parameters
-    ----------
-    records : list of {"run": str, "parameters": dict, "metrics": dict}, one per finished run.
-    over : the parameter averaged over (usually the seed).
-    metrics : names to summarise (default: every metric of the first run).
-
-    Returns
-    -------
-    list of {"parameters": dict (without ``over``), "runs": int, ``over``: list of its values,
-    "mean": {metric: float}, "std": {metric: float}}, sorted by the parameters' values.
-
-    Notes
-    -----
-    std is the sample standard deviation (divisor n - 1), 0 for a single run. Sums use
-    ``math.fsum``, so the result does not depend on the order of the runs.
-    """
-    if not records:
-        return []
-    metrics = list(metrics or records[0]["metrics"])
-    names = sorted({name for record in records for name in record["parameters"]} - {over})
-    groups: dict[tuple, list[dict]] = {}
-    for record in records:
-        key = tuple((name, record["parameters"].get(name)) for name in names)
-        groups.setdefault(key, []).append(record)
-    rows = []
-    for key in sorted(groups, key=lambda key: [_sort_key(value) for _, value in key]):
-        members = sorted(groups[key], key=lambda r: _sort_key(r["parameters"].get(over)))
-        mean, std = {}, {}
-        for metric in metrics:
-            values = [float(r["metrics"][metric]) for r in members if metric in r["metrics"]]
-            n = len(values)
-            mean[metric] = math.fsum(values) / n if n else float("nan")
-            std[metric] = (math.sqrt(math.fsum((v - mean[metric]) ** 2 for v in values)
-                                     / (n - 1)) if n > 1 else 0.0)
-        rows.append({"parameters": dict(key), "runs": len(members),
-                     over: [r["parameters"].get(over) for r in members],
-                     "mean": mean, "std": std})
-    return rows
-
-
-def format_sweep_table(groups: list[dict], over: str = "seed", digits: int = 2) -> str:
-    """The groups as a Markdown table: one row per group, ``mean ± std`` per metric.
-
-    Metrics whose means are all below 1 in size (losses) get two more decimals.
-    """
-    if not groups:
-        return "(no finished runs)"
-    names = list(groups[0]["parameters"])
-    metrics = list(groups[0]["mean"])
-    decimals = {m: digits + 2 if all(abs(g["mean"][m]) < 1 for g in groups) else digits
-                for m in metrics}
-    header = names + [f"runs ({over})"] + [f"{metric} (mean ± std)" for metric in metrics]
-    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    for group in groups:
-        cells = [str(group["parameters"][name]) for name in names]
-        cells.append(f"{group['runs']} ({', '.join(str(v) for v in group[over])})")
-        cells += [f"{fmt(group['mean'][m], decimals[m])} ± {fmt(group['std'][m], decimals[m])}"
-                  for m in metrics]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
-
-
 def plot_sweep(groups: list[dict], x: str | None = None, metrics: list[str] | None = None,
                references: dict | None = None, titles: dict | None = None):
     """One panel per metric: mean ± std against parameter ``x``, a line per other combination.
@@ -194,7 +121,7 @@ def plot_sweep(groups: list[dict], x: str | None = None, metrics: list[str] | No
     names = list(groups[0]["parameters"])
     x = x or names[-1]
     others = [name for name in names if name != x]
-    xs = sorted({g["parameters"][x] for g in groups}, key=_sort_key)
+    xs = sorted({g["parameters"][x] for g in groups}, key=sort_key)
     figure, axes = plt.subplots(1, len(metrics), figsize=(4.2 * len(metrics), 3.4),
                                 constrained_layout=True, squeeze=False)
     lines: dict[tuple, list[dict]] = {}
@@ -202,9 +129,9 @@ def plot_sweep(groups: list[dict], x: str | None = None, metrics: list[str] | No
         lines.setdefault(tuple(group["parameters"][name] for name in others), []).append(group)
     for ax, metric in zip(axes[0], metrics):
         for k, (key, members) in enumerate(sorted(lines.items(),
-                                                  key=lambda item: [_sort_key(v)
+                                                  key=lambda item: [sort_key(v)
                                                                     for v in item[0]])):
-            members = sorted(members, key=lambda g: _sort_key(g["parameters"][x]))
+            members = sorted(members, key=lambda g: sort_key(g["parameters"][x]))
             positions = [xs.index(g["parameters"][x]) for g in members]
             label = ", ".join(f"{name}={value}" for name, value in zip(others, key)) or metric
             colour = ORDER_COLOURS.get(str(key[0]) if key else "", f"C{k}")

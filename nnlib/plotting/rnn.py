@@ -6,24 +6,64 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def plot_accuracy_curves(curves: dict, ax=None, title: str = "Exact-sum accuracy on the "
-                         "128 x 128 held-out pairs"):
-    """Accuracy against training examples seen, one line per ``{label: AdditionHistory}``."""
+def plot_accuracy_curves(curves: dict, batch_size: int, ax=None,
+                         title: str = "Exact sums: training pairs and held-out pairs"):
+    """Exact-sum accuracy against training examples seen, for ``{label: nnlib History}``.
+
+    Held-out pairs (the History's validation set) as solid lines, training pairs dashed in
+    the same colour; ``batch_size`` turns the recorded steps into examples seen.
+    """
     ax = ax or plt.gca()
-    for label, history in curves.items():
-        ax.plot(history.examples_seen, 100 * history.accuracy, marker=".", label=label)
+    for k, (label, history) in enumerate(curves.items()):
+        seen = np.asarray(history.steps) * batch_size
+        ax.plot(seen, 100 * history.val_metric, marker=".", color=f"C{k}",
+                label=f"{label}: held-out pairs")
+        ax.plot(seen, 100 * history.train_metric, ls="--", color=f"C{k}", alpha=0.7,
+                label=f"{label}: training pairs")
     ax.axhline(100, color="0.8", lw=0.8, zorder=0)
-    ax.set_xlabel("training examples seen")
+    ax.set_xlabel("training examples seen (minibatch updates x batch size)")
     ax.set_ylabel("exact sums (%)")
     ax.set_ylim(-3, 103)
     ax.set_title(title)
-    ax.legend(loc="lower right")
+    ax.legend(loc="lower right", fontsize=8)
+    return ax
+
+
+def plot_unrolled(T: int = 4, ax=None):
+    """The recurrent network unrolled over ``T`` time steps: x_t -> h_t -> z_t, h_{t-1} -> h_t.
+
+    The same U, W, V (and b, c) at every step; the loss adds one term per step.
+    """
+    ax = ax or plt.gca()
+    box = dict(boxstyle="round,pad=0.35", fc="white", ec="0.3")
+    for t in range(T):
+        x = 2.2 * t
+        ax.text(x, 0, f"$x_{t}$", ha="center", va="center", bbox=box, fontsize=12)
+        ax.text(x, 1.5, f"$h_{t}$", ha="center", va="center", fontsize=12,
+                bbox=dict(box, fc="#dbe9f6"))
+        ax.text(x, 3.0, f"$z_{t}$", ha="center", va="center", bbox=box, fontsize=12)
+        ax.text(x, 4.2, f"$L_{t}$", ha="center", va="center", fontsize=11, color="tab:red")
+        for y0, y1, label in ((0.3, 1.2, "U"), (1.8, 2.7, "V")):
+            ax.annotate("", (x, y1), (x, y0), arrowprops=dict(arrowstyle="->", lw=1.4))
+            ax.text(x + 0.15, (y0 + y1) / 2, label, fontsize=10, va="center")
+        ax.annotate("", (x, 4.0), (x, 3.3), arrowprops=dict(arrowstyle="->", color="tab:red"))
+        start = x - 2.2 + 0.35 if t else x - 1.45
+        ax.annotate("", (x - 0.35, 1.5), (start, 1.5),
+                    arrowprops=dict(arrowstyle="->", lw=1.4, color="tab:blue"))
+        ax.text(x - 1.1 + (0.35 if not t else 0), 1.62, "W" if t else "$h_{-1}=0$",
+                fontsize=9, ha="center", color="tab:blue")
+    ax.text(2.2 * (T - 1) + 0.9, 1.5, "...", fontsize=14, va="center")
+    ax.set_xlim(-1.7, 2.2 * (T - 1) + 1.4)
+    ax.set_ylim(-0.6, 4.6)
+    ax.axis("off")
+    ax.set_title("Unrolled in time: one network per step, the same weights U, W, V everywhere",
+                 fontsize=10)
     return ax
 
 
 def plot_hidden_and_carry(hidden, carry, a_bits, b_bits, sum_bits, unit_order=None,
                           axes=None, title: str = "", current_step: int | None = None,
-                          value_range=None):
+                          value_range=None, true_bits=None):
     """Heat map of the hidden state over time (left) beside the carry and the bits (right).
 
     Parameters
@@ -31,6 +71,7 @@ def plot_hidden_and_carry(hidden, carry, a_bits, b_bits, sum_bits, unit_order=No
     hidden : ndarray, shape (T, H), hidden states of one example, time along the x axis.
     carry : ndarray, shape (T,), the true carry out of each position.
     a_bits, b_bits, sum_bits : ndarrays, shape (T,), the inputs and the predicted sum bits.
+    true_bits : ndarray, shape (T,), optional, the true sum bits (a row of their own).
     unit_order : sequence of int, optional, the order in which to stack the units (rows).
     axes : pair of axes, optional.
     current_step : int, optional, draw a frame around this time step.
@@ -52,17 +93,22 @@ def plot_hidden_and_carry(hidden, carry, a_bits, b_bits, sum_bits, unit_order=No
     ax_hidden.set_xlabel("time step t (bit position, least significant first)")
     ax_hidden.set_title(title or "Hidden state h_t")
     ax_hidden.figure.colorbar(image, ax=ax_hidden, fraction=0.04, pad=0.02)
-    rows = np.stack([a_bits, b_bits, carry, sum_bits])
+    names = ["a", "b", "carry out of t", "predicted sum"]
+    rows = [a_bits, b_bits, carry, sum_bits]
+    if true_bits is not None:
+        names.insert(3, "true sum")
+        rows.insert(3, true_bits)
+    rows = np.stack(rows)
     ax_bits.imshow(rows, aspect="auto", cmap="Greys", vmin=0, vmax=1.6)
     for (r, t), value in np.ndenumerate(rows):
         ax_bits.text(t, r, str(int(value)), ha="center", va="center",
                      color="white" if value else "black", fontsize=10)
-    ax_bits.set_yticks(range(4), ["a", "b", "carry out", "predicted sum"])
+    ax_bits.set_yticks(range(len(names)), names)
     ax_bits.set_xticks(range(T))
-    ax_bits.set_xlabel("time step t")
+    ax_bits.set_xlabel("time step t (least significant bit first)")
     ax_bits.set_title("Inputs, carry and output")
     if current_step is not None:
-        for ax, height in ((ax_hidden, H), (ax_bits, 4)):
+        for ax, height in ((ax_hidden, H), (ax_bits, len(names))):
             ax.add_patch(plt.Rectangle((current_step - 0.5, -0.5), 1, height, fill=False,
                                        edgecolor="orange", lw=2.5))
     return axes
@@ -105,10 +151,13 @@ def plot_carry_tracking(correlations, hidden_values, carry, unit: int, axes=None
 def plot_length_generalisation(widths, accuracies: dict, ax=None):
     """Exact-sum accuracy against the number of bits, one line per ``{label: accuracies}``."""
     ax = ax or plt.gca()
-    styles = [("o", "-"), ("s", "--"), ("^", ":"), ("d", "-.")]
-    for (label, values), (marker, line) in zip(accuracies.items(), styles * 4):
+    styles = [("o", "-", 6), ("s", "--", 11), ("^", ":", 6), ("d", "-.", 6)]
+    for k, ((label, values), (marker, line, size)) in enumerate(zip(accuracies.items(),
+                                                                      styles * 4)):
+        # Hollow, larger markers for the second line, so two lines at 100 % both stay visible.
         ax.plot(widths, 100 * np.asarray(values), marker=marker, linestyle=line, label=label,
-                markersize=8 if marker == "s" else 6)
+                markersize=size, markerfacecolor="none" if k == 1 else None,
+                lw=2.5 if k == 1 else 1.5, zorder=3 - k % 2)
     ax.set_xscale("log", base=2)
     ax.set_xticks(widths, [str(w) for w in widths])
     ax.set_ylim(-3, 103)
@@ -117,3 +166,60 @@ def plot_length_generalisation(widths, accuracies: dict, ax=None):
     ax.set_title("Trained on 8 bits, tested on longer numbers")
     ax.legend(loc="lower left")
     return ax
+
+
+def plot_jacobian_norms(lags, norms: dict, ax=None):
+    """Median spectral norm of dh_T/dh_{T-k} against k (log scale), ``{label: values}``."""
+    ax = ax or plt.gca()
+    for label, values in norms.items():
+        ax.semilogy(lags, values, marker="o", label=label)
+    ax.axhline(1, color="0.6", lw=0.8, ls=":")
+    ax.set_xlabel("k, steps back in time")
+    ax.set_ylabel("median ||dh_T / dh_(T-k)||  (log)")
+    ax.set_title("How much of a change k steps back reaches h_T")
+    ax.legend(fontsize=8)
+    return ax
+
+
+def plot_lag_task(lags, train_accuracy, held_accuracy, ax=None):
+    """Accuracy on the remember-the-first-bit task against the lag.
+
+    ``train_accuracy`` and ``held_accuracy`` have shape (L, R): L lags, R runs each. Each run's
+    held-out accuracy is a dot; the lines join the means over the runs.
+    """
+    ax = ax or plt.gca()
+    held, train = np.asarray(held_accuracy), np.asarray(train_accuracy)
+    positions = np.arange(len(lags))
+    for run in range(held.shape[1]):
+        ax.scatter(positions + 0.08 * (run - (held.shape[1] - 1) / 2), 100 * held[:, run],
+                   color="C0", alpha=0.6, s=28, label="held-out, one run" if run == 0 else None)
+    ax.plot(positions, 100 * held.mean(axis=1), color="C0", label="held-out, mean of the runs")
+    ax.plot(positions, 100 * train.mean(axis=1), color="C1", ls="--",
+            label="training, mean of the runs")
+    ax.axhline(50, color="tab:red", ls=":", lw=1, label="a coin flip")
+    ax.set_xticks(positions, [str(lag) for lag in lags])
+    ax.set_ylim(35, 105)
+    ax.set_xlabel("lag: steps between the bit and the question")
+    ax.set_ylabel("accuracy (%)")
+    ax.set_title("Remember the first bit: the plain RNN fails as the lag grows")
+    ax.legend(fontsize=8, loc="lower left")
+    return ax
+
+
+def plot_clipping(runs: dict, axes=None):
+    """Gradient norm (left, log) and minibatch loss (right) per step, ``{label: (norms,
+    losses)}``; the clipping threshold, if any, as a dotted line."""
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(11, 3.4), constrained_layout=True)
+    for k, (label, (norms, losses)) in enumerate(runs.items()):
+        axes[0].semilogy(norms, lw=0.8, color=f"C{k}", label=label)
+        axes[1].plot(losses, lw=0.8, color=f"C{k}", label=label)
+    axes[0].set_xlabel("update")
+    axes[0].set_ylabel("gradient norm before clipping (log)")
+    axes[0].set_title("Global gradient norm")
+    axes[1].set_xlabel("update")
+    axes[1].set_ylabel("minibatch loss (nats)")
+    axes[1].set_title("Loss")
+    for ax in axes:
+        ax.legend(fontsize=8)
+    return axes

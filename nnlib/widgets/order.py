@@ -1,5 +1,5 @@
 """The bit-order explorer of notebook 05: one addition, read by the LSB-first and the MSB-first
-network side by side, next to the best any MSB-first reader can do at each bit."""
+network side by side, next to the best any MSB-first reader can do on that addition."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnlib.bits import addition_data, bits_to_int
+from nnlib.bits import addition_data, bits_to_int, carry_bits
 from nnlib.widgets.common import figure_png, fixed_text_bundle
 
 
@@ -19,14 +19,20 @@ class OrderExplorer:
     models : dict {"lsb": RNN, "msb": RNN}
         Trained networks with the softmax head, reading bits in that order.
     n_bits : int, bits of the sum T (addends below 2**(T-1)).
-    bound : ndarray, shape (T,), best per-bit accuracy of a causal MSB-first reader,
-        indexed by bit position from the least significant (bit 0).
+    carry_probability : ndarray, shape (T,), p_i = P(carry into bit i) for independent
+        uniform addends, indexed from the least significant bit (bit 0).
     a, b : initial addends.
+
+    Notes
+    -----
+    The best causal MSB-first reader gives the true bit i the probability 1 - p_i when no
+    carry comes into bit i and p_i when one does: its guess is "no carry". The explorer draws
+    this per-example bound, so an addition with carries shows the reader's unavoidable misses.
     """
 
-    def __init__(self, models: dict, n_bits: int, bound, a: int = 75, b: int = 46):
+    def __init__(self, models: dict, n_bits: int, carry_probability, a: int = 75, b: int = 46):
         self.models, self.n_bits = models, n_bits
-        self.bound = np.asarray(bound, dtype=np.float64)
+        self.carry_probability = np.asarray(carry_probability, dtype=np.float64)
         largest = 2 ** (n_bits - 1) - 1
         self.a = widgets.IntSlider(value=min(a, largest), min=0, max=largest, description="a",
                                    continuous_update=False)
@@ -51,6 +57,13 @@ class OrderExplorer:
             return p[::-1], y[0, ::-1]
         return p, y[0]
 
+    def example_bound(self) -> np.ndarray:
+        """P(true bit) of the best causal MSB-first reader on (a, b), shape (T,), bit 0 first."""
+        carry_out = carry_bits([self.a.value], [self.b.value], self.n_bits)[0]
+        carry_in = np.concatenate([[0], carry_out[:-1]])
+        p = self.carry_probability
+        return np.where(carry_in == 1, p, 1 - p)
+
     def update(self) -> None:
         """Run both networks on (a, b), then restate and redraw."""
         a, b = self.a.value, self.b.value
@@ -68,7 +81,8 @@ class OrderExplorer:
             verdict = ("exact" if self.predicted[order] == a + b
                        else f"{right} of {self.n_bits} bits right")
             lines.append(f"{order.upper()}-first says <b>{self.predicted[order]}</b> ({verdict})")
-        ax.plot(positions, self.bound, "k--", lw=1, label="best any MSB-first reader can do")
+        ax.plot(positions, self.example_bound(), "k--", lw=1, drawstyle="steps-mid",
+                label="best any MSB-first reader can do on this addition")
         ax.set_xticks(positions, [f"bit {i}" for i in positions])
         ax.set_ylim(-0.02, 1.02)
         ax.set_ylabel("P(true bit)")

@@ -69,7 +69,7 @@ class AdditionStepper:
         axes = figure.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
         plot_hidden_and_carry(shown, carry, X[0, :, 0], X[0, :, 1], bits,
                               unit_order=self.unit_order, axes=axes, current_step=t,
-                              title=f"Hidden state after step {t}",
+                              title=f"Hidden state after step {t}", true_bits=y[0],
                               value_range=(-1, 1) if self.model.activation == "tanh" else (0, 1))
         self.plot.value = figure_png(figure)
 

@@ -1,0 +1,62 @@
+"""The self-checks of notebook 05 accept a right answer and name each typical mistake."""
+
+import numpy as np
+import pytest
+
+from nnlib import checks
+from nnlib.checks import CheckFailed
+
+
+def carry_probability(n_bits, p_one=0.5, out=False, closed_form=False, one_way=False):
+    if closed_form:
+        return 0.5 - 0.5 ** (np.arange(n_bits) + 1)
+    p = np.zeros(n_bits + 1)
+    for i in range(1, n_bits + 1):
+        exactly_one = p_one if one_way else 2 * p_one * (1 - p_one)  # one_way: right at 1/2 only
+        p[i] = p_one**2 + exactly_one * p[i - 1]
+    return p[1:] if out else p[:-1]
+
+
+def bidirectional_backward(dhidden, cache_f, cache_b, reverse=True, flip_dX=True):
+    from nnlib.rnn import rnn_backward
+
+    H = dhidden.shape[-1] // 2
+    dX_f, _, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f)
+    upstream = dhidden[:, ::-1, H:] if reverse else dhidden[..., H:]
+    dX_r, _, dU_b, dW_b, db_b = rnn_backward(upstream, cache_b)
+    return dX_f + (dX_r[:, ::-1] if flip_dX else dX_r), dU_f, dW_f, db_f, dU_b, dW_b, db_b
+
+
+CASES = [
+    (checks.check_carry_probability, (carry_probability,), [
+        ((lambda n, q: carry_probability(n, q, out=True),), "carries OUT of each bit"),
+        ((lambda n, q: carry_probability(n, q, closed_form=True),),
+         "closed form .* holds only for p_one = 1/2"),
+        ((lambda n, q: carry_probability(n, q, one_way=True),), "wrong values"),
+    ]),
+    (checks.check_bidirectional_backward, (bidirectional_backward,), [
+        ((lambda *a: bidirectional_backward(*a, reverse=False),), "reversed time"),
+        ((lambda *a: bidirectional_backward(*a, flip_dX=False),), "dX is wrong"),
+    ]),
+]
+
+
+@pytest.mark.parametrize("check, right, _", CASES, ids=lambda v: getattr(v, "__name__", ""))
+def test_a_right_answer_passes_public_and_hidden_checks(check, right, _, capsys):
+    check(*right)
+    check(*right, hidden=True)
+    out = capsys.readouterr().out
+    assert "public checks passed" in out and "hidden checks passed" in out
+
+
+@pytest.mark.parametrize("check, wrong, message",
+                         [(check, w, m) for check, _, mistakes in CASES for w, m in mistakes],
+                         ids=lambda v: v if isinstance(v, str) else getattr(v, "__name__", ""))
+def test_each_typical_mistake_is_named(check, wrong, message):
+    with pytest.raises(CheckFailed, match=message):
+        check(*wrong)
+
+
+def test_the_reference_is_the_closed_form_at_one_half():
+    from nnlib.checks.order import _carry_reference
+    np.testing.assert_allclose(_carry_reference(8, 0.5), 0.5 - 0.5 ** (np.arange(8) + 1))
