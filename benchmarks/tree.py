@@ -22,6 +22,13 @@ It prints trees encoded per second, each batched method's speed-up over recursio
 counts that explain them (sequential compositions: recursion one per internal node, the stack
 one per transition step, height one per tree level), and writes everything to
 ``notebooks/data/tree_timings.json``, which notebook 09 draws (``--no-write`` to skip that).
+
+``--sweep`` instead trains notebook 09's three models with its default settings (ListOps with
+MAX and MIN, 1 500 training expressions of depths 1-3, H = 32, 20 epochs of Adam 0.01 with
+clip_norm 5 in batches of 32) for seeds 0-4 and writes their test accuracy by depth (1-6, 200
+expressions each) to ``notebooks/data/tree_depth_sweep.json``. The notebook prints these
+committed figures: a training run's exact accuracies depend on the BLAS kernel's rounding
+(which grows over hundreds of updates), so live numbers would differ between CPUs.
 """
 
 from __future__ import annotations
@@ -40,14 +47,67 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nnlib.losses import softmax_cross_entropy  # noqa: E402
+from nnlib.optim import Adam  # noqa: E402
+from nnlib.train import fit  # noqa: E402
 from nnlib.tree import ENCODERS, TreeNet, tree_forward  # noqa: E402
-from nnlib.treedata import LISTOPS_VOCAB, make_listops  # noqa: E402
+from nnlib.treedata import (LISTOPS_VOCAB, leaves, left_to_right, make_listops,  # noqa: E402
+                            one_hot_sequences)
 
 BATCH_SIZES = [1, 4, 16, 64, 256, 512]
 HIDDEN_SIZES = [32, 128]
 METHODS = ["recursion", "stack", "height"]
 PASSES = ["forward", "forward+backward"]
 OUTPUT = ROOT / "notebooks" / "data" / "tree_timings.json"
+SWEEP_OUTPUT = ROOT / "notebooks" / "data" / "tree_depth_sweep.json"
+SWEEP = {"n_train": 1500, "train_depths": [1, 2, 3], "test_depths": [1, 2, 3, 4, 5, 6],
+         "operators": ["MAX", "MIN"], "hidden_size": 32, "epochs": 20, "batch_size": 32,
+         "learning_rate": 0.01, "clip_norm": 5.0, "seeds": [0, 1, 2, 3, 4]}
+
+
+def depth_sweep():
+    """Notebook 09's structure experiment, seeds 0-4: accuracy by depth for three models."""
+    from nnlib.lstm import LSTM
+
+    c = SWEEP
+    runs = []
+    for seed in c["seeds"]:
+        train, y, _, _ = make_listops(c["n_train"], c["train_depths"],
+                                      np.random.default_rng([seed, 1]), operators=c["operators"])
+        test, y_test, depth, _ = make_listops(200 * len(c["test_depths"]), c["test_depths"],
+                                              np.random.default_rng([seed, 3]),
+                                              operators=c["operators"])
+        tree = TreeNet(LISTOPS_VOCAB, c["hidden_size"], 10, np.random.default_rng([seed, 4]))
+        chain = TreeNet(LISTOPS_VOCAB, c["hidden_size"], 10, np.random.default_rng([seed, 4]))
+        size = max(H for H in range(1, 257)
+                   if 4 * H * (len(LISTOPS_VOCAB) + H + 1) + 10 * H + 10 <= tree.num_params)
+        lstm = LSTM(len(LISTOPS_VOCAB), size, np.random.default_rng([seed, 4]), head="softmax",
+                    output="last", output_size=10)
+        longest = max(len(leaves(t)) for t in train)
+        inputs = {"tree": (train, test), "chain": ([left_to_right(t) for t in train],
+                                                    [left_to_right(t) for t in test]),
+                  "lstm": (one_hot_sequences(train, tree.index, longest),
+                           one_hot_sequences(test, tree.index,
+                                             max(len(leaves(t)) for t in test)))}
+        accuracy = {}
+        for name, model in (("tree", tree), ("lstm", lstm), ("chain", chain)):
+            X_train, X_test = inputs[name]
+            fit(model, X_train, y, Adam(c["learning_rate"], clip_norm=c["clip_norm"]),
+                c["epochs"], batch_size=c["batch_size"], rng=np.random.default_rng([seed, 5]),
+                record_every=c["epochs"], metric=None)
+            predicted = model.predict(X_test)
+            accuracy[name] = [float(np.mean(predicted[depth == d] == y_test[depth == d]))
+                              for d in c["test_depths"]]
+        runs.append({"seed": seed, "accuracy": accuracy})
+        print(f"  seed {seed}: " + "; ".join(f"{name} " + " ".join(f"{100 * a:.0f}" for a in acc)
+                                          for name, acc in accuracy.items()), flush=True)
+    record = {"about": "Test accuracy by nesting depth of notebook 09's three models (tree "
+                       "network, LSTM of the same parameter budget, the tree network on "
+                       "left-to-right chains) with the notebook's default settings, seeds 0-4; "
+                       "written by benchmarks/tree.py --sweep (python3 tasks.py benchmark "
+                       "passes no flag: run python benchmarks/tree.py --sweep).",
+              "settings": c, "numpy": np.__version__, "runs": runs}
+    SWEEP_OUTPUT.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"wrote {SWEEP_OUTPUT.relative_to(ROOT)}")
 
 
 def forward_loss(model, batch, y, method):
@@ -79,7 +139,12 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds (median)")
     parser.add_argument("--no-write", action="store_true", help="do not write the JSON file")
+    parser.add_argument("--sweep", action="store_true",
+                        help="train notebook 09's models for seeds 0-4 instead of timing")
     args = parser.parse_args(argv)
+    if args.sweep:
+        depth_sweep()
+        return
 
     trees, y, _, _ = make_listops(max(BATCH_SIZES), [1, 2, 3, 4], np.random.default_rng(0))
     models = {H: TreeNet(LISTOPS_VOCAB, H, 10, np.random.default_rng(1)) for H in HIDDEN_SIZES}

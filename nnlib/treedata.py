@@ -60,6 +60,22 @@ def left_to_right(tree):
     return chain
 
 
+def one_hot_sequences(trees, index: dict, length: int) -> np.ndarray:
+    """The trees' tokens, left to right, as one-hot rows (N, length, V) for a sequence model.
+
+    Left-padded with zero rows, so that every sequence ends at the last step (where a
+    last-step classifier reads it); ``length`` must be at least the longest tree's leaf count.
+    """
+    X = np.zeros((len(trees), length, len(index)))
+    for n, tree in enumerate(trees):
+        ids = [index[token] for token in leaves(tree)]
+        if len(ids) > length:
+            raise ValueError(f"length must be at least {len(ids)} (trees[{n}] has that many "
+                             f"tokens), got {length}.")
+        X[n, np.arange(length - len(ids), length), ids] = 1.0
+    return X
+
+
 def parse(text: str):
     """The tree written by a bracketed string, e.g. ``"( ( a b ) c )"`` -> ``(("a", "b"), "c")``.
 
@@ -374,5 +390,5 @@ def make_listops(n: int, depths, rng: np.random.Generator, max_args: int = 4,
 
 __all__ = ["LISTOPS_VOCAB", "OPERATORS", "TreeBatch", "embedding_backward", "from_transitions",
            "height", "is_tree", "leaves", "left_to_right", "listops_depth", "listops_text",
-           "listops_tree", "listops_value", "make_listops", "parse", "parse_listops",
-           "prepare_batch", "random_listops", "to_string", "transitions"]
+           "listops_tree", "listops_value", "make_listops", "one_hot_sequences", "parse",
+           "parse_listops", "prepare_batch", "random_listops", "to_string", "transitions"]

@@ -271,3 +271,15 @@ def test_notebook_functions_behave_like_nnlib(trees):
                          compose_backward(np.ones((2, 3)), compose_forward(
                              np.ones((2, 3)), -np.ones((2, 3)), params["W"], params["b"])[1])):
         np.testing.assert_allclose(got, want, rtol=0, atol=1e-14)
+
+
+def test_one_hot_sequences_left_pads():
+    from nnlib.treedata import one_hot_sequences
+
+    index = {w: i for i, w in enumerate(WORDS)}
+    X = one_hot_sequences([("a", "b"), "c"], index, 3)
+    assert X.shape == (2, 3, 4)
+    np.testing.assert_array_equal(X[0].argmax(axis=1)[1:], [0, 1])
+    assert not X[0, 0].any() and not X[1, :2].any() and X[1, 2, 2] == 1
+    with pytest.raises(ValueError, match="length must be at least 2"):
+        one_hot_sequences([("a", "b")], index, 1)

@@ -65,6 +65,9 @@ def test_layout_and_figures():
     import matplotlib.pyplot as plt
     fig, axes = plt.subplots(1, 2)
     draw_tree(parse("( ( a b ) c )"), axes[0])
-    plot_accuracy_by_depth([1, 2, 3], {"tree": [1, 0.9, 0.8]}, [1, 2], axes[1], chance=0.1)
+    plot_accuracy_by_depth([1, 2, 3], {"tree": [1, 0.9, 0.8]}, [1, 2], axes[1], chance=0.1,
+                           ranges={"tree": ([0.9, 0.8, 0.7], [1, 1, 0.9])},
+                           this_run={"tree": [1, 0.85, 0.8]})
+    assert "this notebook's run" in [t.get_text() for t in axes[1].get_legend().get_texts()]
     assert axes[0].get_title() == "3 tokens, 2 levels"
     plt.close(fig)

@@ -92,14 +92,28 @@ def plot_timings(record: dict, hidden_size: int, axes=None):
 
 
 def plot_accuracy_by_depth(depths, accuracies: dict, train_depths, ax=None,
-                           chance: float | None = None):
-    """Test accuracy against nesting depth, one line per model; trained depths shaded."""
+                           chance: float | None = None, ranges: dict | None = None,
+                           this_run: dict | None = None):
+    """Test accuracy against nesting depth, one line per model; trained depths shaded.
+
+    ``ranges``: optional {label: (low, high)} arrays drawn as a band (e.g. over seeds);
+    ``this_run``: optional {label: accuracies} of one run, drawn as crosses in the same colour.
+    """
     ax = ax or plt.gca()
     depths = np.asarray(depths)
     ax.axvspan(min(train_depths) - 0.5, max(train_depths) + 0.5, color="0.93", zorder=0,
                label="depths seen in training")
     for (label, values), marker in zip(accuracies.items(), "o^sDv"):
-        ax.plot(depths, 100 * np.asarray(values), marker=marker, label=label)
+        line, = ax.plot(depths, 100 * np.asarray(values), marker=marker, label=label)
+        if ranges and label in ranges:
+            low, high = ranges[label]
+            ax.fill_between(depths, 100 * np.asarray(low), 100 * np.asarray(high),
+                            color=line.get_color(), alpha=0.15, lw=0)
+        if this_run and label in this_run:
+            ax.plot(depths, 100 * np.asarray(this_run[label]), "x", ms=8,
+                    color=line.get_color())
+    if this_run:
+        ax.plot([], [], "x", color="0.3", label="this notebook's run")
     if chance is not None:
         ax.axhline(100 * chance, color="0.5", ls=":", lw=1, label="most frequent value")
     ax.set_xticks(depths)
