@@ -48,7 +48,7 @@ CONTROLS = {
     "06_digits": {"slider": "epochs", "value": "3", "watch": ".widget-html-content"},
     "07_lstm": {"slider": "lag T", "value": "15", "watch": ".widget-html-content"},
     "08_hopfield": {"slider": "stored patterns", "value": "7", "watch": ".widget-html-content"},
-    "09_tree_networks": {"slider": "example", "value": "1", "watch": ".widget-html-content"},
+    "09_tree_networks": {"slider": "example", "value": "5", "watch": ".widget-html-content"},
 }
 
 pytestmark = pytest.mark.browser
