@@ -10,9 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.hopfield import (async_sweep, capacity_experiment, crosstalk_error_rate, energy,
-                            flip_bits, hebbian_weights, modern_energy, modern_recall, recall,
-                            recall_path)
+from nnlib.hopfield import (async_sweep, energy, flip_bits, hebbian_weights, modern_energy,
+                            modern_recall, recall, recall_path)
 from nnlib.losses import softmax
 
 NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "08_hopfield.ipynb"
@@ -95,22 +94,6 @@ def test_ties_keep_the_unit_and_rounding_does_not_decide_them():
     np.testing.assert_array_equal(async_sweep(W, state, [0]), state)
 
 
-def test_crosstalk_prediction_known_value_and_against_measurement():
-    # At the critical load 0.138 the crosstalk standard deviation is sqrt(0.138) = 0.371, and
-    # the normal tail Phi(-2.692) is 0.00355 (Amit, Gutfreund & Sompolinsky's 0.36 % of bits).
-    assert abs(crosstalk_error_rate(1_000_000, 138_000) - 0.00355) < 2e-5
-    assert crosstalk_error_rate(100, 1) == 0.0
-    result = capacity_experiment(500, [0.15], 0.1, np.random.default_rng(0), min_probes=150)
-    assert abs(result["bit_errors"][0] / result["predicted_bit_errors"][0] - 1) < 0.15
-
-
-def test_capacity_experiment_separates_low_and_high_load():
-    result = capacity_experiment(200, [0.05, 0.3], 0.1, np.random.default_rng(1), min_probes=40)
-    np.testing.assert_array_equal(result["patterns"], [10, 60])
-    assert result["recalled"][0] == 1.0 and result["fixed"][0] == 1.0
-    assert result["recalled"][1] < 0.2 and result["overlap"][1] < 0.6
-
-
 def test_modern_recall_retrieves_ten_times_more_patterns_than_units_in_one_step():
     X = random_patterns(8, 1000, 100)
     probes = flip_bits(X[:50], 0.2, np.random.default_rng(9))
@@ -170,7 +153,6 @@ W2 = np.array([[0.0, 1.0], [1.0, 0.0]])
     (lambda: modern_recall([[1.0, 1.0]], [1.0, 1.0], beta=0), "beta must be a number > 0"),
     (lambda: modern_recall([[1.0, 1.0]], [1.0, 1.0, 1.0], beta=1), r"states must have shape"),
     (lambda: flip_bits([1.0, -1.0], 1.5, np.random.default_rng(0)), "fraction must be"),
-    (lambda: crosstalk_error_rate(1, 1), "num_units must be an integer >= 2"),
 ])
 def test_bad_inputs_are_rejected_with_a_clear_message(call, message):
     with pytest.raises(ValueError, match=message):
