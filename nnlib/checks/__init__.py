@@ -6,7 +6,10 @@ where to look for the bug. A passing check prints "public checks passed" (the gr
 tests are separate, so it never claims that everything passed).
 
 The notebooks call these from their nbgrader test cells; ``hidden=True`` runs extra cases
-(other shapes, other values) that only the autograder sees in the student version.
+(other shapes, other values) that only the autograder sees in the student version. When graded,
+the hidden block also calls the checks again as ``nnlib.checks.common.fresh_check(name)`` returns
+them, from a fresh import of nnlib, so an answer cell that replaced a check does not pass it
+(``tools/classroom`` adds these lines to the course's copy; the notebooks are unchanged).
 """
 
 from nnlib.checks.common import CheckFailed, fresh_check
