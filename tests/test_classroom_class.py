@@ -8,8 +8,6 @@ proves that a teacher's nbgrader_config.py survives the commands.
 """
 
 import csv
-import os
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -196,38 +194,8 @@ def test_teacher_config_and_gradebook_kept(graded):
             gradebook.find_notebook(NAMES[1], NAMES[1]).max_score
 
 
-@pytest.fixture(scope="module")
-def scheduler(tmp_path_factory):
-    """A Dask scheduler and one worker, each its own process, on 127.0.0.1 only."""
-    folder = tmp_path_factory.mktemp("dask")
-    address_file = folder / "scheduler.json"
-    bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    common = dict(cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    processes = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1",
-                                   "--port", "0", "--no-dashboard", "--scheduler-file",
-                                   str(address_file)], **common)]
-    try:
-        deadline = time.monotonic() + 60
-        while not address_file.exists():
-            assert time.monotonic() < deadline, "the scheduler did not start within 60 s"
-            time.sleep(0.2)
-        processes.append(subprocess.Popen(
-            [str(bin_dir / "dask"), "worker", "--scheduler-file", str(address_file), "--host",
-             "127.0.0.1", "--nworkers", "1", "--nthreads", "1", "--no-dashboard"], **common))
-        import json
-        yield json.loads(address_file.read_text())["address"]
-    finally:
-        for process in reversed(processes):
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=20)
-
-
-def test_late_student_graded_alone_on_an_existing_scheduler(graded, scheduler, tmp_path):
+def test_late_student_graded_alone_on_an_existing_scheduler(graded, dask_scheduler, tmp_path):
+    scheduler = dask_scheduler
     course, _, _ = graded
     assert scheduler.startswith("tcp://127.0.0.1:")
     late = tmp_path / "late"

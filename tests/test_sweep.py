@@ -122,3 +122,15 @@ def test_sweep_table_groups_over_the_seed_with_known_statistics():
     table = format_sweep_table(groups)
     assert "| 16 | 2 (0, 1) | 0.6000 ± 0.1414 |" in table
     assert sweep_table([]) == [] and format_sweep_table([]) == "(no finished runs)"
+
+
+def test_runs_on_an_existing_dask_scheduler(tiny, tmp_path, dask_scheduler):
+    # A scheduler and a worker started as their own processes on 127.0.0.1 (tests/conftest.py):
+    # the sweep sends its runs there unchanged and gets the same results as a local cluster.
+    out = tmp_path / "remote"
+    result = sweep.run_sweep(tiny, {"x": [3], "seed": [0, 1]}, out, log=lambda _: None,
+                             scheduler=dask_scheduler)
+    assert result["ran"] == ["x-3_seed-0", "x-3_seed-1"] and not result["failures"]
+    values = sorted(json.loads((out / "runs" / run / "results.json").read_text())
+                    ["metrics"]["value"] for run in result["ran"])
+    assert values == [30, 31]

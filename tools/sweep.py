@@ -2,7 +2,7 @@
 
     python tools/sweep.py NOTEBOOK --grid NAME=V1,V2,... [--grid ...] [--set NAME=VALUE ...]
                           [--name NAME] [--out FOLDER] [--jobs 2] [--over seed]
-                          [--x hidden_size] [--metrics m1,m2]
+                          [--x hidden_size] [--metrics m1,m2] [--scheduler ADDRESS]
 
 Every combination of the ``--grid`` values (``--set`` fixes a parameter for every run) is one
 run: papermill executes the notebook into ``FOLDER/runs/<run id>/notebook.ipynb`` with the
@@ -13,6 +13,10 @@ notebook's working directory, one BLAS thread, and the parameter ``results_path`
 
 Afterwards:
 
+- **Where runs execute.** Each run is a task on Dask's distributed scheduler: by default a local
+  cluster of ``--jobs`` single-threaded workers on 127.0.0.1; with ``--scheduler
+  tcp://host:8786`` an existing Dask cluster, whose workers see this repository and the sweep
+  folder at the same paths (the engine is the classroom's, ``tools/classroom/cluster.py``).
 - **Resume.** A run is skipped when its ``results.json`` is complete (it parses, says
   ``"complete": true``, holds metrics) and its executed notebook records the same parameters
   (``metadata.papermill.parameters``). Interrupt a sweep and start the same command again: only
@@ -40,13 +44,16 @@ import os
 import re
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 import nbformat
 import papermill
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(Path(__file__).resolve().parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/: the classroom package
+
+from classroom.cluster import run_tasks  # noqa: E402
 EXECUTION_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
                  "JUPYTER_PREFER_ENV_PATH": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 RESULTS_PARAMETER = "results_path"
@@ -162,7 +169,7 @@ def execute_run(notebook: str, folder: str, parameters: dict, cwd: str) -> dict:
 # The sweep
 
 def run_sweep(notebook: Path, grid: dict[str, list], out: Path, fixed: dict | None = None,
-              jobs: int = 2, log=print) -> dict:
+              jobs: int = 2, log=print, scheduler: str | None = None) -> dict:
     """Execute the runs of the grid that are not finished yet; returns what happened.
 
     Returns
@@ -181,20 +188,29 @@ def run_sweep(notebook: Path, grid: dict[str, list], out: Path, fixed: dict | No
     log(f"{len(runs)} runs: {len(skipped)} already finished, {len(pending)} to run "
         f"({jobs} at a time)")
     failures, ran = [], []
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
-        futures = {pool.submit(execute_run, str(notebook), str(folder), parameters,
-                               str(notebook.parent)): folder for folder, parameters in pending}
-        for future in as_completed(futures):
-            report = future.result()
-            name = futures[future].name
-            ran.append(name)
-            if report["ok"]:
-                log(f"  done    {name}  ({report['seconds']:.0f} s)")
-            else:
-                text = ", ".join(f"{k}={v!r}" for k, v in report["parameters"].items())
-                log(f"  FAILED  {name}  with {text}: {report['error']}")
-                failures.append({"run": name, "parameters": report["parameters"],
-                                 "error": report["error"]})
+    # Workers import the task by module name: when this file runs as a script its functions
+    # live in __main__, so take them from the module "sweep" (tools/ is on sys.path).
+    task = execute_run
+    if task.__module__ == "__main__":
+        import importlib
+        task = importlib.import_module("sweep").execute_run
+    calls = [(str(notebook), str(folder), parameters, str(notebook.parent))
+             for folder, parameters in pending]
+    results = (run_tasks(task, calls, scheduler, workers=jobs, scratch=out / "dask-scratch")
+               if calls else [])
+    for arguments, report, error in results:
+        name = Path(arguments[1]).name
+        if error is not None:  # the worker itself failed (a run's own errors are reports)
+            report = {"parameters": arguments[2], "ok": False, "seconds": 0.0,
+                      "error": f"{type(error).__name__}: {error}"}
+        ran.append(name)
+        if report["ok"]:
+            log(f"  done    {name}  ({report['seconds']:.0f} s)")
+        else:
+            text = ", ".join(f"{k}={v!r}" for k, v in report["parameters"].items())
+            log(f"  FAILED  {name}  with {text}: {report['error']}")
+            failures.append({"run": name, "parameters": report["parameters"],
+                             "error": report["error"]})
     failures.sort(key=lambda failure: failure["run"])
     out.mkdir(parents=True, exist_ok=True)
     (out / "failures.json").write_text(json.dumps(failures, indent=1) + "\n")
@@ -256,6 +272,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--x", help="parameter on the plot's x axis (default: the last grid "
                                     "parameter other than --over)")
     parser.add_argument("--metrics", help="comma-separated metrics to plot (default: all)")
+    parser.add_argument("--scheduler", help="address of an existing Dask scheduler, e.g. "
+                                            "tcp://127.0.0.1:8786 (default: a local cluster "
+                                            "of --jobs workers)")
     args = parser.parse_args(argv)
     try:
         grid = dict(parse_assignment(text, many=True) for text in args.grid)
@@ -270,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     out = (args.out or ROOT / "build" / "sweeps" / (args.name or notebook.stem)).resolve()
     start = time.perf_counter()
     try:
-        result = run_sweep(notebook, grid, out, fixed, jobs=args.jobs)
+        result = run_sweep(notebook, grid, out, fixed, jobs=args.jobs, scheduler=args.scheduler)
     except ValueError as error:
         print(f"sweep: {error}", file=sys.stderr)
         return 2
