@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -47,7 +48,30 @@ EXECUTION_ENV = {
     "JUPYTER_PREFER_ENV_PATH": "1",
     # Silences debugpy's frozen-modules warning in kernels (stderr is compared by nbval).
     "PYDEVD_DISABLE_FILE_VALIDATION": "1",
+    # Kernels read build/ipython/profile_default/ipython_kernel_config.py (see
+    # _prepare_ipython_dir): it drops the kernel's "running over TCP without encryption" notice,
+    # which every local run would otherwise print on the terminal.
+    "IPYTHONDIR": str(BUILD / "ipython"),
 }
+
+KERNEL_CONFIG = '''# Written by tasks.py. The course's kernels talk to papermill and nbval over loopback only.
+import logging
+
+
+class _DropUnencryptedTcpNotice(logging.Filter):
+    def filter(self, record):
+        return "without encryption" not in record.getMessage()
+
+
+logging.getLogger("IPKernelApp").addFilter(_DropUnencryptedTcpNotice())
+'''
+
+
+def _prepare_ipython_dir() -> None:
+    config = BUILD / "ipython" / "profile_default" / "ipython_kernel_config.py"
+    if not config.exists() or config.read_text() != KERNEL_CONFIG:
+        config.parent.mkdir(parents=True, exist_ok=True)
+        config.write_text(KERNEL_CONFIG)
 
 
 def _env_fingerprint() -> str:
@@ -75,13 +99,42 @@ def _create_venv() -> None:
     _run([sys.executable, "-m", "virtualenv", str(VENV)])
 
 
+def _venv_works() -> bool:
+    # An interrupted first run can leave a .venv without pip (or without a working Python).
+    if not VENV_PYTHON.exists():
+        return False
+    probe = subprocess.run([str(VENV_PYTHON), "-c", "import pip"], capture_output=True)
+    return probe.returncode == 0
+
+
 def ensure_environment() -> None:
-    """Create or update .venv so that it matches the dependency files."""
+    """Create or update .venv so that it matches the dependency files.
+
+    Safe to interrupt and to run twice at once: a lock file serialises set-ups, the stamp is
+    written only after everything installed, and a .venv that cannot run pip is rebuilt.
+    """
     fingerprint = _env_fingerprint()
     if VENV_PYTHON.exists() and STAMP.exists() and STAMP.read_text() == fingerprint:
         return
+    import fcntl
+
+    with open(ROOT / ".venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # a second first run waits here for the first
+        if VENV_PYTHON.exists() and STAMP.exists() and STAMP.read_text() == fingerprint:
+            return
+        _set_up_environment(fingerprint)
+
+
+def _set_up_environment(fingerprint: str) -> None:
     print(f"Setting up the course environment in {VENV.relative_to(ROOT)}/ "
           "(a few minutes the first time)", flush=True)
+    if VENV.exists() and not _venv_works():
+        print(f"{VENV.relative_to(ROOT)}/ is incomplete (an interrupted set-up?): rebuilding it",
+              flush=True)
+        if VENV.is_symlink():
+            VENV.unlink()
+        else:
+            shutil.rmtree(VENV)
     if not VENV_PYTHON.exists():
         _create_venv()
     pip = [str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
@@ -117,6 +170,7 @@ def execute_notebook(source: Path, target: Path, parameters: dict | None = None)
     import papermill
 
     os.environ.update(EXECUTION_ENV)
+    _prepare_ipython_dir()
     target.parent.mkdir(parents=True, exist_ok=True)
     return papermill.execute_notebook(
         str(source), str(target), parameters=parameters or {}, kernel_name="python3",
@@ -194,6 +248,7 @@ def nbval_command(paths: list[Path]) -> list[str]:
 
 def task_test(args: list[str]) -> None:
     os.environ.update(EXECUTION_ENV)
+    _prepare_ipython_dir()
     # One pytest run: the unit tests and every notebook compared cell by cell, test files
     # spread over the cores (a notebook's cells stay together in one kernel: --dist loadfile).
     command = nbval_command(notebook_paths())
@@ -221,9 +276,20 @@ def task_determinism(args: list[str]) -> None:
     full = "--full" in args
     repeat = 3 if full else 1
     if "--repeat" in args:
-        repeat = int(args[args.index("--repeat") + 1])
-        args = args[:args.index("--repeat")] + args[args.index("--repeat") + 2:]
+        where = args.index("--repeat")
+        value = args[where + 1] if where + 1 < len(args) else ""
+        if not value.isdigit() or int(value) < 1:
+            sys.exit(f"--repeat needs a whole number of runs >= 1, got {value or 'nothing'!r}; "
+                     f"e.g. python3 tasks.py determinism --repeat 3")
+        repeat = int(value)
+        args = args[:where] + args[where + 2:]
+    unknown = [arg for arg in args if arg.startswith("--") and arg != "--full"]
+    if unknown:
+        sys.exit(f"determinism does not know {' '.join(unknown)}; it takes --full, "
+                 f"--repeat N and notebook names.")
     names = [arg for arg in args if not arg.startswith("--")]
+    notebook_paths(names)  # an unknown notebook name stops here, before any run
+    _prepare_ipython_dir()
     settings = DETERMINISM_MATRIX if full else DETERMINISM_SETTINGS
     results = []  # (label, run, cells compared, failing cell ids)
     for setting in settings:
@@ -259,16 +325,18 @@ BENCHMARK_EXTRAS = ["torch==2.13.0", "scikit-learn"]
 def task_benchmark(args: list[str]) -> None:
     import importlib.util
 
+    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
+    unknown = sorted(set(args) - {path.stem for path in scripts})
+    if unknown:  # before installing anything
+        sys.exit(f"No such benchmark: {' '.join(unknown)}. Choose from: "
+                 f"{', '.join(path.stem for path in scripts)}")
+    if args:
+        scripts = [path for path in scripts if path.stem in args]
     missing = [spec for spec in BENCHMARK_EXTRAS
                if importlib.util.find_spec(spec.split("==")[0].replace("scikit-learn", "sklearn"))
                is None]
     if missing:
         _run([sys.executable, "-m", "pip", "install", "--quiet", *missing])
-    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
-    if args:
-        scripts = [path for path in scripts if path.stem in args]
-        if not scripts:
-            sys.exit(f"No such benchmark: {' '.join(args)}")
     env = {**os.environ, **EXECUTION_ENV}
     for script in scripts:
         print(f"\n== {script.stem} ==", flush=True)

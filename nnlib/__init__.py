@@ -62,7 +62,7 @@ from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, softmax,
                           softmax_cross_entropy, squared_error_loss)
 from nnlib.metrics import binary_accuracy
-from nnlib.model import Model
+from nnlib.model import Model, load_model, load_weights, save_model
 from nnlib.mlp import MLP, make_architecture, mlp_loss_and_grads, train_mlp
 from nnlib.neuron import Neuron
 from nnlib.optim import SGD, Adam, Momentum, clip_grad_norm
@@ -100,7 +100,9 @@ __all__ = [
     "fmt_sci",
     "History",
     "int_to_bits",
+    "load_model",
     "load_params",
+    "load_weights",
     "make_architecture",
     "make_moons",
     "MLP",
@@ -115,6 +117,7 @@ __all__ = [
     "rnn_forward",
     "rnn_step_backward",
     "rnn_step_forward",
+    "save_model",
     "save_params",
     "set_blas_threads",
     "SGD",

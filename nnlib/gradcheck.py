@@ -34,11 +34,13 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         original = x[index]
-        x[index] = original + h
-        f_plus = f()
-        x[index] = original - h
-        f_minus = f()
-        x[index] = original
+        try:
+            x[index] = original + h
+            f_plus = f()
+            x[index] = original - h
+            f_minus = f()
+        finally:  # x is restored even when f raises
+            x[index] = original
         grad[index] = (f_plus - f_minus) / (2.0 * h)
     return grad
 

@@ -18,6 +18,9 @@ REDUCTIONS = ("sum", "half_sum", "mean")
 def _reduction_scale(reduction: str, count: int) -> float:
     if reduction not in REDUCTIONS:
         raise ValueError(f"reduction must be one of {REDUCTIONS}, got {reduction!r}.")
+    if count == 0:
+        raise ValueError("the loss needs at least one example: the predictions and targets "
+                         "are empty (N = 0).")
     return {"sum": 1.0, "half_sum": 0.5, "mean": 1.0 / count}[reduction]
 
 
@@ -121,6 +124,8 @@ def log_softmax(logits, check: bool = True) -> np.ndarray:
     log softmax(z)_k = z_k - logsumexp(z), with the maximum subtracted first.
     """
     z = as_float_array("logits", logits) if check else logits
+    if check and (z.ndim == 0 or z.shape[-1] == 0):
+        raise ValueError(f"logits must have shape (..., C) with C >= 1 classes, got {z.shape}.")
     shifted = z - z.max(axis=-1, keepdims=True)
     return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
 

@@ -16,13 +16,21 @@ The public methods check their arguments once (``check_inputs`` / ``check_target
 call the unchecked hooks that a subclass writes (``_loss_and_grads``, ``_loss``,
 ``_predict_proba``, ``_predict``). ``nnlib.train.fit`` checks the data once before its loop and
 calls the hooks inside it, so no array is converted twice per step (the style guide's "check at
-the boundary"). Subclasses register themselves by class name, which ``load_model`` uses.
+the boundary"). Subclasses register themselves by class name.
+
+One weight-file format serves every model: ``save_model`` writes the parameters with the class
+name and ``config`` in the header (``nnlib.serialization``); ``load_model`` rebuilds the model
+the file describes; ``load_weights`` fills an existing model and says so when the file holds
+another architecture.
 """
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
+from nnlib.serialization import WeightFileError, check_expected_shapes, load_params, save_params
 from nnlib.validation import as_float_array
 
 MODELS: dict[str, type] = {}
@@ -129,3 +137,53 @@ def build_model(name: str, config: dict) -> Model:
     if not isinstance(config, dict):
         raise ValueError(f"config must be a dict of constructor settings, got {config!r}.")
     return MODELS[name](**config, rng=np.random.default_rng(0))
+
+
+def save_model(path, model: Model):
+    """Write ``model``'s parameters, class name and ``config`` to the weight file ``path``."""
+    if not isinstance(model, Model):
+        raise ValueError(f"model must be an nnlib model, got {type(model).__name__}.")
+    return save_params(path, model.params, {"model": type(model).__name__,
+                                            "config": model.config})
+
+
+def _read_model_file(path):
+    import nnlib  # noqa: F401  (importing the package registers every model class)
+
+    params, meta = load_params(path)
+    name = repr(os.path.basename(os.fspath(path)))
+    if not isinstance(meta.get("model"), str) or not isinstance(meta.get("config"), dict):
+        raise WeightFileError(f"{name} holds parameters but no model description; it was "
+                              f"written by save_params, not save_model. Load it with "
+                              f"load_params, or save the model with save_model.")
+    if meta["model"] not in MODELS:
+        raise WeightFileError(f"{name} holds a {meta['model']!r} model, which this nnlib does "
+                              f"not know (it knows {sorted(MODELS)}).")
+    return params, meta, name
+
+
+def load_model(path) -> Model:
+    """Rebuild the model described by a file written by ``save_model``, weights included."""
+    params, meta, name = _read_model_file(path)
+    try:
+        model = build_model(meta["model"], meta["config"])
+    except (TypeError, ValueError) as error:
+        raise WeightFileError(f"{name} describes a {meta['model']} that cannot be built "
+                              f"({error}).") from None
+    check_expected_shapes(params, {k: v.shape for k, v in model.params.items()}, name)
+    model.set_params(params)
+    return model
+
+
+def load_weights(model: Model, path) -> None:
+    """Fill ``model`` with the weights in ``path``; the file must hold the same architecture."""
+    if not isinstance(model, Model):
+        raise ValueError(f"model must be an nnlib model, got {type(model).__name__}.")
+    params, meta, name = _read_model_file(path)
+    if meta["model"] != type(model).__name__ or meta["config"] != model.config:
+        described = build_model(meta["model"], meta["config"]) if meta["model"] in MODELS else None
+        raise WeightFileError(f"{name} holds {described!r}, but this model is {model!r}: build "
+                              f"the model with the file's settings, or use load_model(path), "
+                              f"which rebuilds it from the file.")
+    check_expected_shapes(params, {k: v.shape for k, v in model.params.items()}, name)
+    model.set_params(params)

@@ -1,21 +1,26 @@
-"""Saving and loading parameters without pickle: one ``.npz`` file per model.
+"""Weight files without pickle: one ``.npz`` file per model, checked before it is trusted.
 
-A weight file is an uncompressed ``np.savez`` archive holding one float64 array per parameter
-and one more entry, ``__meta__``: a 0-d unicode array with a JSON object that records the file
-format and its version, every parameter's shape and dtype, and whatever the model needs to
-rebuild itself (layer sizes, activation names). Loading uses ``np.load(allow_pickle=False)``, so
-a file can never run code, and checks everything before returning anything: a missing,
-truncated, corrupted, pickled or mismatched file raises a ``WeightFileError`` (a
-``ValueError``) that says what is wrong and what to do. Arrays round-trip bit for bit.
+A weight file is an uncompressed zip archive in NumPy's ``.npz`` layout (``np.load`` reads it):
+one ``.npy`` entry of little-endian float64 per parameter and one more, ``__meta__``, a 0-d
+unicode array holding a JSON header that records the format and its version, every
+parameter's shape and dtype, and the model's description (``save_model`` stores the model's
+class and ``config`` there, so ``load_model`` rebuilds any model of the protocol).
 
-Deliberately left out: compression, float32 storage, and any object that is not a plain array
-or JSON value.
+Reading never trusts the file: the zip directory is checked first (only stored entries, sizes
+within the file's own size), then the header, then each entry's ``.npy`` header against the
+JSON header, before any array is built; memory and time are bounded by the file's size. Every
+defect raises a ``WeightFileError`` (a ``ValueError``) saying what is wrong and what to do.
+Writing goes to a uniquely named temporary file in the target folder, flushed to disk and
+renamed over the target in one atomic step, so concurrent readers and writers never see half a
+file. Deliberately left out: compression, float32 storage, objects other than arrays and JSON.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
+import tempfile
 import zipfile
 import zlib
 from pathlib import Path
@@ -27,10 +32,18 @@ from nnlib.validation import as_float_array
 FORMAT_NAME = "nnlib-params"
 FORMAT_VERSION = 1
 META_KEY = "__meta__"
+MAX_HEADER_BYTES = 1 << 20
+NPY_MAGIC = b"\x93NUMPY"
 
 
 class WeightFileError(ValueError):
     """A weight file is missing, unreadable, or does not hold what was expected."""
+
+
+def _npy_bytes(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    np.lib.format.write_array(buffer, array, allow_pickle=False)
+    return buffer.getvalue()
 
 
 def save_params(path, params: dict, meta: dict | None = None) -> Path:
@@ -39,12 +52,10 @@ def save_params(path, params: dict, meta: dict | None = None) -> Path:
     Parameters
     ----------
     path : str or os.PathLike
-        Written exactly as given (no suffix is added); ``.npz`` is the convention. The file is
-        written beside its final place first and then renamed, so a crash never leaves half a
-        file under the real name.
+        A new file or an existing regular file, which is replaced (``~`` is expanded; no
+        suffix is added; ``.npz`` is the convention).
     params : dict of str -> ndarray
-        Finite float64 arrays (other real dtypes are converted to float64). Names are
-        identifiers such as ``"W1"``.
+        Finite real arrays, stored as float64. Names are identifiers such as ``"W1"``.
     meta : dict, optional
         JSON-serialisable description of the model (e.g. ``{"layer_sizes": [2, 3, 1]}``).
 
@@ -52,33 +63,58 @@ def save_params(path, params: dict, meta: dict | None = None) -> Path:
     -------
     pathlib.Path
     """
-    path = Path(path)
+    path = Path(os.path.expanduser(os.fspath(path)))
     if not isinstance(params, dict) or not params:
         raise ValueError(f"params must be a non-empty dict of name -> array, got {params!r}.")
+    if meta is not None and not isinstance(meta, dict):
+        raise ValueError(f"meta must be a dict of JSON values (or None), got {meta!r}.")
     arrays = {}
     for name, value in params.items():
         if not isinstance(name, str) or not name.isidentifier() or name == META_KEY:
             raise ValueError(f"parameter names must be identifiers other than {META_KEY!r}, "
                              f"got {name!r}.")
-        # np.require keeps 0-d arrays 0-d (np.ascontiguousarray would make them 1-d).
-        arrays[name] = np.require(as_float_array(name, value), requirements="C")
-    header = {
-        "format": FORMAT_NAME,
-        "format_version": FORMAT_VERSION,
-        "params": {name: {"shape": list(a.shape), "dtype": a.dtype.str}
-                   for name, a in arrays.items()},
-        "meta": {} if meta is None else meta,
-    }
+        arrays[name] = np.require(as_float_array(name, value), dtype="<f8", requirements="C")
+    header = {"format": FORMAT_NAME, "format_version": FORMAT_VERSION,
+              "params": {name: {"shape": list(a.shape), "dtype": "<f8"}
+                         for name, a in arrays.items()},
+              "meta": {} if meta is None else meta}
     try:
-        text = json.dumps(header, sort_keys=True)
-    except TypeError as error:
-        raise ValueError(f"meta must hold only JSON values (dict, list, str, number, bool, "
-                         f"None): {error}.") from None
-    partial = path.with_name(path.name + ".partial")
-    with open(partial, "wb") as file:
-        np.savez(file, **{META_KEY: np.array(text)}, **arrays)
-    os.replace(partial, path)
+        text = json.dumps(header, sort_keys=True, allow_nan=False)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"meta must hold only JSON values (dict, list, str, finite number, "
+                         f"bool, None): {error}.") from None
+    _check_target(path)
+    entries = [(META_KEY, np.array(text))] + list(arrays.items())
+    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
+                                             suffix=".partial")
+    try:
+        with os.fdopen(descriptor, "wb") as file:
+            with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
+                for key, array in entries:
+                    archive.writestr(f"{key}.npy", _npy_bytes(array))
+            file.flush()
+            os.fsync(file.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, path)
+    except BaseException as error:
+        Path(temporary).unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise WeightFileError(f"Could not write {path.name!r}: {error.strerror or error}. "
+                                  f"Check the free space and permissions of its folder.") from None
+        raise
     return path
+
+
+def _check_target(path: Path) -> None:
+    if path.is_dir():
+        raise WeightFileError(f"{str(path)!r} is a folder; give a file name inside it, "
+                              f"e.g. {str(path / 'model.npz')!r}.")
+    if not path.parent.is_dir():
+        raise WeightFileError(f"The folder {str(path.parent)!r} does not exist; create it "
+                              f"first (Path(...).mkdir(parents=True)).")
+    if path.exists() and not path.is_file():
+        raise WeightFileError(f"{str(path)!r} exists and is not a regular file (a device, "
+                              f"a pipe or a socket); weight files never replace one.")
 
 
 def load_params(path, expected: dict | None = None) -> tuple[dict, dict]:
@@ -88,52 +124,66 @@ def load_params(path, expected: dict | None = None) -> tuple[dict, dict]:
     ----------
     path : str or os.PathLike
     expected : dict of str -> tuple of int, optional
-        The parameter names and shapes the caller's model has. When given, the file must
-        hold exactly these names with exactly these shapes.
+        The parameter names and shapes the caller's model has; the file must match exactly.
 
     Returns
     -------
     params : dict of str -> ndarray of float64
-    meta : dict
-        The ``meta`` given to ``save_params``.
+    meta : dict, the ``meta`` given to ``save_params``
 
     Raises
     ------
     WeightFileError
-        If the file is missing, is not an ``.npz`` archive, is truncated or corrupted, holds a
-        pickled object, lacks an entry, or its shapes or dtypes differ from the record or from
-        ``expected``.
+        If the file is missing, is not a weight file, is truncated, corrupted, compressed,
+        holds a pickled object, lacks an entry, or its shapes or dtypes differ from its header
+        or from ``expected``.
     """
-    path = Path(path)
+    path = Path(os.path.expanduser(os.fspath(path)))
     name = repr(path.name)
     if not path.is_file():
         raise WeightFileError(f"There is no weight file {name}: check the name and folder, "
                               f"or save the model first.")
+    with open(path, "rb") as file:
+        start = file.read(8)
+    if start.startswith(NPY_MAGIC):
+        raise WeightFileError(f"{name} is a single .npy array, not a weight file; write weight "
+                              f"files with save_params.")
+    if start[:1] == b"\x80":
+        raise _pickled(name)
     try:
-        loaded = np.load(path, allow_pickle=False)
-        if not isinstance(loaded, np.lib.npyio.NpzFile):
-            raise WeightFileError(f"{name} is a single .npy array, not a weight file; "
-                                  f"write weight files with save_params.")
-        with loaded as archive:
-            contents = {key: archive[key] for key in archive.files}
+        with zipfile.ZipFile(path) as archive:
+            contents = _read_entries(archive, name, path.stat().st_size)
     except WeightFileError:
         raise
-    except ValueError as error:
-        if "pickle" in str(error).lower():
-            raise WeightFileError(f"{name} contains pickled Python objects, which are never "
-                                  f"loaded (unpickling can run arbitrary code). Save weights "
-                                  f"with save_params, which stores plain arrays.") from None
+    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
+            RuntimeError, ValueError, KeyError, OverflowError, SyntaxError) as error:
         raise _unreadable(name, error) from None
-    except (OSError, EOFError, zipfile.BadZipFile, KeyError, zlib.error,
-            NotImplementedError, RuntimeError) as error:
-        # A damaged zip directory can claim any compression method or encryption flag;
-        # zipfile then raises NotImplementedError or RuntimeError (found by property tests).
-        raise _unreadable(name, error) from None
+    if expected is not None:
+        check_expected_shapes(contents[0], expected, name)
+    return contents
 
-    header = _read_header(name, contents)
+
+def _read_entries(archive: zipfile.ZipFile, name: str, size: int) -> tuple[dict, dict]:
+    infos = {info.filename: info for info in archive.infolist()}
+    for info in infos.values():
+        if info.compress_type != zipfile.ZIP_STORED:
+            raise WeightFileError(f"{name} holds a compressed entry {info.filename!r}; nnlib "
+                                  f"writes uncompressed files only. Save the model again.")
+        if info.compress_size > size or info.file_size != info.compress_size:
+            raise _unreadable(name, ValueError(f"entry {info.filename!r} claims "
+                                               f"{info.file_size} bytes"))
+    meta_info = infos.get(f"{META_KEY}.npy")
+    if meta_info is None:
+        raise WeightFileError(f"{name} has no {META_KEY!r} entry, so it was not written by "
+                              f"nnlib's save_params; its shapes cannot be checked.")
+    if meta_info.file_size > MAX_HEADER_BYTES:
+        raise WeightFileError(f"The header of {name} is {meta_info.file_size} bytes, more than "
+                              f"any weight file's ({MAX_HEADER_BYTES}).")
+    header = _parse_header(name, _read_npy(archive, meta_info, name, None, None))
     recorded = header["params"]
-    missing = sorted(set(recorded) - set(contents))
-    extra = sorted(set(contents) - set(recorded) - {META_KEY})
+    present = {key[:-4] for key in infos if key.endswith(".npy")} - {META_KEY}
+    missing = sorted(set(recorded) - present)
+    extra = sorted(set(infos) - {f"{key}.npy" for key in recorded} - {f"{META_KEY}.npy"})
     if missing:
         raise WeightFileError(f"{name} is missing {', '.join(missing)}, which its header lists: "
                               f"the file is incomplete or was edited. Save the model again.")
@@ -142,36 +192,44 @@ def load_params(path, expected: dict | None = None) -> tuple[dict, dict]:
                               f"header does not list. Save the model again.")
     params = {}
     for key, record in recorded.items():
-        array = contents[key]
-        if array.dtype.str != record.get("dtype") or array.dtype != np.float64:
-            raise WeightFileError(f"{key} in {name} has dtype {array.dtype}, expected float64 "
-                                  f"as recorded ({record.get('dtype')}).")
-        if list(array.shape) != record.get("shape"):
-            raise WeightFileError(f"{key} in {name} has shape {array.shape}, but the header "
-                                  f"records {tuple(record.get('shape', ()))}.")
+        array = _read_npy(archive, infos[f"{key}.npy"], name, key, tuple(record["shape"]))
         if not np.all(np.isfinite(array)):
             raise WeightFileError(f"{key} in {name} contains NaN or infinite values; the model "
                                   f"that was saved had diverged.")
         params[key] = array
-    if expected is not None:
-        check_expected_shapes(params, expected, name)
     return params, header["meta"]
 
 
-def _unreadable(name: str, error: Exception) -> WeightFileError:
-    return WeightFileError(f"{name} cannot be read as a weight file: it is truncated, corrupted "
-                           f"or not an .npz archive ({type(error).__name__}: {error}). "
-                           f"Save the model again.")
+def _read_npy(archive, info, name: str, key: str | None, shape: tuple | None) -> np.ndarray:
+    # The whole entry is read (at most the file's size, checked above), so the zip checksum is
+    # verified; its .npy header is checked before the array is built.
+    buffer = io.BytesIO(archive.read(info))
+    version = np.lib.format.read_magic(buffer)
+    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                   else np.lib.format.read_array_header_2_0)
+    got_shape, fortran, dtype = read_header(buffer)
+    if dtype.hasobject:
+        raise _pickled(name)
+    if key is None:  # the JSON header: a 0-d unicode array
+        if got_shape != () or dtype.kind != "U":
+            raise WeightFileError(f"{name} has a {META_KEY!r} entry of dtype {dtype} and shape "
+                                  f"{got_shape}, expected a single string.")
+        return np.frombuffer(buffer.read(), dtype=dtype, count=1).reshape(())
+    if dtype != np.dtype("<f8"):
+        raise WeightFileError(f"{key} in {name} has dtype {dtype} ({dtype.str}); weight files "
+                              f"hold little-endian float64 ('<f8'). Save the model again.")
+    if got_shape != shape:
+        raise WeightFileError(f"{key} in {name} has shape {got_shape}, but the header records "
+                              f"{shape}.")
+    count = int(np.prod(shape, dtype=np.int64))
+    data = buffer.read()
+    if len(data) != 8 * count:
+        raise _unreadable(name, ValueError(f"{key} holds {len(data)} bytes, not {8 * count}"))
+    array = np.frombuffer(data, dtype="<f8").reshape(shape, order="F" if fortran else "C")
+    return array.astype(np.float64, order="C")
 
 
-def _read_header(name: str, contents: dict) -> dict:
-    if META_KEY not in contents:
-        raise WeightFileError(f"{name} has no {META_KEY!r} entry, so it was not written by "
-                              f"nnlib's save_params; its shapes cannot be checked.")
-    meta = contents[META_KEY]
-    if meta.shape != () or meta.dtype.kind != "U":
-        raise WeightFileError(f"{name} has a {META_KEY!r} entry of dtype {meta.dtype} and "
-                              f"shape {meta.shape}, expected a single string.")
+def _parse_header(name: str, meta: np.ndarray) -> dict:
     try:
         header = json.loads(str(meta))
     except json.JSONDecodeError as error:
@@ -183,9 +241,29 @@ def _read_header(name: str, contents: dict) -> dict:
         raise WeightFileError(f"{name} uses format version {version!r}; this nnlib reads "
                               f"version {FORMAT_VERSION}. Use the nnlib that wrote it, or save "
                               f"the model again.")
-    if not isinstance(header.get("params"), dict) or not isinstance(header.get("meta"), dict):
+    records, meta_record = header.get("params"), header.get("meta")
+    if not isinstance(records, dict) or not isinstance(meta_record, dict):
         raise WeightFileError(f"The header of {name} lacks its 'params' or 'meta' record.")
+    for key, record in records.items():
+        shape = record.get("shape") if isinstance(record, dict) else None
+        if (not isinstance(key, str) or not key.isidentifier() or not isinstance(shape, list)
+                or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 2**40
+                           for d in shape)):
+            raise WeightFileError(f"The header of {name} has a malformed record for "
+                                  f"{key!r}: {record!r}.")
     return header
+
+
+def _pickled(name: str) -> WeightFileError:
+    return WeightFileError(f"{name} contains pickled Python objects, which are never loaded "
+                           f"(unpickling can run arbitrary code). Save weights with "
+                           f"save_params, which stores plain arrays.")
+
+
+def _unreadable(name: str, error: Exception) -> WeightFileError:
+    return WeightFileError(f"{name} cannot be read as a weight file: it is truncated, corrupted "
+                           f"or not an .npz archive ({type(error).__name__}: {error}). "
+                           f"Save the model again.")
 
 
 def check_expected_shapes(params: dict, expected: dict, name: str = "the file") -> None:
@@ -199,5 +277,5 @@ def check_expected_shapes(params: dict, expected: dict, name: str = "the file") 
         if params[key].shape != tuple(shape):
             raise WeightFileError(f"{key} in {name} has shape {params[key].shape}, but this model "
                                   f"needs {tuple(shape)}: the file was saved from a model of "
-                                  f"another size. Build the model with the file's sizes, or "
-                                  f"load it with the model's load() classmethod.")
+                                  f"another size. Use load_model(path), which rebuilds the "
+                                  f"model the file describes.")

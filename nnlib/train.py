@@ -156,6 +156,10 @@ def fit(model: Model, X, y, optimizer: Optimizer, epochs: int, batch_size: int |
         if function is not None and not callable(function):
             raise ValueError(f"{name} must be callable, got {type(function).__name__}.")
 
+    input_scale = (float(np.max(np.abs(X))) if isinstance(X, np.ndarray)
+                   and np.issubdtype(X.dtype, np.number) and X.size else None)
+    # A loss a trillion times its starting value (or 1e12) is an explosion, not training.
+    limit = [np.inf]
     records: dict[str, list] = {key: [] for key in (
         "epochs", "steps", "train_loss", "train_metric", "val_loss", "val_metric")}
     step = 0
@@ -177,7 +181,9 @@ def fit(model: Model, X, y, optimizer: Optimizer, epochs: int, batch_size: int |
             if prefix == "val" and not has_val:
                 continue
             loss = model._loss(X_set, y_set)
-            check_finite_loss(loss, step, optimizer.learning_rate)
+            check_finite_loss(loss, step, optimizer.learning_rate, input_scale, limit[0])
+            if epoch == 0 and prefix == "train":
+                limit[0] = 1e12 * max(abs(float(loss)), 1.0)
             records[f"{prefix}_loss"].append(float(loss))
             if metric_fn is not None:
                 records[f"{prefix}_metric"].append(float(metric_fn(model, X_set, y_set)))
@@ -201,7 +207,7 @@ def fit(model: Model, X, y, optimizer: Optimizer, epochs: int, batch_size: int |
             for X_batch, y_batch in batches:
                 step += 1
                 loss, grads = model._loss_and_grads(X_batch, y_batch)
-                check_finite_loss(loss, step, optimizer.learning_rate)
+                check_finite_loss(loss, step, optimizer.learning_rate, input_scale, limit[0])
                 if first:  # the first update checks keys, shapes and dtypes once
                     optimizer.step(model.params, grads)
                     first = False

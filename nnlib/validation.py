@@ -43,7 +43,11 @@ def as_float_array(name: str, value, shape: Shape | None = None, allow_nonfinite
     -------
     ndarray of float64, of the checked shape.
     """
-    array = np.asarray(value)
+    try:
+        array = np.asarray(value)
+    except (ValueError, TypeError) as error:  # ragged nested lists, unconvertible objects
+        raise ValueError(f"{name} must be an array of numbers with one length per dimension "
+                         f"(no ragged lists); NumPy could not convert it: {error}") from None
     if array.dtype == object or not (np.issubdtype(array.dtype, np.number)
                                      or array.dtype == bool):
         raise ValueError(f"{name} must hold real numbers, got dtype {array.dtype}. "
@@ -155,13 +159,34 @@ class DivergenceError(ValueError):
     """Training produced a loss that is NaN or infinite."""
 
 
-def check_finite_loss(loss: float, step: int, learning_rate: float | None = None) -> float:
-    """Return ``loss`` if it is finite; otherwise stop training with a message naming the step.
+def check_finite_loss(loss: float, step: int, learning_rate: float | None = None,
+                      input_scale: float | None = None, limit: float = np.inf) -> float:
+    """Return ``loss`` if it is finite (and below ``limit``); otherwise stop training with a
+    message naming the step and the likely cause.
 
-    Call it once per training step with the loss just computed, before the update.
+    Parameters
+    ----------
+    loss : float, the loss just computed, before the update
+    step : int, the update about to be made (or made)
+    learning_rate : float, optional, named in the advice
+    input_scale : float, optional
+        The largest |entry| of the inputs. Inputs far from unit scale (beyond 1e3) are the
+        likely cause, whatever the learning rate: the advice says to standardise them.
+    limit : float
+        A finite loss above it counts as divergence too (the training loop passes a bound far
+        above any loss a working run reaches, so an explosion stops at once, not at overflow).
     """
-    if np.isfinite(loss):
+    if np.isfinite(loss) and loss <= limit:
         return loss
-    advice = (f" The learning rate {learning_rate:g} is probably too large: try "
-              f"{learning_rate / 10:g}." if learning_rate is not None else "")
-    raise DivergenceError(f"Training diverged: the loss became {loss} at step {step}.{advice}")
+    what = f"the loss became {loss}" if not np.isfinite(loss) else (
+        f"the loss exploded to {loss:.3g}")
+    if input_scale is not None and input_scale > 1e3:
+        advice = (f" The inputs reach {input_scale:.3g} in absolute value: standardise each "
+                  f"feature (subtract its mean, divide by its standard deviation) before "
+                  f"tuning the learning rate.")
+    elif learning_rate is not None and learning_rate > 0:
+        advice = (f" The learning rate {learning_rate:g} is probably too large: try "
+                  f"{learning_rate / 10:g}.")
+    else:
+        advice = ""
+    raise DivergenceError(f"Training diverged: {what} at step {step}.{advice}")

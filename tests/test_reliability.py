@@ -1,0 +1,98 @@
+"""Empty and degenerate data, ragged input, divergence advice: errors at the right time."""
+
+import numpy as np
+import pytest
+
+import nnlib
+from nnlib.gradcheck import numerical_gradient
+from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, softmax,
+                          softmax_cross_entropy, squared_error_loss)
+from nnlib.model import Model
+from nnlib.optim import SGD
+from nnlib.train import fit
+from nnlib.validation import DivergenceError, as_float_array, check_finite_loss
+
+
+def test_ragged_lists_name_the_argument():
+    with pytest.raises(ValueError, match=r"^x must be an array of numbers .*\(no ragged lists\)"):
+        nnlib.sigmoid([[1.0, 2.0], [3.0]])
+
+
+@pytest.mark.parametrize("reduction", ["sum", "half_sum", "mean"])
+def test_squared_error_of_no_examples_is_a_clear_error(reduction):
+    with pytest.raises(ValueError, match=r"at least one example.*N = 0"):
+        squared_error_loss(np.zeros((0, 1)), np.zeros((0, 1)), reduction=reduction)
+
+
+@pytest.mark.parametrize("loss", [binary_cross_entropy_with_logits, binary_cross_entropy])
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_binary_cross_entropies_of_no_examples_are_clear_errors(loss, reduction):
+    with pytest.raises(ValueError, match="N = 0"):
+        loss(np.zeros((0, 1)), np.zeros((0, 1)), reduction=reduction)
+
+
+def test_softmax_without_classes_and_cross_entropy_without_examples():
+    with pytest.raises(ValueError, match=r"C >= 1 classes, got \(3, 0\)"):
+        softmax(np.zeros((3, 0)))
+    with pytest.raises(ValueError, match="N = 0"):
+        softmax_cross_entropy(np.zeros((0, 4)), np.zeros(0, dtype=int))
+
+
+def test_numerical_gradient_restores_its_input_when_f_raises():
+    x = np.array([1.0, 2.0, 3.0])
+    calls = []
+
+    def f():
+        calls.append(x.copy())
+        if len(calls) == 4:
+            raise RuntimeError("boom")
+        return float(np.sum(x**2))
+
+    with pytest.raises(RuntimeError, match="boom"):
+        numerical_gradient(f, x)
+    np.testing.assert_array_equal(x, [1.0, 2.0, 3.0])
+
+
+def test_divergence_advice_never_suggests_a_useless_learning_rate():
+    with pytest.raises(DivergenceError) as caught:
+        check_finite_loss(float("nan"), 3, 0.0)
+    assert "try 0" not in str(caught.value)
+    with pytest.raises(DivergenceError, match="inputs reach 1e\\+150 .* standardise"):
+        check_finite_loss(float("inf"), 1, 1e-10, input_scale=1e150)
+    with pytest.raises(DivergenceError, match="learning rate 2 is probably too large: try 0.2"):
+        check_finite_loss(float("inf"), 1, 2.0, input_scale=3.0)
+    assert check_finite_loss(5.0, 1, 1.0, limit=10.0) == 5.0
+    with pytest.raises(DivergenceError, match="exploded to 20 at step 1"):
+        check_finite_loss(20.0, 1, 1.0, limit=10.0)
+
+
+class _Line(Model):
+    """Test-only least squares y = X w, half the mean squared error."""
+
+    def __init__(self, input_size: int, *, rng):
+        self.params = {"w": rng.standard_normal((input_size, 1))}
+
+    @property
+    def config(self):
+        return {"input_size": self.params["w"].shape[0]}
+
+    def check_inputs(self, X):
+        return as_float_array("X", X, shape=("N", self.params["w"].shape[0]))
+
+    def check_targets(self, y, X):
+        return as_float_array("y", y, shape=(len(X), 1))
+
+    def _predict_proba(self, X):
+        return X @ self.params["w"]
+
+    def _loss_and_grads(self, X, y):
+        d = X @ self.params["w"] - y
+        return float(0.5 * np.mean(d * d)), {"w": X.T @ d / len(X)}
+
+
+def test_unscaled_features_stop_at_the_first_explosion_and_blame_the_scale():
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((50, 3)) * 1e6
+    y = rng.standard_normal((50, 1))
+    with pytest.raises(DivergenceError, match=r"step [1-3]\..*inputs reach .* standardise"):
+        fit(_Line(3, rng=np.random.default_rng(1)), X, y, SGD(0.1), epochs=100, metric=None)
