@@ -149,3 +149,13 @@ def test_the_notebooks_code_is_the_librarys():
     _, grads = Neuron.from_weights(w, loss="cross_entropy").loss_and_grads(X, y)
     np.testing.assert_allclose(cross_entropy_step_(X, y, w, 0.5), w - 0.5 * grads["w"],
                                rtol=1e-13, atol=1e-15)
+
+
+def test_save_model_and_load_model_keep_the_loss_and_the_weights(tmp_path):
+    from nnlib.model import load_model, save_model
+
+    neuron = Neuron(3, rng=np.random.default_rng(0), loss="cross_entropy")
+    save_model(tmp_path / "neuron.npz", neuron)
+    restored = load_model(tmp_path / "neuron.npz")
+    assert restored.config == neuron.config and restored.loss_name == "cross_entropy"
+    assert restored.params["w"].tobytes() == neuron.params["w"].tobytes()

@@ -235,3 +235,24 @@ def test_core_modules_import_no_presentation_libraries():
             "print(sorted(m for m in ('matplotlib', 'ipywidgets') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("options", [dict(), dict(use_bias=False, init="rand", reduction="sum")])
+def test_save_model_and_load_model_rebuild_the_net_bit_for_bit(tmp_path, options):
+    from nnlib.model import load_model, load_weights, save_model
+    from nnlib.serialization import WeightFileError
+
+    net = model(**options)
+    X, y = scaled_scores()
+    fit(net, X, y, SGD(1.0), 20, metric=None)
+    save_model(tmp_path / "net.npz", net)
+    restored = load_model(tmp_path / "net.npz")
+    assert type(restored) is TwoLayerNet and restored.config == net.config
+    assert sorted(restored.params) == sorted(net.params)
+    for key in net.params:
+        assert restored.params[key].tobytes() == net.params[key].tobytes()
+    same = model(seed=1, **options)
+    load_weights(same, tmp_path / "net.npz")
+    np.testing.assert_array_equal(same.predict_proba(X), net.predict_proba(X))
+    with pytest.raises(WeightFileError, match="but this model is TwoLayerNet"):
+        load_weights(model(hidden_size=5, **options), tmp_path / "net.npz")
