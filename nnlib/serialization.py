@@ -256,8 +256,8 @@ def _parse_header(name: str, meta: np.ndarray) -> dict:
 
 def _pickled(name: str) -> WeightFileError:
     return WeightFileError(f"{name} contains pickled Python objects, which are never loaded "
-                           f"(unpickling can run arbitrary code). Save weights with "
-                           f"save_params, which stores plain arrays.")
+                           f"(unpickling can run arbitrary code). Save the model with "
+                           f"save_model (or save_params), which stores plain arrays.")
 
 
 def _unreadable(name: str, error: Exception) -> WeightFileError:
