@@ -101,14 +101,16 @@ def plot_forget_gate(forget, cell_state, markers, ax=None, title: str = ""):
     return ax
 
 
-def plot_clipping(histories: dict, axes=None):
+def plot_clipping(histories: dict, baseline: float | None = None, axes=None):
     """Training loss and gradient norm per update for each ``{label: History}`` whose metric
-    is the gradient norm (log scales)."""
+    is the gradient norm (log scales); ``baseline``, if given, is drawn on the loss panel."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     for label, history in histories.items():
         axes[0].plot(history.steps, history.train_loss, marker=".", label=label)
         axes[1].plot(history.steps, history.train_metric, marker=".", label=label)
+    if baseline is not None:
+        axes[0].axhline(baseline, color="k", ls="--", lw=1, label=f"predict 1: {baseline:.3f}")
     axes[0].set(yscale="log", xlabel="update", ylabel="training MSE",
                 title="Loss: a spike without clipping")
     axes[1].set(yscale="log", xlabel="update", ylabel="gradient norm (before clipping)",
