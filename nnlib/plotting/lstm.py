@@ -112,7 +112,7 @@ def plot_clipping(histories: dict, baseline: float | None = None, axes=None):
     if baseline is not None:
         axes[0].axhline(baseline, color="k", ls="--", lw=1, label=f"predict 1: {baseline:.3f}")
     axes[0].set(yscale="log", xlabel="update", ylabel="training MSE",
-                title="Loss: a spike without clipping")
+                title="Training loss: it explodes without clipping")
     axes[1].set(yscale="log", xlabel="update", ylabel="gradient norm (before clipping)",
                 title="Global gradient norm")
     for ax in axes:
