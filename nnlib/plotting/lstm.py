@@ -84,15 +84,20 @@ def plot_gradient_norms(norms: dict, ax=None, title: str = ""):
     return ax
 
 
-def plot_forget_gate(forget, cell_state, markers, ax=None, title: str = ""):
+def plot_forget_gate(forget, cell_state, markers, ax=None, title: str = "",
+                     highlight: int | None = None):
     """The forget gate of every unit over one sequence (image, units x steps) with the marked
-    steps drawn as lines; beside it the cell states of the same units."""
+    steps drawn as lines; beside it the cell states of the same units, unit ``highlight`` (if
+    given) in thick black."""
     if ax is None:
         _, ax = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     image = ax[0].imshow(forget.T, aspect="auto", cmap="viridis", vmin=0, vmax=1,
                          interpolation="nearest")
     plt.colorbar(image, ax=ax[0], label="forget gate f")
-    ax[1].plot(cell_state, lw=1)
+    ax[1].plot(cell_state, lw=1, alpha=0.6 if highlight is not None else 1.0)
+    if highlight is not None:
+        ax[1].plot(cell_state[:, highlight], color="k", lw=2.5, label=f"unit {highlight}")
+        ax[1].legend(fontsize=8, loc="best")
     for step in markers:
         for axis in ax:
             axis.axvline(step, color="red", lw=1, ls="--")
