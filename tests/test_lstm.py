@@ -286,3 +286,23 @@ def test_the_notebooks_code_behaves_like_the_library():
     dHs = rng.normal(size=Hs_lib.shape)
     for got, want in zip(namespace["bptt"](dHs, caches), lstm_backward(dHs, cache)[2:]):
         np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+def test_sweep_tool_records_the_settings_it_ran_with(tmp_path):
+    import importlib.util
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "tools" / "lstm_sweep.py"
+    spec = importlib.util.spec_from_file_location("lstm_sweep", path)
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    out = tmp_path / "sweep.json"
+    tool.main(["--lags", "2", "--seeds", "1", "--cells", "rnn", "--hidden-size", "3",
+               "--out", str(out)])
+    result = json.loads(out.read_text())
+    assert result["settings"]["hidden_size"] == 3
+    assert [(run["cell"], run["T"], run["seed"]) for run in result["runs"]] == [("rnn", 2, 0)]
+    _, history, solved_at = adding_run("rnn", 2, 0, **result["settings"])
+    assert result["runs"][0]["solved_at"] == solved_at
+    assert result["made_by"].endswith("--hidden-size 3 --out " + str(out))

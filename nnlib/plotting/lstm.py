@@ -84,15 +84,20 @@ def plot_gradient_norms(norms: dict, ax=None, title: str = ""):
     return ax
 
 
-def plot_forget_gate(forget, cell_state, markers, ax=None, title: str = ""):
+def plot_forget_gate(forget, cell_state, markers, ax=None, title: str = "",
+                     highlight: int | None = None):
     """The forget gate of every unit over one sequence (image, units x steps) with the marked
-    steps drawn as lines; beside it the cell states of the same units."""
+    steps drawn as lines; beside it the cell states of the same units, unit ``highlight`` (if
+    given) in thick black."""
     if ax is None:
         _, ax = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     image = ax[0].imshow(forget.T, aspect="auto", cmap="viridis", vmin=0, vmax=1,
                          interpolation="nearest")
     plt.colorbar(image, ax=ax[0], label="forget gate f")
-    ax[1].plot(cell_state, lw=1)
+    ax[1].plot(cell_state, lw=1, alpha=0.6 if highlight is not None else 1.0)
+    if highlight is not None:
+        ax[1].plot(cell_state[:, highlight], color="k", lw=2.5, label=f"unit {highlight}")
+        ax[1].legend(fontsize=8, loc="best")
     for step in markers:
         for axis in ax:
             axis.axvline(step, color="red", lw=1, ls="--")
@@ -101,16 +106,18 @@ def plot_forget_gate(forget, cell_state, markers, ax=None, title: str = ""):
     return ax
 
 
-def plot_clipping(histories: dict, axes=None):
+def plot_clipping(histories: dict, baseline: float | None = None, axes=None):
     """Training loss and gradient norm per update for each ``{label: History}`` whose metric
-    is the gradient norm (log scales)."""
+    is the gradient norm (log scales); ``baseline``, if given, is drawn on the loss panel."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     for label, history in histories.items():
         axes[0].plot(history.steps, history.train_loss, marker=".", label=label)
         axes[1].plot(history.steps, history.train_metric, marker=".", label=label)
+    if baseline is not None:
+        axes[0].axhline(baseline, color="k", ls="--", lw=1, label=f"predict 1: {baseline:.3f}")
     axes[0].set(yscale="log", xlabel="update", ylabel="training MSE",
-                title="Loss: a spike without clipping")
+                title="Training loss: it explodes without clipping")
     axes[1].set(yscale="log", xlabel="update", ylabel="gradient norm (before clipping)",
                 title="Global gradient norm")
     for ax in axes:

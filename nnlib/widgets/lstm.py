@@ -26,8 +26,8 @@ class LagExplorer:
     keep : int, how many earlier runs stay on the plot for comparison
     """
 
-    def __init__(self, lag: int = 10, hidden_size: int = 8, cell: str = "lstm",
-                 epochs: int = 20, seed: int = 0, keep: int = 3):
+    def __init__(self, lag: int = 10, hidden_size: int = 16, cell: str = "lstm",
+                 epochs: int = 40, seed: int = 0, keep: int = 3):
         self.epochs, self.seed, self.keep = epochs, seed, keep
         self.lag = widgets.IntSlider(value=lag, min=5, max=100, step=5, description="lag T",
                                      continuous_update=False)
