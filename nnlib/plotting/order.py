@@ -54,13 +54,15 @@ def plot_order_losses(curves: dict, bound: float | None = None, published: dict 
 
 
 def plot_per_bit_accuracy(accuracies: dict, bound, ax=None,
-                          title: str = "Accuracy per bit position (all held-out pairs)"):
+                          title: str = "Accuracy per bit position (all held-out pairs)",
+                          bound_label: str = "MSB-first bound 1 - p_i"):
     """Per-position accuracy, positions by their weight 2**i, with the MSB-first bound.
 
     Parameters
     ----------
     accuracies : {label: ndarray of shape (T,)}, fractions, index i = the bit worth 2**i.
     bound : array_like, shape (T,), the best accuracy of an MSB-first reader at each position.
+    bound_label : legend entry of the dashed bound line.
     """
     ax = ax or plt.gca()
     bound = np.asarray(bound)
@@ -70,7 +72,7 @@ def plot_per_bit_accuracy(accuracies: dict, bound, ax=None,
         ax.bar(positions + (k - (len(accuracies) - 1) / 2) * width, 100 * np.asarray(accuracy),
                width, label=label, color=list(ORDER_COLOURS.values())[k % 3], alpha=0.85)
     ax.step(np.r_[positions - 0.5, positions[-1] + 0.5], 100 * np.r_[bound, bound[-1]],
-            where="post", color="tab:red", ls="--", lw=1.2, label="MSB-first bound 1 - p_i")
+            where="post", color="tab:red", ls="--", lw=1.2, label=bound_label)
     ax.set_xticks(positions, [f"{i}" for i in positions])
     ax.set_xlabel("bit position i (worth 2^i); MSB-first reads right to left here")
     ax.set_ylabel("bits right (%)")
@@ -90,8 +92,12 @@ def plot_bound(carry_probability, entropy, ax=None,
     ax.plot(positions, entropy, "s-", label="H(p_i), nats")
     ax.axhline(0.5, color="0.75", lw=0.8, zorder=0)
     ax.axhline(np.log(2), color="0.75", lw=0.8, ls=":", zorder=0)
+    for level, text in ((0.5, "1/2: a fair coin"), (np.log(2), "ln 2 nats")):
+        ax.text(0.99, level, text, transform=ax.get_yaxis_transform(), ha="right",
+                va="bottom", fontsize=8, color="0.45")
     ax.set_xticks(positions)
     ax.set_xlabel("bit position i (worth 2^i)")
+    ax.set_ylabel("probability, or nats")
     ax.set_ylim(-0.03, 0.75)
     ax.set_title(title)
     ax.legend(loc="lower right", fontsize=8)
