@@ -76,8 +76,11 @@ def plot_xor_surface(params: dict, index: int = 0, ax=None, title: str = "",
     xx, yy = np.meshgrid(grid, grid)
     _, logits = xor_forward(net, np.column_stack([xx.ravel(), yy.ravel()]))
     probability = sigmoid(logits[0, :, 0]).reshape(xx.shape)
-    ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.75)
+    filled = ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 11), cmap="RdBu_r",
+                         alpha=0.75)
+    ax.figure.colorbar(filled, ax=ax, shrink=0.8, label="P(XOR = 1)")
     ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
+    ax.plot([], [], color="black", lw=1.5, label="P(XOR = 1) = 1/2")
     W1, b1 = net["W1"][0], net["b1"][0, 0]
     for unit in range(W1.shape[1]):
         w, b = W1[:, unit], b1[unit]
