@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nnlib.activations import tanh
 from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.tree import compose_backward, compose_forward, tree_backward, tree_forward
 from nnlib.treedata import parse, to_string, transitions
@@ -53,7 +54,7 @@ def check_transitions(to_transitions: Callable, hidden: bool = False) -> None:
 
 
 def _compose_problem(rng, N, H):
-    h_left, h_right = np.tanh(rng.normal(size=(N, H))), np.tanh(rng.normal(size=(N, H)))
+    h_left, h_right = tanh(rng.normal(size=(N, H))), tanh(rng.normal(size=(N, H)))
     W, b = rng.normal(size=(2 * H, H)) / np.sqrt(2 * H), rng.normal(size=H) / 2
     return h_left, h_right, W, b
 
