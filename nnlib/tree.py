@@ -14,7 +14,7 @@ Three ways to compute the same numbers:
   by side; at every step the examples that reduce compose in one matrix product (2n - 1 steps
   for n leaves). Backward runs the transitions in reverse.
 
-``prepare_batch`` (``nnlib.treedata``) turns trees into the arrays both batched methods use.
+``prepare_batch`` (``nnlib.treebatch``) turns trees into the arrays both batched methods use.
 Deliberately left out: the TreeLSTM cell and SPINN's tracker.
 """
 
@@ -26,7 +26,8 @@ from nnlib.activations import tanh, tanh_slope
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import softmax, softmax_cross_entropy
 from nnlib.model import Model
-from nnlib.treedata import TreeBatch, embedding_backward, is_tree, leaves, prepare_batch
+from nnlib.treebatch import TreeBatch, embedding_backward, prepare_batch
+from nnlib.treedata import is_tree, leaves
 from nnlib.validation import check_choice, check_labels, check_number, check_rng
 
 METHODS = ("height", "stack", "recursion")

@@ -100,7 +100,7 @@ def test_compose_wrong_arity():
 @pytest.mark.parametrize("kwargs, message", [
     ({"accumulate": False}, "one node's share only"),
     ({"embed_assign": True}, "SUM of their gradients"),
-    ({"swap": True}, "wrong values"),
+    ({"swap": True}, "children's gradients swapped"),
 ])
 def test_tree_backward_mistakes_named(kwargs, message):
     with pytest.raises(CheckFailed, match=message):

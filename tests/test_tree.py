@@ -8,10 +8,10 @@ from nnlib.optim import Adam
 from nnlib.train import fit
 from nnlib.tree import (METHODS, TreeNet, compose_backward, compose_forward, height_forward,
                         stack_forward, tree_backward, tree_forward)
-from nnlib.treedata import (LISTOPS_VOCAB, embedding_backward, from_transitions, height, leaves,
-                            listops_depth, listops_text, listops_tree, listops_value,
-                            make_listops, parse, parse_listops, prepare_batch, to_string,
-                            transitions)
+from nnlib.treebatch import embedding_backward, prepare_batch
+from nnlib.treedata import (LISTOPS_VOCAB, from_transitions, height, leaves, listops_depth,
+                            listops_text, listops_tree, listops_value, make_listops, parse,
+                            parse_listops, to_string, transitions)
 
 WORDS = ["a", "b", "c", "d"]
 

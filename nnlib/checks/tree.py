@@ -7,6 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nnlib.activations import tanh
 from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.tree import compose_backward, compose_forward, tree_backward, tree_forward
 from nnlib.treedata import parse, to_string, transitions
@@ -53,7 +54,7 @@ def check_transitions(to_transitions: Callable, hidden: bool = False) -> None:
 
 
 def _compose_problem(rng, N, H):
-    h_left, h_right = np.tanh(rng.normal(size=(N, H))), np.tanh(rng.normal(size=(N, H)))
+    h_left, h_right = tanh(rng.normal(size=(N, H))), tanh(rng.normal(size=(N, H)))
     W, b = rng.normal(size=(2 * H, H)) / np.sqrt(2 * H), rng.normal(size=H) / 2
     return h_left, h_right, W, b
 
@@ -121,6 +122,10 @@ def check_tree_backward(tree_backward_fn: Callable, hidden: bool = False) -> Non
             if not np.any(got):
                 raise CheckFailed(f"{name}: grads[{key!r}] is still zero: add each node's share "
                                   "into grads (grads[key] += ...), do not rebind the name.")
+            if close(got, _swapped_children(cache, dh, params)[key]):
+                raise CheckFailed(f"{name}: grads[{key!r}] is what you get with the children's "
+                                  "gradients swapped: X = [h_left; h_right], so dX[:H] goes to "
+                                  "the LEFT child (cache_left) and dX[H:] to the right one.")
             if key in ("W", "b") and _one_node_only(got, key, tree, params, index, dh):
                 raise CheckFailed(f"{name}: grads[{key!r}] holds one node's share only: the "
                                   "weights are shared by every node, so ACCUMULATE "
@@ -154,3 +159,22 @@ def _one_node_only(got, key, tree, params, index, dh) -> bool:
 
     walk(dh, cache)
     return len(shares) > 1 and any(close(got, share) for share in shares)
+
+
+def _swapped_children(cache, dh, params) -> dict:
+    # The gradients a tree_backward that sends dX[H:] left and dX[:H] right would produce.
+    grads = {key: np.zeros_like(value) for key, value in params.items()}
+
+    def walk(d, node_cache):
+        if not isinstance(node_cache, tuple):
+            grads["E"][node_cache] += d
+            return
+        left, right, compose_cache = node_cache
+        d_left, d_right, dW, db = compose_backward(d, compose_cache)
+        grads["W"] += dW
+        grads["b"] += db
+        walk(d_right, left)
+        walk(d_left, right)
+
+    walk(dh, cache)
+    return grads
