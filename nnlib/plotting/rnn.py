@@ -6,22 +6,23 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 
-def plot_accuracy_curves(curves: dict, batch_size: int, ax=None,
+def plot_accuracy_curves(curves: dict, examples_per_epoch: int, ax=None,
                          title: str = "Exact sums: training pairs and held-out pairs"):
     """Exact-sum accuracy against training examples seen, for ``{label: nnlib History}``.
 
     Held-out pairs (the History's validation set) as solid lines, training pairs dashed in
-    the same colour; ``batch_size`` turns the recorded steps into examples seen.
+    the same colour; each recorded epoch has seen ``examples_per_epoch`` more examples (the
+    number of training pairs: the last minibatch of an epoch may be smaller than the others).
     """
     ax = ax or plt.gca()
     for k, (label, history) in enumerate(curves.items()):
-        seen = np.asarray(history.steps) * batch_size
+        seen = np.asarray(history.epochs) * examples_per_epoch
         ax.plot(seen, 100 * history.val_metric, marker=".", color=f"C{k}",
                 label=f"{label}: held-out pairs")
         ax.plot(seen, 100 * history.train_metric, ls="--", color=f"C{k}", alpha=0.7,
                 label=f"{label}: training pairs")
     ax.axhline(100, color="0.8", lw=0.8, zorder=0)
-    ax.set_xlabel("training examples seen (minibatch updates x batch size)")
+    ax.set_xlabel("training examples seen (epochs x training pairs)")
     ax.set_ylabel("exact sums (%)")
     ax.set_ylim(-3, 103)
     ax.set_title(title)
@@ -164,7 +165,7 @@ def plot_length_generalisation(widths, accuracies: dict, ax=None):
     ax.set_xlabel("bits of the sum (time steps)")
     ax.set_ylabel("exact sums (%)")
     ax.set_title("Trained on 8 bits, tested on longer numbers")
-    ax.legend(loc="lower left")
+    ax.legend(loc="center right")   # away from the lines at 0 % and 100 %
     return ax
 
 
@@ -208,12 +209,13 @@ def plot_lag_task(lags, train_accuracy, held_accuracy, ax=None):
 
 def plot_clipping(runs: dict, axes=None):
     """Gradient norm (left, log) and minibatch loss (right) per step, ``{label: (norms,
-    losses)}``; the clipping threshold, if any, as a dotted line."""
+    losses)}``; ln 2, the loss of a coin flip, as a dotted line on the right."""
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.4), constrained_layout=True)
     for k, (label, (norms, losses)) in enumerate(runs.items()):
         axes[0].semilogy(norms, lw=0.8, color=f"C{k}", label=label)
         axes[1].plot(losses, lw=0.8, color=f"C{k}", label=label)
+    axes[1].axhline(np.log(2), color="0.4", lw=0.8, ls=":", label="ln 2 (a coin flip)")
     axes[0].set_xlabel("update")
     axes[0].set_ylabel("gradient norm before clipping (log)")
     axes[0].set_title("Global gradient norm")
