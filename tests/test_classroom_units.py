@@ -79,12 +79,12 @@ def test_hardened_cell_reruns_the_checks_from_a_fresh_import():
 
 CHEATS = {
     "rebind the check": "nnlib.checks.check_train_step = lambda *a, **k: None",
-    "rebind in its module": "nnlib.checks.single_neuron.check_train_step = "
+    "rebind in its module": "nnlib.checks.neuron.check_train_step = "
                             "lambda *a, **k: None",
-    "patch the reference": "nnlib.checks.single_neuron.neuron_step = "
-                           "lambda X, y, w, lr: (w, None)",
+    "patch the reference": "nnlib.checks.neuron.reference_train_step = "
+                           "lambda X, y, w, learning_rate=1.0: w",
     "patch the comparison": "nnlib.checks.common.close = lambda a, b: True\n"
-                            "nnlib.checks.single_neuron.close = lambda a, b: True",
+                            "nnlib.checks.neuron.close = lambda a, b: True",
     "swap sys.modules": "import types\nfake = types.ModuleType('nnlib.checks')\n"
                         "fake.check_train_step = lambda *a, **k: None\n"
                         "sys.modules['nnlib.checks'] = fake",
@@ -95,7 +95,7 @@ CHEATS = {
 def test_monkeypatch_cheat_fails_against_the_hardened_cell(cheat):
     """In a fresh interpreter, as in a kernel: the cheat, then the graded cell as graded."""
     program = "\n".join([
-        "import sys", "import nnlib, nnlib.checks, nnlib.checks.single_neuron", cheat,
+        "import sys", "import nnlib, nnlib.checks, nnlib.checks.neuron", cheat,
         "def train_step(X, y, w, learning_rate=1.0):", "    return w",
         harden_graded_cell(GRADED_CELL),
         "print('cheat passed')"])
@@ -112,7 +112,7 @@ def test_fresh_check_leaves_the_learner_modules_alone():
     before = dict(sys.modules)
     check = fresh_check("check_train_step")
     assert check is not nnlib.checks.check_train_step
-    assert check.__module__ == "nnlib.checks.single_neuron"
+    assert check.__module__ == "nnlib.checks.neuron"
     assert {k: v for k, v in sys.modules.items() if k.startswith("nnlib")} == {
         k: v for k, v in before.items() if k.startswith("nnlib")}
     with pytest.raises(ValueError, match="name must be the name of a check such as"):
