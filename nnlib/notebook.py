@@ -85,7 +85,7 @@ def check_output_path(name: str, value, suffix: str | None = None) -> Path:
         raise ValueError(f"{name} must be a file path, got {value!r}.")
     path = Path(os.path.expanduser(os.fspath(value)))
     if suffix is not None and path.suffix != suffix:
-        raise ValueError(f"{name} must name a {suffix} file, got {os.fspath(value)!r}.")
+        raise ValueError(f"{name} must be a path ending in {suffix}, got {os.fspath(value)!r}.")
     if path.is_dir():
         raise ValueError(f"{name} is a folder ({os.fspath(value)!r}); give a file name in it.")
     if path.exists() and not path.is_file():

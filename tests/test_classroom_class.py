@@ -120,6 +120,11 @@ def test_every_student_every_score_and_message(graded):
     two_layer = [meta(c) for c in nbformat.read(
         course / "source" / NAMES[1] / f"{NAMES[1]}.ipynb", as_version=4).cells
         if meta(c).get("grade")]
+    # Notebook 01's other exercises: every student who handed in a readable notebook left
+    # their answers as the perfect student's (the made-up bugs are in the two above).
+    others = [m for m in (meta(c) for c in nbformat.read(
+        course / "source" / NAMES[0] / f"{NAMES[0]}.ipynb", as_version=4).cells)
+        if m.get("grade") and m["grade_id"] not in ("check_sigmoid_slope", "check_train_step")]
     full = {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (2, 2, "")}
     misnamed = ("misnamed file '01-single-neuron.ipynb': rename it to "
                 "01_single_neuron.ipynb")
@@ -151,6 +156,13 @@ def test_every_student_every_score_and_message(graded):
                                          "(NotJSONError: "), got
             else:
                 assert got == (score, points, message), (student, exercise)
+        for cell in others:
+            score, points, message = rows.pop((student, cell["grade_id"]))
+            assert points == cell["points"]
+            if student in ("blank", "dashes", "corrupt"):
+                assert score == 0 and message, (student, message)
+            else:
+                assert (score, message) == (points, ""), (student, cell["grade_id"], message)
         for cell in two_layer:
             score, points, message = rows.pop((student, cell["grade_id"]))
             assert points == cell["points"]
@@ -166,8 +178,14 @@ def test_summary_totals_and_attention(graded):
     summary = (course / "reports" / "summary.md").read_text()
     total = sum(meta(c)["points"] for name in NAMES for c in nbformat.read(
         course / "source" / name / f"{name}.ipynb", as_version=4).cells if meta(c).get("grade"))
+    other_points = sum(meta(c)["points"] for c in nbformat.read(
+        course / "source" / NAMES[0] / f"{NAMES[0]}.ipynb", as_version=4).cells
+        if meta(c).get("grade") and meta(c)["grade_id"] not in ("check_sigmoid_slope",
+                                                                 "check_train_step"))
+    bug_total = 1 + other_points  # check_sigmoid_slope and the untouched other exercises
     assert f"## ada: {total:g} / {total:g}" in summary
-    assert f"## bug: 1 / {total:g}" in summary and f"## corrupt: 0 / {total:g}" in summary
+    assert f"## bug: {bug_total:g} / {total:g}" in summary
+    assert f"## corrupt: 0 / {total:g}" in summary
     text = "\n".join(attention)
     assert "tamper: 01_single_neuron: nbgrader: Missing grade cell check_train_step" in text
     assert ("tamper: 01_single_neuron: nbgrader: Attribute 'checksum' for cell "
@@ -181,7 +199,7 @@ def test_summary_totals_and_attention(graded):
         wide = {row["student"]: row for row in csv.DictReader(handle)}
     assert wide["ada"]["total"] == wide["ada"]["max_total"] == f"{total:g}"
     assert wide["bug"]["01_single_neuron:check_train_step"] == "0"
-    assert wide["bug"]["total"] == "1" and len(wide) == 10
+    assert wide["bug"]["total"] == f"{bug_total:g}" and len(wide) == 10
 
 
 def test_teacher_config_and_gradebook_kept(graded):
@@ -189,7 +207,8 @@ def test_teacher_config_and_gradebook_kept(graded):
     assert (course / "nbgrader_config.py").read_text() == TEACHER_CONFIG
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        assert gradebook.find_submission_notebook(NAMES[0], NAMES[0], "bug").score == 1
+        bug = gradebook.find_submission_notebook(NAMES[0], NAMES[0], "bug")
+        assert bug.score == bug.max_score - 2  # lost exactly check_train_step's 2 points
         assert gradebook.find_submission_notebook(NAMES[1], NAMES[1], "ada").score == \
             gradebook.find_notebook(NAMES[1], NAMES[1]).max_score
 
@@ -218,4 +237,8 @@ def test_feedback_for_every_graded_notebook(graded):
         "ada/02_two_layer_network/02_two_layer_network.html",
         "bug/01_single_neuron/01_single_neuron.html"]
     text = pages[-1].read_text()
-    assert "moves the weights uphill" in text and "Score: 1.0 / 3.0" in text
+    points = sum(meta(c)["points"] for c in nbformat.read(
+        course / "source" / NAMES[0] / f"{NAMES[0]}.ipynb", as_version=4).cells
+        if meta(c).get("grade"))
+    # bug lost exactly check_train_step's 2 points
+    assert "moves the weights uphill" in text and f"Score: {points - 2:.1f} / {points:.1f}" in text

@@ -50,7 +50,7 @@ def test_output_paths_are_expanded_and_checked(tmp_path, monkeypatch):
         check_output_path("results_path", tmp_path)
     with pytest.raises(ValueError, match="does not exist"):
         check_output_path("results_path", tmp_path / "no" / "r.json")
-    with pytest.raises(ValueError, match="must name a .json file"):
+    with pytest.raises(ValueError, match="must be a path ending in .json"):
         check_output_path("results_path", tmp_path / "r.txt", ".json")
     with pytest.raises(ValueError, match="must be a file path"):
         check_output_path("results_path", 3)
