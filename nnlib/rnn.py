@@ -172,6 +172,8 @@ class RNN(Model):
 
     def check_inputs(self, X):
         X = as_float_array("X", X, shape=("N", "T", self.input_size))
+        if X.shape[0] == 0:
+            raise ValueError("X holds no sequences (N = 0): give at least one.")
         if X.shape[1] == 0:
             raise ValueError("X must hold at least one time step, got T = 0.")
         return X
