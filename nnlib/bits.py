@@ -78,8 +78,9 @@ def int_to_bits(values, n_bits: int, bit_order: str = "lsb") -> np.ndarray:
         # Arbitrary precision: Python ints, one bit position at a time.
         remaining = np.array(array, dtype=object)
         for position in range(n_bits):
-            bits[..., position] = (remaining & 1).astype(np.int8)
-            remaining = remaining >> 1
+            # np.asarray: on a 0-d object array, & and >> return plain Python ints.
+            bits[..., position] = np.asarray(remaining & 1).astype(np.int8)
+            remaining = np.asarray(remaining >> 1, dtype=object)
     return bits if bit_order == "lsb" else bits[..., ::-1].copy()
 
 

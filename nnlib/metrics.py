@@ -41,6 +41,8 @@ def binary_accuracy(probabilities, y, threshold: float = 0.5) -> float:
                          f"{np.shape(y)}.")
     if np.any((y != 0) & (y != 1)):
         raise ValueError("y must hold class labels 0 or 1.")
+    if p.size == 0:
+        raise ValueError("probabilities holds no examples (N = 0): accuracy is undefined.")
     threshold = check_number("threshold", threshold, minimum=0, maximum=1,
                              exclusive_minimum=True)
     return float(np.mean((p > threshold) == (y == 1)))

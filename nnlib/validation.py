@@ -101,6 +101,13 @@ def check_number(name: str, value, minimum: float | None = None, maximum: float 
     if isinstance(value, bool) or not isinstance(value, wanted):
         raise ValueError(f"{name} must be {kind}{_range_text(minimum, maximum, exclusive_minimum)}"
                          f", got {value!r} of type {type(value).__name__}.")
+    if not integer:
+        try:
+            float(value)
+        except OverflowError:  # an int too large for a float (e.g. a 401-digit learning rate)
+            raise ValueError(f"{name} must be a finite number"
+                             f"{_range_text(minimum, maximum, exclusive_minimum)}, got an "
+                             f"integer of {len(str(abs(int(value))))} digits.") from None
     if not integer and not np.isfinite(value):
         raise ValueError(f"{name} must be a finite number"
                          f"{_range_text(minimum, maximum, exclusive_minimum)}, got {value!r}.")

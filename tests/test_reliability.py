@@ -96,3 +96,24 @@ def test_unscaled_features_stop_at_the_first_explosion_and_blame_the_scale():
     y = rng.standard_normal((50, 1))
     with pytest.raises(DivergenceError, match=r"step [1-3]\..*inputs reach .* standardise"):
         fit(_Line(3, rng=np.random.default_rng(1)), X, y, SGD(0.1), epochs=100, metric=None)
+
+
+def test_degenerate_sizes_elsewhere_are_named():
+    from nnlib.metrics import binary_accuracy
+
+    with pytest.raises(ValueError, match="no examples"):
+        binary_accuracy(np.zeros((0, 1)), np.zeros((0, 1)))
+    model = nnlib.RNN(2, 4, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="N = 0"):
+        model.predict(np.zeros((0, 5, 2)))
+    with pytest.raises(ValueError, match="T = 0"):
+        model.predict(np.zeros((3, 0, 2)))
+
+
+def test_wide_bit_widths_and_huge_integers():
+    bits = nnlib.int_to_bits(5, 63)
+    assert bits.shape == (63,) and bits[:3].tolist() == [1, 0, 1] and bits[3:].sum() == 0
+    assert nnlib.bits_to_int(bits) == 5
+    with pytest.raises(ValueError, match="learning_rate must be a finite number >= 0, got an "
+                                         "integer of 401 digits"):
+        nnlib.check_number("learning_rate", 10**400, minimum=0)
