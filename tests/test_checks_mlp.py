@@ -1,12 +1,11 @@
 """Notebook 03's self-checks: a right answer passes, each typical mistake is named."""
 
 import numpy as np
-import pytest
 
 from nnlib.activations import sigmoid
-from nnlib.checks import CheckFailed
 from nnlib.checks.mlp import (check_adam_step, check_full_backward, check_momentum_step,
                               check_single_layer_backward)
+from selfcheck_cases import self_check_tests
 
 
 # Reference answers, written independently of the checks' own reference calls.
@@ -89,17 +88,5 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("check, right, _", CASES, ids=lambda v: getattr(v, "__name__", ""))
-def test_a_right_answer_passes_public_and_hidden_checks(check, right, _, capsys):
-    check(*right)
-    check(*right, hidden=True)
-    out = capsys.readouterr().out
-    assert "public checks passed" in out and "hidden checks passed" in out
-
-
-@pytest.mark.parametrize("check, wrong, message",
-                         [(check, w, m) for check, _, mistakes in CASES for w, m in mistakes],
-                         ids=lambda v: v if isinstance(v, str) else getattr(v, "__name__", ""))
-def test_each_typical_mistake_is_named(check, wrong, message):
-    with pytest.raises(CheckFailed, match=message):
-        check(*wrong)
+test_a_right_answer_passes, test_each_typical_mistake_is_named = self_check_tests(
+    CASES, unpack=True)

@@ -1,10 +1,9 @@
 """The self-checks of notebook 05 accept a right answer and name each typical mistake."""
 
 import numpy as np
-import pytest
 
 from nnlib import checks
-from nnlib.checks import CheckFailed
+from selfcheck_cases import self_check_tests
 
 
 def carry_probability(n_bits, p_one=0.5, out=False, closed_form=False, one_way=False):
@@ -41,20 +40,8 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("check, right, _", CASES, ids=lambda v: getattr(v, "__name__", ""))
-def test_a_right_answer_passes_public_and_hidden_checks(check, right, _, capsys):
-    check(*right)
-    check(*right, hidden=True)
-    out = capsys.readouterr().out
-    assert "public checks passed" in out and "hidden checks passed" in out
-
-
-@pytest.mark.parametrize("check, wrong, message",
-                         [(check, w, m) for check, _, mistakes in CASES for w, m in mistakes],
-                         ids=lambda v: v if isinstance(v, str) else getattr(v, "__name__", ""))
-def test_each_typical_mistake_is_named(check, wrong, message):
-    with pytest.raises(CheckFailed, match=message):
-        check(*wrong)
+test_a_right_answer_passes, test_each_typical_mistake_is_named = self_check_tests(
+    CASES, unpack=True)
 
 
 def test_the_reference_is_the_closed_form_at_one_half():

@@ -1,10 +1,9 @@
 """The self-checks of notebook 04 accept a right answer and name each typical mistake."""
 
 import numpy as np
-import pytest
 
 from nnlib import checks
-from nnlib.checks import CheckFailed
+from selfcheck_cases import self_check_tests
 
 
 def step_backward(dh, cache, U, W, through_tanh=True):
@@ -34,17 +33,5 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("check, right, _", CASES, ids=lambda v: getattr(v, "__name__", ""))
-def test_a_right_answer_passes_public_and_hidden_checks(check, right, _, capsys):
-    check(*right)
-    check(*right, hidden=True)
-    out = capsys.readouterr().out
-    assert "public checks passed" in out and "hidden checks passed" in out
-
-
-@pytest.mark.parametrize("check, wrong, message",
-                         [(check, w, m) for check, _, mistakes in CASES for w, m in mistakes],
-                         ids=lambda v: v if isinstance(v, str) else getattr(v, "__name__", ""))
-def test_each_typical_mistake_is_named(check, wrong, message):
-    with pytest.raises(CheckFailed, match=message):
-        check(*wrong)
+test_a_right_answer_passes, test_each_typical_mistake_is_named = self_check_tests(
+    CASES, unpack=True)
