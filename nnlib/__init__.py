@@ -7,8 +7,9 @@ import it. The package is layered:
   ``gradcheck``, ``metrics``, ``data``, ``bits``, ``serialization``
 - models and training: ``model`` (the protocol, weight files of models), ``train`` (``fit``),
   ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp``, ``digits``, ``rnn`` with
-  ``addition`` and ``sweeps``, ``birnn``, ``lstm`` with ``lagtasks``, ``tree`` with
-  ``treedata``; ``hopfield`` (memory by an energy: no gradient descent, so not a ``Model``);
+  ``rnn_layers``, ``addition`` and ``sweeps``, ``birnn``, ``lstm`` with ``lstm_layers`` and
+  ``lagtasks``, ``tree`` with ``treedata`` and ``treebatch``; ``hopfield`` with
+  ``hopfield_experiments`` (memory by an energy: no gradient descent, so not a ``Model``);
   self-checks for the exercises: ``checks``; papermill parameter checks: ``notebook``
 - presentation (import matplotlib / ipywidgets; import them explicitly): ``plotting``,
   ``widgets``
