@@ -9,12 +9,12 @@ from matplotlib.figure import Figure
 from nnlib.formatting import fmt
 from nnlib.hopfield import flip_bits, hebbian_weights, recall_path
 from nnlib.plotting.hopfield import plot_recall_frames
-from nnlib.widgets.common import figure_png, fixed_text_bundle
+from nnlib.widgets.common import Explorer
 
 MAX_FRAMES = 6
 
 
-class HopfieldExplorer:
+class HopfieldExplorer(Explorer):
     """Store the first k patterns, corrupt the first one, recall it and draw the way there.
 
     Parameters
@@ -27,6 +27,9 @@ class HopfieldExplorer:
     stored, noise, mode : initial control values (mode "async" or "sync").
     max_sweeps : int, sweeps before giving up (a synchronous 2-cycle never settles).
     """
+
+    description = ("HopfieldExplorer: move 'stored patterns' or 'noise', or switch the "
+                   "update (interactive in JupyterLab)")
 
     def __init__(self, patterns, shape, names=None, seed: int = 0, stored: int = 3,
                  noise: float = 0.2, mode: str = "async", max_sweeps: int = 20):
@@ -43,17 +46,10 @@ class HopfieldExplorer:
                                          readout_format=".2f", style=style)
         self.mode = widgets.ToggleButtons(options=["async", "sync"], value=mode,
                                           description="update", style=style)
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png")
+        self._outputs()
         self.frames = self.energies = self.final = None
-        for control in (self.stored, self.noise, self.mode):
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.stored, self.noise, self.mode]),
-                                    self.status, self.plot])
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        self.update()
+        self._assemble([[self.stored, self.noise, self.mode]],
+                       [self.stored, self.noise, self.mode])
 
     def update(self) -> None:
         """Store, corrupt, recall and redraw with the current control values."""
@@ -72,7 +68,7 @@ class HopfieldExplorer:
         async_mode = self.mode.value == "async"
         plot_recall_frames(figure, self.frames[shown], self.energies, self.shape,
                            target.size if async_mode else None, titles[:len(shown)])
-        self.plot.value = figure_png(figure)
+        self._show(figure)
         overlap = float(np.mean(self.final * target))
         verdict = "recalled exactly" if overlap == 1.0 else "not recalled"
         # The status line changes last, so whoever watches it sees the new figure too.
@@ -80,11 +76,6 @@ class HopfieldExplorer:
                              f"{self.names[0]} with {fmt(100 * self.noise.value, 0)} % flipped "
                              f"-> <b>{verdict}</b> (overlap {fmt(overlap, 3)}), energy "
                              f"{fmt(self.energies[0], 2)} -> {fmt(self.energies[-1], 2)}")
-
-    def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "HopfieldExplorer: move 'stored patterns' or "
-                                 "'noise', or switch the update (interactive in JupyterLab)",
-                                 **kwargs)
 
     def __repr__(self) -> str:
         return (f"HopfieldExplorer(stored={self.stored.value}, noise={self.noise.value:.2f}, "

@@ -8,12 +8,12 @@ from matplotlib.figure import Figure
 
 from nnlib.lagtasks import ADDING_BASELINE_MSE, ADDING_SETTINGS, adding_run
 from nnlib.plotting.lstm import LABELS, plot_validation_curves
-from nnlib.widgets.common import figure_png, fixed_text_bundle
+from nnlib.widgets.common import Explorer
 
 CELLS = {"LSTM": "lstm", "plain RNN": "rnn"}
 
 
-class LagExplorer:
+class LagExplorer(Explorer):
     """Train an RNN or an LSTM on the adding problem; every change of a control retrains.
 
     Parameters
@@ -26,6 +26,9 @@ class LagExplorer:
     keep : int, how many earlier runs stay on the plot for comparison
     """
 
+    description = ("LagExplorer: move 'lag T' or 'hidden size', or switch the cell "
+                   "(interactive in JupyterLab)")
+
     def __init__(self, lag: int = 10, hidden_size: int = 16, cell: str = "lstm",
                  epochs: int = 40, seed: int = 0, keep: int = 3):
         self.epochs, self.seed, self.keep = epochs, seed, keep
@@ -36,22 +39,10 @@ class LagExplorer:
         names = {value: key for key, value in CELLS.items()}
         self.cell = widgets.ToggleButtons(options=list(CELLS), value=names[cell],
                                           description="cell")
-        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="training")
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png", layout=widgets.Layout(max_width="720px"))
-        for control in (self.lag, self.hidden, self.cell):
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.lag, self.hidden]),
-                                    widgets.HBox([self.cell, self.progress]), self.status,
-                                    self.plot])
+        self._outputs(plot_width="720px", progress_max=epochs)
         self.runs: list[dict] = []
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        self.update()
-
-    def _advance(self, epoch: int) -> None:
-        self.progress.value = epoch
+        self._assemble([[self.lag, self.hidden], [self.cell, self.progress]],
+                       [self.lag, self.hidden, self.cell])
 
     def update(self) -> None:
         """Train with the current settings, then restate and redraw."""
@@ -77,11 +68,7 @@ class LagExplorer:
         curves = {run["label"]: (run["steps"], run["val_mse"], None) for run in self.runs}
         plot_validation_curves(curves, ADDING_BASELINE_MSE, settings["solved_mse"], ax=ax,
                                title="Adding problem: validation MSE while training")
-        self.plot.value = figure_png(figure)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "LagExplorer: move 'lag T' or 'hidden size', or "
-                                 "switch the cell (interactive in JupyterLab)", **kwargs)
+        self._show(figure)
 
     def __repr__(self) -> str:
         return (f"LagExplorer(lag={self.lag.value}, hidden_size={self.hidden.value}, "

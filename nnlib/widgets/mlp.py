@@ -11,8 +11,8 @@ from nnlib.mlp import MLP
 from nnlib.optim import OPTIMIZERS, make_optimizer
 from nnlib.plotting.mlp import plot_decision_boundary
 from nnlib.train import fit
-from nnlib.validation import DivergenceError, check_number
-from nnlib.widgets.common import figure_png, fixed_text_bundle
+from nnlib.validation import check_number
+from nnlib.widgets.common import Explorer
 
 ARCHITECTURES = {
     "2-8-1": [2, 8, 1],
@@ -22,7 +22,7 @@ ARCHITECTURES = {
 }
 
 
-class MLPExplorer:
+class MLPExplorer(Explorer):
     """Architecture, hidden activation, optimiser, learning rate and epochs -> retrain, redraw.
 
     Every retraining starts from parameters drawn by ``np.random.default_rng(seed)`` and, for
@@ -41,6 +41,9 @@ class MLPExplorer:
     epochs : int
     batch_size : int or None (full batch)
     """
+
+    description = ("MLPExplorer: change the layers, activation, optimiser, learning rate or "
+                   "epochs to retrain (interactive in JupyterLab)")
 
     def __init__(self, X_train, y_train, X_val, y_val, seed: int = 0,
                  architecture: str = "2-16-16-1", activation: str = "relu",
@@ -61,26 +64,12 @@ class MLPExplorer:
                                                     continuous_update=False)
         self.epochs = widgets.IntSlider(value=epochs, min=1, max=300, description="epochs",
                                         continuous_update=False)
-        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="training")
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png", layout=widgets.Layout(max_width="560px"))
-        self.model = None
-        self.history = None
-        self.error = None
-        for control in (self.architecture, self.activation, self.optimizer, self.learning_rate,
-                        self.epochs):
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.architecture, self.activation, self.optimizer]),
-            widgets.HBox([self.learning_rate, self.epochs, self.progress]),
-            self.status, self.plot])
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        self.update()
-
-    def _advance(self, epoch: int) -> None:
-        self.progress.value = epoch
+        self._outputs(plot_width="560px", progress_max=epochs)
+        self.model = self.history = self.error = None
+        self._assemble([[self.architecture, self.activation, self.optimizer],
+                        [self.learning_rate, self.epochs, self.progress]],
+                       [self.architecture, self.activation, self.optimizer, self.learning_rate,
+                        self.epochs])
 
     def update(self) -> None:
         """Retrain with the current control values, then redraw the decision boundary."""
@@ -88,28 +77,16 @@ class MLPExplorer:
                                          hidden_activation=self.activation.value)
         self.model = MLP(architecture, np.random.default_rng(self.seed))
         epochs = self.epochs.value
-        self.progress.max = epochs
-        self.progress.value = 0
-        self.progress.bar_style = "info"
-        self.status.value = "training…"
-        try:
-            self.history = fit(
-                self.model, self.X_train, self.y_train,
-                make_optimizer(self.optimizer.value, self.learning_rate.value), epochs,
-                batch_size=self.batch_size, rng=np.random.default_rng(self.seed),
-                X_val=self.X_val, y_val=self.y_val,
-                record_every=max(1, epochs // 50), progress=self._advance)
-            self.error = None
-        except DivergenceError as error:  # show it in the status line; do not crash the UI
-            self.history, self.error = None, str(error)
-        self.progress.bar_style = "danger" if self.error else "success"
+        self.history = self._train(lambda: fit(
+            self.model, self.X_train, self.y_train,
+            make_optimizer(self.optimizer.value, self.learning_rate.value), epochs,
+            batch_size=self.batch_size, rng=np.random.default_rng(self.seed),
+            X_val=self.X_val, y_val=self.y_val,
+            record_every=max(1, epochs // 50), progress=self._advance), epochs)
         figure = Figure(figsize=(5.2, 3.8), layout="constrained")
         ax = figure.subplots()
         if self.history is None:
-            self.status.value = f"<b>{self.error}</b>"
-            ax.text(0.5, 0.5, "training diverged", ha="center", va="center",
-                    transform=ax.transAxes)
-            ax.set_axis_off()
+            self._show_divergence(ax)
         else:
             accuracy = self.history.val_metric[-1]
             reached = self.history.epochs_to_reach(0.95)
@@ -121,12 +98,7 @@ class MLPExplorer:
             plot_decision_boundary(self.model, self.X_val, self.y_val, ax=ax,
                                    title="decision boundary (validation points)",
                                    resolution=100)
-        self.plot.value = figure_png(figure)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "MLPExplorer: change the layers, activation, "
-                                 "optimiser, learning rate or epochs to retrain (interactive "
-                                 "in JupyterLab)", **kwargs)
+        self._show(figure)
 
     def __repr__(self) -> str:
         return (f"MLPExplorer(layers={self.architecture.value!r}, "

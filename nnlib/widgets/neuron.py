@@ -11,10 +11,10 @@ from nnlib.neuron import Neuron, mean_abs_error
 from nnlib.optim import SGD
 from nnlib.plotting.neuron import plot_neuron_history
 from nnlib.train import fit
-from nnlib.widgets.common import figure_png, fixed_text_bundle
+from nnlib.widgets.common import Explorer
 
 
-class NeuronExplorer:
+class NeuronExplorer(Explorer):
     """Epochs and learning rate -> retrain the single neuron with ``fit`` and redraw its curves.
 
     Parameters
@@ -28,6 +28,9 @@ class NeuronExplorer:
     epochs, learning_rate : initial control values (full batch: one step per epoch).
     """
 
+    description = ("NeuronExplorer: move 'epochs' or 'learning rate' to retrain "
+                   "(interactive in JupyterLab)")
+
     def __init__(self, X, y, w0, new_case, epochs: int = 10_000, learning_rate: float = 1.0):
         self.X, self.y, self.w0 = X, y, np.array(w0, dtype=np.float64)
         self.new_case = np.asarray(new_case, dtype=np.float64).reshape(1, -1)
@@ -39,19 +42,10 @@ class NeuronExplorer:
                                                     description="learning rate",
                                                     continuous_update=False,
                                                     style={"description_width": "initial"})
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="training")
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png")
+        self._outputs(progress_max=1)
         self.model = self.history = self.weights = self.prediction = None
-        self.epochs.observe(self._on_change, names="value")
-        self.learning_rate.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.epochs, self.learning_rate, self.progress]),
-            self.status, self.plot])
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        self.update()
+        self._assemble([[self.epochs, self.learning_rate, self.progress]],
+                       [self.epochs, self.learning_rate])
 
     def train(self, epochs: int, learning_rate: float) -> None:
         """Train a neuron from ``w0``; record weights and mean |error| about 500 times, and move
@@ -77,15 +71,11 @@ class NeuronExplorer:
         self.prediction = float(self.model.predict_proba(self.new_case)[0, 0])
         figure = Figure(figsize=(11, 3.6), layout="constrained")
         plot_neuron_history(self.history, self.weights, axes=figure.subplots(1, 2))
-        self.plot.value = figure_png(figure)
+        self._show(figure)
         # The status line changes last, so whoever watches it sees the new figure too.
         case = fmt(self.new_case[0], 0)
         self.status.value = (f"prediction for {case} = <b>{fmt(self.prediction, 8)}</b>, "
                              f"final mean |error| = {fmt(self.history.train_metric[-1], 6)}")
-
-    def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "NeuronExplorer: move 'epochs' or "
-                                 "'learning rate' to retrain (interactive in JupyterLab)", **kwargs)
 
     def __repr__(self) -> str:
         return (f"NeuronExplorer(epochs={self.epochs.value}, "

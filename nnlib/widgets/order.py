@@ -8,10 +8,10 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from nnlib.bits import addition_data, bits_to_int, carry_bits
-from nnlib.widgets.common import figure_png, fixed_text_bundle
+from nnlib.widgets.common import Explorer
 
 
-class OrderExplorer:
+class OrderExplorer(Explorer):
     """Choose a and b; see each network's probability for every bit of the sum.
 
     Parameters
@@ -30,6 +30,8 @@ class OrderExplorer:
     this per-example bound, so an addition with carries shows the reader's unavoidable misses.
     """
 
+    description = ("OrderExplorer: move 'a' or 'b' (interactive in JupyterLab)")
+
     def __init__(self, models: dict, n_bits: int, carry_probability, a: int = 75, b: int = 46):
         self.models, self.n_bits = models, n_bits
         self.carry_probability = np.asarray(carry_probability, dtype=np.float64)
@@ -38,16 +40,9 @@ class OrderExplorer:
                                    continuous_update=False)
         self.b = widgets.IntSlider(value=min(b, largest), min=0, max=largest, description="b",
                                    continuous_update=False)
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
-        for control in (self.a, self.b):
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.a, self.b]), self.status, self.plot])
+        self._outputs(plot_width="760px")
         self.predicted = {}
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        self.update()
+        self._assemble([[self.a, self.b]], [self.a, self.b])
 
     def probabilities_by_bit(self, order: str) -> tuple[np.ndarray, np.ndarray]:
         """P(bit = 1) and the true bits, both indexed from the least significant bit, (T,)."""
@@ -88,12 +83,8 @@ class OrderExplorer:
         ax.set_ylabel("P(true bit)")
         ax.set_title(f"{a} + {b} = {a + b}: probability each network gives the true bit")
         ax.legend(loc="lower left", fontsize=8)
-        self.plot.value = figure_png(figure)
+        self._show(figure)
         self.status.value = f"{a} + {b} = <b>{a + b}</b>. " + "; ".join(lines) + "."
-
-    def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "OrderExplorer: move 'a' or 'b' (interactive in "
-                                 "JupyterLab)", **kwargs)
 
     def __repr__(self) -> str:
         return f"OrderExplorer(a={self.a.value}, b={self.b.value}, n_bits={self.n_bits})"

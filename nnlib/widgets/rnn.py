@@ -8,10 +8,10 @@ from matplotlib.figure import Figure
 
 from nnlib.bits import addition_data, bits_to_int, carry_bits
 from nnlib.plotting.rnn import plot_hidden_and_carry
-from nnlib.widgets.common import figure_png, fixed_text_bundle
+from nnlib.widgets.common import Explorer
 
 
-class AdditionStepper:
+class AdditionStepper(Explorer):
     """Pick two numbers and a time step; see the inputs, hidden state, output bit and carry.
 
     Parameters
@@ -24,6 +24,9 @@ class AdditionStepper:
     Nothing is trained here: moving a control only runs the forward pass for one example.
     """
 
+    description = ("AdditionStepper: move 'a', 'b' or 'time step' (interactive in "
+                   "JupyterLab)")
+
     def __init__(self, model, a: int = 75, b: int = 46, n_bits: int = 8, unit_order=None):
         self.model, self.n_bits = model, int(n_bits)
         self.unit_order = unit_order
@@ -34,17 +37,9 @@ class AdditionStepper:
                                    continuous_update=False)
         self.step = widgets.IntSlider(value=self.n_bits - 1, min=0, max=self.n_bits - 1,
                                       description="time step", continuous_update=False)
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png")
-        for control in (self.a, self.b, self.step):
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.a, self.b, self.step]), self.status,
-                                    self.plot])
+        self._outputs()
         self.predicted_sum = None
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        self.update()
+        self._assemble([[self.a, self.b, self.step]], [self.a, self.b, self.step])
 
     def update(self) -> None:
         """Run the network on (a, b), then describe and draw time step ``step``."""
@@ -71,11 +66,7 @@ class AdditionStepper:
                               unit_order=self.unit_order, axes=axes, current_step=t,
                               title=f"Hidden state after step {t}", true_bits=y[0],
                               value_range=(-1, 1) if self.model.activation == "tanh" else (0, 1))
-        self.plot.value = figure_png(figure)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "AdditionStepper: move 'a', 'b' or 'time step' "
-                                 "(interactive in JupyterLab)", **kwargs)
+        self._show(figure)
 
     def __repr__(self) -> str:
         return (f"AdditionStepper(a={self.a.value}, b={self.b.value}, "

@@ -11,11 +11,11 @@ from nnlib.plotting.twolayer import plot_loss_curves, plot_network
 from nnlib.optim import SGD
 from nnlib.train import fit
 from nnlib.twolayer import TwoLayerNet
-from nnlib.validation import DivergenceError, check_number
-from nnlib.widgets.common import figure_png, fixed_text_bundle
+from nnlib.validation import check_number
+from nnlib.widgets.common import Explorer
 
 
-class TwoLayerExplorer:
+class TwoLayerExplorer(Explorer):
     """Hidden units, learning rate and epochs -> retrain a ``TwoLayerNet`` with ``fit``, redraw.
 
     Every retraining starts from weights drawn by ``np.random.default_rng(seed)``, so moving a
@@ -34,6 +34,9 @@ class TwoLayerExplorer:
     describe : callable, optional
         ``describe(model) -> str``: an extra line of HTML for the status (e.g. a prediction).
     """
+
+    description = ("TwoLayerExplorer: move 'hidden units', 'learning rate' or 'epochs' to "
+                   "retrain (interactive in JupyterLab)")
 
     def __init__(self, X, y, seed: int = 0, hidden_size: int = 3, learning_rate: float = 1.0,
                  epochs: int = 1000, model_options: dict | None = None, describe=None):
@@ -57,27 +60,15 @@ class TwoLayerExplorer:
                                                     continuous_update=False)
         self.epochs = widgets.IntSlider(value=epochs, min=10, max=max(5000, epochs), step=10,
                                         description="epochs", continuous_update=False)
-        self.progress = widgets.IntProgress(value=0, min=0, max=1, description="training")
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png")
-        self.model = None
-        self.history = None
-        self.error = None
-        for control in (self.hidden_size, self.learning_rate, self.epochs):
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.hidden_size, self.learning_rate, self.epochs]),
-            self.progress,
-            self.status, self.plot])
-        self.update()
+        self._outputs(progress_max=1)
+        self.model = self.history = self.error = None
+        self._assemble([[self.hidden_size, self.learning_rate, self.epochs], [self.progress]],
+                       [self.hidden_size, self.learning_rate, self.epochs])
 
     def _show_progress(self, epoch: int) -> None:
         # fit calls this after every record; the bar moves about twenty times per run.
         if epoch % max(1, self.epochs.value // 20) == 0 or epoch == self.epochs.value:
             self.progress.value = epoch
-
-    def _on_change(self, _change) -> None:
-        self.update()
 
     def update(self) -> None:
         """Retrain with the current control values, then redraw the loss curve and the network."""
@@ -85,18 +76,13 @@ class TwoLayerExplorer:
                                  rng=np.random.default_rng(self.seed), **self.model_options)
         figure = Figure(figsize=(10, 3.4), layout="constrained")
         ax_loss, ax_net = figure.subplots(1, 2, width_ratios=[1.4, 1])
-        try:
-            self.progress.max, self.progress.value = self.epochs.value, 0
-            self.history = fit(self.model, self.X, self.y, SGD(self.learning_rate.value),
-                               self.epochs.value, record_every=max(1, self.epochs.value // 500),
-                               progress=self._show_progress, metric=None)
-            self.error = None
-        except DivergenceError as error:  # show it in the status line; do not crash the UI
-            self.history, self.error = None, str(error)
+        epochs = self.epochs.value
+        self.history = self._train(lambda: fit(
+            self.model, self.X, self.y, SGD(self.learning_rate.value), epochs,
+            record_every=max(1, epochs // 500), progress=self._show_progress, metric=None),
+            epochs)
         if self.history is None:
-            self.status.value = f"<b>{self.error}</b>"
-            ax_loss.text(0.5, 0.5, "training diverged", ha="center", va="center",
-                         transform=ax_loss.transAxes)
+            self._show_divergence(ax_loss)
         else:
             extra = f"; {self.describe(self.model)}" if self.describe else ""
             self.status.value = (f"final loss = <b>{fmt_sci(self.history.train_loss[-1], 2)}</b>, "
@@ -106,12 +92,7 @@ class TwoLayerExplorer:
                              title=f"{self.hidden_size.value} hidden units, learning rate "
                                    f"{self.learning_rate.value:.3g}")
             plot_network(self.model.layer_sizes, self.model.params, ax=ax_net)
-        self.plot.value = figure_png(figure)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "TwoLayerExplorer: move 'hidden units', "
-                                 "'learning rate' or 'epochs' to retrain "
-                                 "(interactive in JupyterLab)", **kwargs)
+        self._show(figure)
 
     def __repr__(self) -> str:
         return (f"TwoLayerExplorer(hidden_size={self.hidden_size.value}, "
