@@ -24,12 +24,15 @@ def run_task(*args):
     (["determinism", "--fast"], "determinism does not know --fast"),
     (["determinism", "99_nothing"], "No such notebook: 99_nothing"),
     (["benchmark", "nosuch"], "No such benchmark: nosuch. Choose from:"),
+    (["grade", "/nonexistent"], "grade: '/nonexistent' is not a folder; give the folder"),
+    (["grade", "README.md"], "grade: 'README.md' is not a folder"),
 ])
 def test_bad_arguments_stop_at_once_with_a_message(args, message):
     result = run_task(*args)
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line, nothing else
     assert "pip install" not in result.stdout  # nothing was installed first
 
 
