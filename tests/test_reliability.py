@@ -117,3 +117,50 @@ def test_wide_bit_widths_and_huge_integers():
     with pytest.raises(ValueError, match="learning_rate must be a finite number >= 0, got an "
                                          "integer of 401 digits"):
         nnlib.check_number("learning_rate", 10**400, minimum=0)
+
+
+def test_metrics_of_no_examples_are_errors_not_zero():
+    from nnlib.addition import exact_sum_accuracy, exact_sums
+    from nnlib.train import accuracy
+
+    model = nnlib.TwoLayerNet(2, 3, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"X holds no examples \(N = 0\): accuracy is undefined"):
+        accuracy(model, np.zeros((0, 2)), np.zeros((0, 1)))
+    rnn = nnlib.RNN(2, 4, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="X holds no sequences"):
+        exact_sums(rnn, np.zeros((0, 3, 2)), np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="a holds no pairs"):
+        exact_sum_accuracy(rnn, [], [], 3)
+
+
+@pytest.mark.parametrize("kwargs", [dict(X_val=np.zeros((0, 2)), y_val=np.zeros((0, 1))),
+                                    dict()])
+def test_fit_with_an_empty_training_or_validation_set_names_it(kwargs):
+    from nnlib.neuron import mean_abs_error
+
+    X = np.zeros((0, 2)) if not kwargs else np.ones((4, 2))
+    y = np.zeros((len(X), 1))
+    for model, metric in ((nnlib.TwoLayerNet(2, 3, rng=np.random.default_rng(0)), "accuracy"),
+                          (nnlib.Neuron(2, rng=np.random.default_rng(0)), mean_abs_error),
+                          (nnlib.MLP(nnlib.make_architecture([2, 3, 1]),
+                                     np.random.default_rng(0)), "accuracy")):
+        with pytest.raises(ValueError, match="N = 0|no examples"):
+            fit(model, X, y, SGD(0.1), epochs=1, metric=metric, **kwargs)
+
+
+def test_addition_widths_are_checked_by_the_function_given_them():
+    from nnlib.addition import split_pairs, train_addition
+
+    # The range is split_pairs' own, in its own terms (it once failed inside all_pairs with
+    # "bits must be an integer in the range [1, 12], got 13" for n_bits=14).
+    with pytest.raises(ValueError, match=r"^n_bits must be an integer in the range \[2, 13\], "
+                                         r"got 14\.$"):
+        split_pairs(14, 0.5, np.random.default_rng(0))
+    rng = np.random.default_rng(0)
+    model = nnlib.RNN(2, 4, rng)
+    pairs = (np.array([1000, 4000]), np.array([3000, 4191]))  # sums need 14 bits
+    history = train_addition(model, pairs, SGD(0.1), 1, rng, n_bits=14)
+    assert history.train_metric.shape == (2,)
+    with pytest.raises(ValueError, match=r"^n_bits must be an integer in the range \[2, 62\], "
+                                         r"got 63\.$"):
+        train_addition(model, pairs, SGD(0.1), 1, rng, n_bits=63)
