@@ -90,12 +90,18 @@ class _Line(Model):
         return float(0.5 * np.mean(d * d)), {"w": X.T @ d / len(X)}
 
 
-def test_unscaled_features_stop_at_the_first_explosion_and_blame_the_scale():
+@pytest.mark.parametrize("scale, learning_rate", [(1e6, 0.1), (1e150, 1e-10)])
+def test_unscaled_features_stop_at_the_first_explosion_and_blame_the_scale(scale,
+                                                                           learning_rate):
+    # Once: a finite loss of 5.6e192 and no error until step 34 (1e6), and advice to "try
+    # 1e-11" that could never work (1e150).
     rng = np.random.default_rng(0)
-    X = rng.standard_normal((50, 3)) * 1e6
+    X = rng.standard_normal((50, 3)) * scale
     y = rng.standard_normal((50, 1))
-    with pytest.raises(DivergenceError, match=r"step [1-3]\..*inputs reach .* standardise"):
-        fit(_Line(3, rng=np.random.default_rng(1)), X, y, SGD(0.1), epochs=100, metric=None)
+    with pytest.raises(DivergenceError, match=r"step [1-3]\..*inputs reach .* standardise") as error:
+        fit(_Line(3, rng=np.random.default_rng(1)), X, y, SGD(learning_rate), epochs=100,
+            metric=None)
+    assert "try" not in str(error.value)
 
 
 def test_degenerate_sizes_elsewhere_are_named():
