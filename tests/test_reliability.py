@@ -31,11 +31,14 @@ def test_binary_cross_entropies_of_no_examples_are_clear_errors(loss, reduction)
         loss(np.zeros((0, 1)), np.zeros((0, 1)), reduction=reduction)
 
 
-def test_softmax_without_classes_and_cross_entropy_without_examples():
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_softmax_without_classes_and_cross_entropy_without_examples(reduction):
     with pytest.raises(ValueError, match=r"C >= 1 classes, got \(3, 0\)"):
         softmax(np.zeros((3, 0)))
+    with pytest.raises(ValueError, match=r"C >= 1 classes, got \(3, 0\)"):
+        nnlib.log_softmax(np.zeros((3, 0)))
     with pytest.raises(ValueError, match="N = 0"):
-        softmax_cross_entropy(np.zeros((0, 4)), np.zeros(0, dtype=int))
+        softmax_cross_entropy(np.zeros((0, 4)), np.zeros(0, dtype=int), reduction=reduction)
 
 
 def test_numerical_gradient_restores_its_input_when_f_raises():
