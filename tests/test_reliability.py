@@ -101,7 +101,8 @@ def test_unscaled_features_stop_at_the_first_explosion_and_blame_the_scale(scale
     rng = np.random.default_rng(0)
     X = rng.standard_normal((50, 3)) * scale
     y = rng.standard_normal((50, 1))
-    with pytest.raises(DivergenceError, match=r"step [1-3]\..*inputs reach .* standardise") as error:
+    expected = r"step [1-3]\..*inputs reach .* standardise"
+    with pytest.raises(DivergenceError, match=expected) as error:
         fit(_Line(3, rng=np.random.default_rng(1)), X, y, SGD(learning_rate), epochs=100,
             metric=None)
     assert "try" not in str(error.value)
