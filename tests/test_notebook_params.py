@@ -149,14 +149,19 @@ def test_the_default_parameters_pass_every_budget(stem, capsys):
      r"than the 1000 printed lines this notebook allows: reduce print_every \(or epochs\)"),
     # notebook 04 scoring 16 384 pairs at 128 bits with 256 hidden units (8.5 GB measured)
     ("04", dict(test_pairs=16_384, hidden_size=256), r"about 12.9 GB of memory, more than the "
-     r"2 GB this notebook allows: reduce test_pairs or hidden_size"),
+     r"2 GB this notebook allows: reduce test_pairs, n_bits or hidden_size"),
+    # notebook 04 scoring all 262 144 pairs of 10 bits after every epoch, 64 hidden units
+    ("04", dict(n_bits=10, hidden_size=64), r"about 3.36 GB of memory"),
+    # notebook 04 training two networks for 10 000 epochs
+    ("04", dict(epochs=10_000), r"could need up to 49.1 minutes of running time, more than the "
+     r"20 minutes this notebook allows: reduce epochs, n_bits, hidden_size or test_pairs"),
     # notebook 03: one example per update, ten seeds, no run stopping early
     ("03", dict(batch_size=1, n_seeds=10), r"could need up to 64.\d minutes of running time, more "
-     r"than the 10 minutes this notebook allows: reduce n_seeds or epochs, or raise batch_size"),
+     r"than the 20 minutes this notebook allows: reduce n_seeds or epochs, or raise batch_size"),
     # notebook 05: 262 144 pairs of 10 bits through 64 hidden units per direction
     ("05", dict(n_bits=10, hidden_size=64), r"about 6.04 GB of memory, more than the 2 GB this "
      r"notebook allows: reduce n_bits or hidden_size"),
-    ("05", dict(epochs=1000), r"could need up to 21.\d minutes of running time, more than the 10 "
+    ("05", dict(epochs=1000), r"could need up to 21.\d minutes of running time, more than the 20 "
      r"minutes this notebook allows: reduce epochs, n_bits or hidden_size, or raise batch_size"),
     ("05", dict(batch_size=1, n_bits=10, held_out=0.01), r"could need up to \d+ minutes of "
      r"running time"),
