@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import ast
 import os
+import tempfile
 from pathlib import Path
 
 INJECTED_MARKER = "# Parameters"
+PROBE_BYTES = 4096  # written and removed by check_output_path
 
 
 def _assigned_names(source: str) -> list[str]:
@@ -78,35 +80,59 @@ def check_papermill_parameters() -> None:
 def check_output_path(name: str, value, suffix: str | None = None) -> Path:
     """Check a path the notebook will write, before any work: return it expanded.
 
-    ``~`` is expanded; the folder must exist and be writable; the path must not be a folder
-    or a special file; ``suffix`` (e.g. ``".json"``), when given, must end the name.
+    ``~`` is expanded; the folder must exist and take a small test file (written, flushed to
+    disk and removed: a full disk or a read-only folder is found now, not after the work); the
+    path must not be a folder or a special file; ``suffix`` (e.g. ``".json"``), when given,
+    must end the name.
     """
     if not isinstance(value, (str, os.PathLike)) or not os.fspath(value):
         raise ValueError(f"{name} must be a file path, got {value!r}.")
     path = Path(os.path.expanduser(os.fspath(value)))
-    if suffix is not None and path.suffix != suffix:
-        raise ValueError(f"{name} must be a path ending in {suffix}, got {os.fspath(value)!r}.")
     if path.is_dir():
         raise ValueError(f"{name} is a folder ({os.fspath(value)!r}); give a file name in it.")
+    if suffix is not None and path.suffix != suffix:
+        raise ValueError(f"{name} must be a path ending in {suffix}, got {os.fspath(value)!r}.")
     if path.exists() and not path.is_file():
         raise ValueError(f"{name} ({os.fspath(value)!r}) exists and is not a regular file.")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise ValueError(f"{name}: the folder {str(folder)!r} does not exist; create it first.")
-    if not os.access(folder, os.W_OK | os.X_OK) or (path.exists()
-                                                    and not os.access(path, os.W_OK)):
-        raise ValueError(f"{name}: {os.fspath(value)!r} cannot be written here (permission "
-                         f"denied); choose a folder you can write to.")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise ValueError(f"{name}: {os.fspath(value)!r} cannot be written (permission denied); "
+                         f"choose a file you can write to.")
+    _probe_folder(name, value, folder)
     return path
 
 
-def check_budget(what: str, estimate: float, limit: float, unit: str, parameter: str) -> None:
+def _probe_folder(name: str, value, folder: Path) -> None:
+    # Write, flush and delete a small file in the folder: this finds what os.access cannot (a
+    # full disk, a read-only file system, root on a locked folder) before any work is done.
+    try:
+        descriptor, probe = tempfile.mkstemp(dir=folder, prefix=".write-check.", suffix=".tmp")
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(bytes(PROBE_BYTES))
+                file.flush()
+                os.fsync(file.fileno())
+        finally:
+            os.unlink(probe)
+    except OSError as error:
+        raise ValueError(f"{name}: {os.fspath(value)!r} cannot be written here "
+                         f"({error.strerror or error}); choose a folder you can write to, "
+                         f"with free space.") from None
+
+
+def check_budget(what: str, estimate: float, limit: float, unit: str, parameter: str,
+                 upper_bound: bool = False) -> None:
     """Stop at once if ``estimate`` (of ``what``, in ``unit``) exceeds ``limit``.
 
     Example: ``check_budget("memory", 8.5, 2, "GB", "n_bits")`` raises a ValueError saying the
     run would need about 8.5 GB, more than the 2 GB allowed, and that ``n_bits`` sets it.
+    ``parameter`` completes "reduce ...", e.g. ``"n_seeds, or raise batch_size"``. With
+    ``upper_bound=True`` the estimate is a worst case (no early stop) and is worded "up to".
     """
     if estimate > limit:
-        raise ValueError(f"These parameters would need about {estimate:.3g} {unit} of {what}, "
+        amount = "could need up to" if upper_bound else "would need about"
+        raise ValueError(f"These parameters {amount} {estimate:.3g} {unit} of {what}, "
                          f"more than the {limit:g} {unit} this notebook allows: reduce "
                          f"{parameter}.")

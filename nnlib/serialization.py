@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import tempfile
 import zipfile
@@ -221,7 +222,7 @@ def _read_npy(archive, info, name: str, key: str | None, shape: tuple | None) ->
     if got_shape != shape:
         raise WeightFileError(f"{key} in {name} has shape {got_shape}, but the header records "
                               f"{shape}.")
-    count = int(np.prod(shape, dtype=np.int64))
+    count = math.prod(shape)  # exact: a product of huge dimensions cannot wrap around
     data = buffer.read()
     if len(data) != 8 * count:
         raise _unreadable(name, ValueError(f"{key} holds {len(data)} bytes, not {8 * count}"))

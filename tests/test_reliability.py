@@ -31,11 +31,14 @@ def test_binary_cross_entropies_of_no_examples_are_clear_errors(loss, reduction)
         loss(np.zeros((0, 1)), np.zeros((0, 1)), reduction=reduction)
 
 
-def test_softmax_without_classes_and_cross_entropy_without_examples():
+@pytest.mark.parametrize("reduction", ["sum", "mean"])
+def test_softmax_without_classes_and_cross_entropy_without_examples(reduction):
     with pytest.raises(ValueError, match=r"C >= 1 classes, got \(3, 0\)"):
         softmax(np.zeros((3, 0)))
+    with pytest.raises(ValueError, match=r"C >= 1 classes, got \(3, 0\)"):
+        nnlib.log_softmax(np.zeros((3, 0)))
     with pytest.raises(ValueError, match="N = 0"):
-        softmax_cross_entropy(np.zeros((0, 4)), np.zeros(0, dtype=int))
+        softmax_cross_entropy(np.zeros((0, 4)), np.zeros(0, dtype=int), reduction=reduction)
 
 
 def test_numerical_gradient_restores_its_input_when_f_raises():
@@ -90,12 +93,19 @@ class _Line(Model):
         return float(0.5 * np.mean(d * d)), {"w": X.T @ d / len(X)}
 
 
-def test_unscaled_features_stop_at_the_first_explosion_and_blame_the_scale():
+@pytest.mark.parametrize("scale, learning_rate", [(1e6, 0.1), (1e150, 1e-10)])
+def test_unscaled_features_stop_at_the_first_explosion_and_blame_the_scale(scale,
+                                                                           learning_rate):
+    # Once: a finite loss of 5.6e192 and no error until step 34 (1e6), and advice to "try
+    # 1e-11" that could never work (1e150).
     rng = np.random.default_rng(0)
-    X = rng.standard_normal((50, 3)) * 1e6
+    X = rng.standard_normal((50, 3)) * scale
     y = rng.standard_normal((50, 1))
-    with pytest.raises(DivergenceError, match=r"step [1-3]\..*inputs reach .* standardise"):
-        fit(_Line(3, rng=np.random.default_rng(1)), X, y, SGD(0.1), epochs=100, metric=None)
+    expected = r"step [1-3]\..*inputs reach .* standardise"
+    with pytest.raises(DivergenceError, match=expected) as error:
+        fit(_Line(3, rng=np.random.default_rng(1)), X, y, SGD(learning_rate), epochs=100,
+            metric=None)
+    assert "try" not in str(error.value)
 
 
 def test_degenerate_sizes_elsewhere_are_named():
@@ -117,3 +127,50 @@ def test_wide_bit_widths_and_huge_integers():
     with pytest.raises(ValueError, match="learning_rate must be a finite number >= 0, got an "
                                          "integer of 401 digits"):
         nnlib.check_number("learning_rate", 10**400, minimum=0)
+
+
+def test_metrics_of_no_examples_are_errors_not_zero():
+    from nnlib.addition import exact_sum_accuracy, exact_sums
+    from nnlib.train import accuracy
+
+    model = nnlib.TwoLayerNet(2, 3, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"X holds no examples \(N = 0\): accuracy is undefined"):
+        accuracy(model, np.zeros((0, 2)), np.zeros((0, 1)))
+    rnn = nnlib.RNN(2, 4, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="X holds no sequences"):
+        exact_sums(rnn, np.zeros((0, 3, 2)), np.zeros((0, 3)))
+    with pytest.raises(ValueError, match="a holds no pairs"):
+        exact_sum_accuracy(rnn, [], [], 3)
+
+
+@pytest.mark.parametrize("kwargs", [dict(X_val=np.zeros((0, 2)), y_val=np.zeros((0, 1))),
+                                    dict()])
+def test_fit_with_an_empty_training_or_validation_set_names_it(kwargs):
+    from nnlib.neuron import mean_abs_error
+
+    X = np.zeros((0, 2)) if not kwargs else np.ones((4, 2))
+    y = np.zeros((len(X), 1))
+    for model, metric in ((nnlib.TwoLayerNet(2, 3, rng=np.random.default_rng(0)), "accuracy"),
+                          (nnlib.Neuron(2, rng=np.random.default_rng(0)), mean_abs_error),
+                          (nnlib.MLP(nnlib.make_architecture([2, 3, 1]),
+                                     np.random.default_rng(0)), "accuracy")):
+        with pytest.raises(ValueError, match="N = 0|no examples"):
+            fit(model, X, y, SGD(0.1), epochs=1, metric=metric, **kwargs)
+
+
+def test_addition_widths_are_checked_by_the_function_given_them():
+    from nnlib.addition import split_pairs, train_addition
+
+    # The range is split_pairs' own, in its own terms (it once failed inside all_pairs with
+    # "bits must be an integer in the range [1, 12], got 13" for n_bits=14).
+    with pytest.raises(ValueError, match=r"^n_bits must be an integer in the range \[2, 13\], "
+                                         r"got 14\.$"):
+        split_pairs(14, 0.5, np.random.default_rng(0))
+    rng = np.random.default_rng(0)
+    model = nnlib.RNN(2, 4, rng)
+    pairs = (np.array([1000, 4000]), np.array([3000, 4191]))  # sums need 14 bits
+    history = train_addition(model, pairs, SGD(0.1), 1, rng, n_bits=14)
+    assert history.train_metric.shape == (2,)
+    with pytest.raises(ValueError, match=r"^n_bits must be an integer in the range \[2, 62\], "
+                                         r"got 63\.$"):
+        train_addition(model, pairs, SGD(0.1), 1, rng, n_bits=63)

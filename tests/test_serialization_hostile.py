@@ -128,7 +128,7 @@ def _writer(path, value, count):
 
 
 def _reader(path, count, queue):
-    bad = 0
+    bad, seen = 0, set()
     for _ in range(count):
         try:
             params, _ = load_params(path)
@@ -137,32 +137,44 @@ def _reader(path, count, queue):
             continue
         values = set(np.unique(params["W"])) | set(np.unique(params["b"]))
         bad += len(values) != 1  # one writer's file, never a mixture
-    queue.put(bad)
+        seen |= values
+    queue.put((bad, sorted(float(v) for v in seen)))
 
 
-def test_concurrent_writers_and_readers_never_see_half_a_file(tmp_path):
+@pytest.mark.parametrize("writers, readers", [(4, 2), (2, 4)])
+def test_concurrent_writers_and_readers_never_see_half_a_file(tmp_path, writers, readers):
     path = tmp_path / "shared.npz"
     save_params(path, {"W": np.zeros(5000), "b": np.zeros(3)})
     context = multiprocessing.get_context("fork")
     queue = context.Queue()
-    writers = [context.Process(target=_writer, args=(path, k + 1, 40)) for k in range(4)]
-    readers = [context.Process(target=_reader, args=(path, 200, queue)) for _ in range(2)]
-    for process in writers + readers:
+    processes = ([context.Process(target=_writer, args=(path, k + 1, 40)) for k in range(writers)]
+                 + [context.Process(target=_reader, args=(path, 200, queue))
+                    for _ in range(readers)])
+    for process in processes:
         process.start()
-    for process in writers + readers:
+    results = [queue.get(timeout=120) for _ in range(readers)]
+    for process in processes:
         process.join(timeout=120)
-        assert process.exitcode == 0
-    assert [queue.get(timeout=5) for _ in readers] == [0, 0]
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.npz"]
+        assert process.exitcode == 0  # every save succeeded (a failed save raises)
+    assert [bad for bad, _ in results] == [0] * readers
+    # The readers really ran while the file was being replaced: they saw several writers' files.
+    assert len(set().union(*(seen for _, seen in results))) >= 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["shared.npz"]  # no temporary left
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(st.binary(max_size=3000))
 def test_random_bytes_never_escape_as_anything_but_weight_file_errors(tmp_path_factory, data):
     path = tmp_path_factory.mktemp("random") / "w.npz"
     path.write_bytes(data)
-    with pytest.raises(WeightFileError):
-        load_params(path)
+    tracemalloc.start()
+    try:
+        with pytest.raises(WeightFileError):
+            load_params(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 1_000_000  # a 3 kB file never costs more than a megabyte to refuse
 
 
 json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=5),
@@ -183,3 +195,105 @@ def test_random_headers_never_escape_as_anything_but_weight_file_errors(tmp_path
         load_params(path)
     except WeightFileError:
         pass
+
+
+# --- structured hostile files: a valid zip, a JSON header and .npy entries, every field random -
+# Each field is usually right and sometimes wrong, so that the examples reach every check (a
+# header that is wrong everywhere would only ever exercise the first one).
+
+
+def mostly(right, *wrong):
+    return st.sampled_from([right] * (4 * len(wrong) + 4) + list(wrong))
+
+
+def usually(right, wrong):
+    """``right`` nine times in ten, ``wrong`` otherwise."""
+    return st.integers(0, 9).flatmap(lambda k: wrong if k == 9 else right)
+
+
+small_or_huge = usually(st.integers(0, 3), st.one_of(st.integers(2**20, 2**40 - 1),
+                                                    st.integers(0, 2**63 - 1)))
+shapes = st.lists(small_or_huge, max_size=3)
+odd_values = st.one_of(st.none(), st.booleans(), st.integers(-2, 2**41), st.text(max_size=4),
+                       st.lists(st.integers(-1, 2**41), max_size=3))
+records = st.dictionaries(
+    mostly("W", "b", "W 1", "__meta__", ""),
+    usually(st.fixed_dictionaries({"shape": shapes, "dtype": mostly("<f8", ">f8", "x")}),
+            odd_values),
+    max_size=2)
+headers = st.fixed_dictionaries(
+    {"format": mostly(FORMAT_NAME, "other", 1),
+     "format_version": mostly(FORMAT_VERSION, 0, 2, "1", None),
+     "params": usually(records, odd_values),
+     "meta": usually(st.dictionaries(st.text(max_size=3), odd_values, max_size=2), odd_values)})
+
+
+@st.composite
+def entries_for(draw, header):
+    """.npy entries for the header's records (or others), each declaring any dtype and shape,
+    with the right amount of data or not, one sometimes compressed, one sometimes extra."""
+    recorded = header["params"] if isinstance(header["params"], dict) else {}
+    names = [key for key in recorded if key != META_KEY and draw(mostly(True, False))]
+    names += draw(st.lists(st.sampled_from(["W", "b", "extra"]), max_size=1))
+    entries = {}
+    for key in dict.fromkeys(names):
+        record = recorded.get(key)
+        shape = record.get("shape") if isinstance(record, dict) else None
+        if not (isinstance(shape, list) and all(isinstance(d, int) and d >= 0 for d in shape)
+                and draw(mostly(True, False))):
+            shape = draw(shapes)
+        descr = draw(mostly("<f8", ">f8", "<f4", "<i8", "|u1", "|O", "<U4", "|V8"))
+        buffer = io.BytesIO()
+        np.lib.format.write_array_header_1_0(
+            buffer, {"descr": descr, "fortran_order": draw(st.booleans()), "shape": tuple(shape)})
+        count = int(np.prod(shape)) if max(shape, default=0) < 64 else 0
+        size = draw(mostly(8 * count, 0, 7, 8 * count + 8, 200))
+        data = draw(mostly(b"\0", b"\xff")) * size  # zeros, or NaNs if read as float64
+        entries[key] = (buffer.getvalue() + data, draw(mostly(zipfile.ZIP_STORED,
+                                                              zipfile.ZIP_DEFLATED)))
+    return entries
+
+
+@settings(max_examples=300, deadline=None)
+@given(headers.flatmap(lambda header: st.tuples(st.just(header), entries_for(header))),
+       mostly(False, True))
+def test_random_structured_files_never_escape_and_stay_within_bounded_memory(
+        tmp_path_factory, header_and_entries, header_not_a_string):
+    header, entries = header_and_entries
+    path = tmp_path_factory.mktemp("structured") / "w.npz"
+    text = json.dumps(header)
+    meta = npy(np.array(text) if not header_not_a_string else np.zeros(3))
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr(f"{META_KEY}.npy", meta)
+        for key, (data, compression) in entries.items():
+            archive.writestr(f"{key}.npy", data, compress_type=compression)
+    size = path.stat().st_size
+    tracemalloc.start()
+    try:
+        params, _ = load_params(path)
+    except WeightFileError:
+        params = None
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    # Whatever the header declares (up to 2**63 values a dimension), memory stays a small
+    # multiple of the file's own size: sizes are refused before anything is allocated.
+    assert peak < 1_000_000 + 20 * size
+    if params is not None:  # accepted: then it is exactly what its header records
+        assert sorted(params) == sorted(header["params"])
+        for key, array in params.items():
+            assert array.dtype == np.float64 and list(array.shape) == header["params"][key]["shape"]
+            assert np.all(array == 0)
+
+
+def test_a_product_of_huge_dimensions_cannot_wrap_around(tmp_path):
+    shape = [2**32, 2**32]  # 2**64 values: in int64 arithmetic the count wraps around to 0
+    records = {"W": {"shape": shape, "dtype": "<f8"}}
+    fake_header = np.lib.format.header_data_from_array_1_0(np.ones(1))
+    fake_header["shape"] = tuple(shape)
+    buffer = io.BytesIO()
+    np.lib.format.write_array_header_1_0(buffer, fake_header)
+    path = write_zip(tmp_path / "wrap.npz", {f"{META_KEY}.npy": npy(np.array(header_text(records))),
+                                             "W.npy": buffer.getvalue()})  # and no data at all
+    with pytest.raises(WeightFileError, match=r"W holds 0 bytes, not 147573952589676412928"):
+        load_params(path)

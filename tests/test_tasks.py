@@ -24,12 +24,15 @@ def run_task(*args):
     (["determinism", "--fast"], "determinism does not know --fast"),
     (["determinism", "99_nothing"], "No such notebook: 99_nothing"),
     (["benchmark", "nosuch"], "No such benchmark: nosuch. Choose from:"),
+    (["grade", "/nonexistent"], "grade: '/nonexistent' is not a folder; give the folder"),
+    (["grade", "README.md"], "grade: 'README.md' is not a folder"),
 ])
 def test_bad_arguments_stop_at_once_with_a_message(args, message):
     result = run_task(*args)
     assert result.returncode != 0
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1  # one line, nothing else
     assert "pip install" not in result.stdout  # nothing was installed first
 
 
@@ -88,3 +91,38 @@ def test_two_set_ups_at_once_run_one_after_the_other(tasks_module, tmp_path, mon
         thread.join(timeout=10)
     assert max(overlaps) == 1  # never two at once
     assert len(runs) == 1      # the second found the environment ready
+
+
+def _kernel_stderr(ipython_dir: Path, folder: Path) -> str:
+    """Start an IPython kernel over TCP as papermill and nbval do, run one cell, stop it."""
+    import os
+
+    from jupyter_client import BlockingKernelClient
+    from jupyter_client.connect import write_connection_file
+
+    connection, _ = write_connection_file(str(folder / "kernel.json"), ip="127.0.0.1")
+    kernel = subprocess.Popen([sys.executable, "-m", "ipykernel_launcher", "-f", connection],
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                              env={**os.environ, "IPYTHONDIR": str(ipython_dir)})
+    client = BlockingKernelClient(connection_file=connection)
+    client.load_connection_file()
+    client.start_channels()
+    try:
+        client.wait_for_ready(timeout=60)
+        client.execute_interactive("1 + 1", timeout=30)
+    finally:
+        client.shutdown()
+        client.stop_channels()
+        kernel.wait(timeout=30)
+    return kernel.stderr.read()
+
+
+def test_kernels_started_by_tasks_do_not_print_the_unencrypted_tcp_notice(tasks_module,
+                                                                          tmp_path, monkeypatch):
+    monkeypatch.setattr(tasks_module, "BUILD", tmp_path / "build")
+    tasks_module._prepare_ipython_dir()
+    notice = "running over TCP without encryption"
+    # Without the course's kernel configuration the notice is printed (so the test can fail)...
+    assert notice in _kernel_stderr(tmp_path / "plain", tmp_path)
+    # ...and with the IPYTHONDIR that tasks.py gives every kernel it is not.
+    assert notice not in _kernel_stderr(tmp_path / "build" / "ipython", tmp_path)

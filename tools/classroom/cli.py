@@ -162,7 +162,12 @@ def main(argv: list[str]) -> int:
     elif args.command == "grade":
         if len(args.paths) != 1:
             parser.error("grade takes one FOLDER of <student>/<notebook>.ipynb")
-        items = grade(Path(args.paths[0]).resolve(), course, args.students, args.scheduler,
+        submissions = Path(args.paths[0]).resolve()
+        if not submissions.is_dir():  # a one-line message, before any nbgrader work
+            print(f"grade: {args.paths[0]!r} is not a folder; give the folder that holds "
+                  f"<student>/<notebook>.ipynb.", file=sys.stderr)
+            return 2
+        items = grade(submissions, course, args.students, args.scheduler,
                       args.workers, args.assignments, args.notebook_timeout)
         print((course / "reports" / "summary.md").read_text())
         print(f"Reports: {course / 'reports'} (summary.md, grades.csv, grades_wide.csv)")
