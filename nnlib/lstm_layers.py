@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 
 from nnlib.activations import sigmoid, tanh
+from nnlib.rnn_layers import check_sequences
 from nnlib.validation import as_float_array
 
 GATES = ("i", "f", "o", "g")
@@ -216,6 +217,7 @@ def lstm_forward(X, h0, Wx, Wh, b, check: bool = True):
         return _forward(X, h0, Wx, Wh, b)
     sizes: dict[str, int] = {}
     X = as_float_array("X", X, shape=("N", "T", "D"), sizes=sizes)
+    check_sequences(X)
     h0 = as_float_array("h0", h0, shape=("N", "H"), sizes=sizes)
     H = sizes["H"]
     Wx = as_float_array("Wx", Wx, shape=("D", 4 * H), sizes=sizes)

@@ -116,7 +116,10 @@ class Neuron(Model):
 
 
 def mean_abs_error(model: Model, X, y) -> float:
-    """mean |y - y_hat| over every example: a metric for ``fit`` (inputs already checked)."""
+    """mean |y - y_hat| over every example: a metric for ``fit`` (inputs already checked);
+    with no examples it is undefined: a ValueError, not a silent NaN."""
+    if len(X) == 0:
+        raise ValueError("X holds no examples (N = 0): the mean absolute error is undefined.")
     return float(np.mean(np.abs(y - model._predict_proba(X))))
 
 

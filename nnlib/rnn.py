@@ -24,8 +24,8 @@ from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import (binary_cross_entropy_with_logits, softmax, softmax_cross_entropy,
                           squared_error_loss)
 from nnlib.model import Model
-from nnlib.rnn_layers import (ACTIVATIONS, rnn_backward, rnn_forward, rnn_step_backward,
-                              rnn_step_forward, uniform_init)
+from nnlib.rnn_layers import (ACTIVATIONS, check_sequences, rnn_backward, rnn_forward,
+                              rnn_step_backward, rnn_step_forward, uniform_init)
 from nnlib.validation import (as_float_array, check_choice, check_labels, check_number,
                               check_rng)
 
@@ -172,10 +172,7 @@ class RNN(Model):
 
     def check_inputs(self, X):
         X = as_float_array("X", X, shape=("N", "T", self.input_size))
-        if X.shape[0] == 0:
-            raise ValueError("X holds no sequences (N = 0): give at least one.")
-        if X.shape[1] == 0:
-            raise ValueError("X must hold at least one time step, got T = 0.")
+        check_sequences(X)
         return X
 
     def check_targets(self, y, X):

@@ -125,6 +125,14 @@ def _backward(dhidden, cache):
     return dX, dh_next, inputs.T @ da_rows, previous.T @ da_rows, da_rows.sum(axis=0)
 
 
+def check_sequences(X: np.ndarray) -> None:
+    """ValueError unless X, shape (N, T, D), holds at least one sequence and one time step."""
+    if X.shape[0] == 0:
+        raise ValueError("X holds no sequences (N = 0): give at least one.")
+    if X.shape[1] == 0:
+        raise ValueError("X must hold at least one time step, got T = 0.")
+
+
 def rnn_forward(X, h0, U, W, b, activation: str = "tanh", check: bool = True):
     """Run the recurrence over whole sequences, first time step first.
 
@@ -155,6 +163,7 @@ def rnn_forward(X, h0, U, W, b, activation: str = "tanh", check: bool = True):
     check_choice("activation", activation, ACTIVATIONS)
     sizes: dict[str, int] = {}
     X = as_float_array("X", X, shape=("N", "T", "D"), sizes=sizes)
+    check_sequences(X)
     h0 = as_float_array("h0", h0, shape=("N", "H"), sizes=sizes)
     U = as_float_array("U", U, shape=("D", "H"), sizes=sizes)
     W = as_float_array("W", W, shape=("H", "H"), sizes=sizes)
@@ -196,5 +205,5 @@ def uniform_init(rng: np.random.Generator, fan_in: int, shape) -> np.ndarray:
     return rng.uniform(-limit, limit, size=shape)
 
 
-__all__ = ["ACTIVATIONS", "rnn_backward", "rnn_forward", "rnn_step_backward", "rnn_step_forward",
-           "uniform_init"]
+__all__ = ["ACTIVATIONS", "check_sequences", "rnn_backward", "rnn_forward", "rnn_step_backward",
+           "rnn_step_forward", "uniform_init"]
