@@ -18,7 +18,8 @@ learning rate and mini-batches of 32, no weight penalty, Glorot-uniform starting
    its validation set (``CHOSEN`` below; the notebook prints whether they still agree): the
    source-style per-example class (a bare loop over shuffled passes), the same network as
    nnlib's ``TwoLayerNet`` trained by ``fit`` with ``batch_size=1`` (the same updates in the
-   same order), nnlib's MLP, MLPClassifier, and the BernoulliRBM + LogisticRegression pipeline. Interleaved rounds, medians. ``--write`` stores them in
+   same order), nnlib's MLP, MLPClassifier, and the BernoulliRBM + LogisticRegression
+   pipeline. Interleaved rounds, medians. ``--write`` stores them in
    ``notebooks/data/digits_benchmark.json``, which the notebook reads (a time measured in the
    notebook would change its outputs from run to run).
 """
