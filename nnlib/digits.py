@@ -248,6 +248,47 @@ def xor_scores(params: dict) -> tuple[np.ndarray, np.ndarray]:
     return losses, np.all(predicted == (XOR_Y == 1), axis=1)
 
 
-__all__ = ["CLASSES", "IMAGE_SHAPE", "XOR_X", "XOR_Y", "confusion_matrix", "line_errors",
-           "load_digits_data", "one_hot", "stratified_split", "train_xor_networks",
-           "xor_forward", "xor_grads", "xor_scores"]
+# Notebook 06's run time, for its budget check: seconds per unit of work measured on the course's
+# 2-core machine with one BLAS thread (a unit = one step of one part, see estimated_seconds).
+TRAIN_IMAGES = 1079          # the 60 % training part of load_digits
+SEARCH_HIDDEN_SIZES = (32, 64, 128)
+
+
+def _mlp_step_seconds(hidden_size: int, batch_size: int) -> float:
+    # One Adam step of fit on a 64-H-10 MLP: a fixed cost, the update of the 74 H parameters
+    # and the forward / backward pass of the batch.
+    return 70e-6 + 0.45e-6 * hidden_size + 0.045e-6 * batch_size * hidden_size
+
+
+def estimated_seconds(xor_networks: int, xor_epochs: int, source_epochs: int, epochs: int,
+                      batch_size: int) -> dict[str, tuple[float, str]]:
+    """Rough seconds that each part of notebook 06 needs with these parameters.
+
+    Returns
+    -------
+    dict : part name -> (seconds, the parameter that sets it)
+        The XOR study (three architectures of ``xor_networks`` stacked networks for
+        ``xor_epochs`` steps, then the stuck ones, about half, for four times as many); the
+        source-style network and its ``TwoLayerNet`` twin on the digits; the validation search
+        (two learning rates for each hidden size), the retraining and scikit-learn's MLP, at
+        most ``epochs`` passes of ceil(1079 / ``batch_size``) steps each. The fixed rest of the
+        notebook (plots, imports, about 10 s) is not counted.
+    """
+    batch = min(batch_size, TRAIN_IMAGES)
+    steps = epochs * -(-TRAIN_IMAGES // batch)
+    search = sum(2 * _mlp_step_seconds(hidden, batch) for hidden in SEARCH_HIDDEN_SIZES)
+    retrain = _mlp_step_seconds(max(SEARCH_HIDDEN_SIZES), batch)
+    sklearn_mlp = 210e-6 + 0.015e-6 * batch * max(SEARCH_HIDDEN_SIZES)
+    return {
+        "XOR study": (xor_epochs * (4e-4 + 3.7e-6 * xor_networks),
+                      "xor_networks or xor_epochs"),
+        "source-style network and TwoLayerNet": (source_epochs * TRAIN_IMAGES * 110e-6,
+                                                 "source_epochs"),
+        "MLP search, retraining, MLPClassifier": (steps * (search + retrain + sklearn_mlp),
+                                                  "epochs, or raise batch_size"),
+    }
+
+
+__all__ = ["CLASSES", "IMAGE_SHAPE", "XOR_X", "XOR_Y", "confusion_matrix", "estimated_seconds",
+           "line_errors", "load_digits_data", "one_hot", "stratified_split",
+           "train_xor_networks", "xor_forward", "xor_grads", "xor_scores"]

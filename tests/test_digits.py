@@ -1,12 +1,16 @@
-"""nnlib.digits: the digits data, one-hot, the stratified split, the confusion matrix, and the
-stacked XOR networks."""
+"""nnlib.digits: the digits data, one-hot, the stratified split, the confusion matrix, the
+stacked XOR networks and the run-time estimate; and notebook 06's source-style class against
+nnlib's TwoLayerNet."""
+
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nnlib.digits import (XOR_X, XOR_Y, confusion_matrix, line_errors, load_digits_data, one_hot,
-                          stratified_split, train_xor_networks, xor_forward, xor_grads,
-                          xor_scores)
+from nnlib.digits import (XOR_X, XOR_Y, confusion_matrix, estimated_seconds, line_errors,
+                          load_digits_data, one_hot, stratified_split, train_xor_networks,
+                          xor_forward, xor_grads, xor_scores)
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.losses import binary_cross_entropy_with_logits
 
@@ -155,3 +159,105 @@ def test_a_stacked_network_trains_like_nnlib_mlp_through_fit():
     for key, stacked in (("W1", params["W1"][2]), ("b1", params["b1"][2, 0]),
                          ("W2", params["W2"][2]), ("b2", params["b2"][2, 0])):
         assert np.allclose(model.params[key], stacked, rtol=0, atol=1e-10), key
+
+
+# --- the source-style class of the notebook and nnlib's TwoLayerNet -----------------------------
+
+NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_digits.ipynb"
+
+
+def notebook_neural_network_class():
+    # The class exactly as the notebook defines it (its cell is run here, not copied).
+    namespace = {"np": np}
+    cells = [cell for cell in json.loads(NOTEBOOK.read_text())["cells"]
+             if cell["cell_type"] == "code" and "class NeuralNetwork" in "".join(cell["source"])]
+    assert len(cells) == 1
+    exec(compile("".join(cells[0]["source"]), "notebook 06", "exec"), namespace)
+    return namespace["NeuralNetwork"]
+
+
+def class_params(net):
+    return {"W1": net.weights[0], "b1": net.biases[0], "W2": net.weights[1], "b2": net.biases[1]}
+
+
+@pytest.mark.parametrize("sizes, learning_rate, epochs", [([2, 2, 1], 0.5, 30),
+                                                          ([64, 12, 10], 0.2, 3)])
+def test_the_source_style_class_trains_exactly_like_twolayernet_through_fit(
+        sizes, learning_rate, epochs):
+    from nnlib.optim import SGD
+    from nnlib.train import fit
+    from nnlib.twolayer import TwoLayerNet
+
+    NeuralNetwork = notebook_neural_network_class()
+    if sizes[0] == 2:
+        X, Y = XOR_X, XOR_Y[:, None]
+    else:
+        X, y = load_digits_data()
+        X, Y = X[:120], one_hot(y[:120], 10)
+    net = NeuralNetwork(sizes, "logistic", rng=np.random.default_rng(7))
+    start = {key: value.copy() for key, value in class_params(net).items()}
+    net.fit(X, Y, learning_rate=learning_rate, epochs=epochs, rng=np.random.default_rng(8))
+    model = TwoLayerNet.from_params(start, reduction="half_sum")
+    history = fit(model, X, Y, SGD(learning_rate), epochs, batch_size=1,
+                  rng=np.random.default_rng(8), metric=None, record_every=epochs)
+    assert int(history.steps[-1]) == epochs * len(X)
+    for key, value in class_params(net).items():
+        assert np.allclose(model.params[key], value, rtol=0, atol=1e-12), key
+        assert not np.allclose(value, start[key], rtol=0, atol=1e-3), key  # it did train
+    assert np.array_equal(model.predict(X), net.predict(X).argmax(axis=1) if sizes[-1] > 1
+                          else (net.predict(X)[:, 0] > 0.5).astype(int))
+    # The order matters: fit with another shuffle would end elsewhere, so the match is real.
+    other = TwoLayerNet.from_params(start, reduction="half_sum")
+    fit(other, X, Y, SGD(learning_rate), epochs, batch_size=1, rng=np.random.default_rng(9),
+        metric=None, record_every=epochs)
+    assert not np.allclose(other.params["W1"], net.weights[0], rtol=0, atol=1e-9)
+
+
+# --- the budget check of the notebook's parameters ---------------------------------------------
+
+DEFAULTS = dict(xor_networks=100, xor_epochs=2000, source_epochs=10, epochs=20, batch_size=32)
+
+
+def total_seconds(**changes):
+    parts = estimated_seconds(**{**DEFAULTS, **changes})
+    return sum(seconds for seconds, _ in parts.values()), max(parts.values())[1]
+
+
+def test_time_estimate_of_the_defaults_is_small_and_grows_with_each_parameter():
+    seconds, _ = total_seconds()
+    assert 1 < seconds < 15
+    for name, bigger in (("xor_networks", 1000), ("xor_epochs", 20000), ("source_epochs", 200),
+                         ("epochs", 300)):
+        assert total_seconds(**{name: bigger})[0] > seconds + 5, name
+    assert total_seconds(batch_size=1)[0] > 5 * seconds
+
+
+@pytest.mark.parametrize("changes, parameter", [
+    (dict(epochs=300, batch_size=1), "epochs, or raise batch_size"),
+    (dict(epochs=120, batch_size=1), "epochs, or raise batch_size"),
+    (dict(xor_networks=1000, xor_epochs=20000, source_epochs=200, epochs=300),
+     "xor_networks or xor_epochs"),
+])
+def test_enormous_combinations_exceed_two_minutes_and_name_the_parameter(changes, parameter):
+    seconds, named = total_seconds(**changes)
+    assert seconds > 120 and named == parameter
+
+
+def test_the_largest_single_parameters_stay_within_two_minutes():
+    for name, largest in (("xor_networks", 1000), ("source_epochs", 200), ("epochs", 300)):
+        assert total_seconds(**{name: largest})[0] < 120, name
+    assert total_seconds(xor_networks=1000, xor_epochs=20000)[0] < 120
+
+
+def test_the_notebook_stops_an_enormous_run_at_once(tmp_path):
+    import papermill
+
+    with pytest.raises(papermill.PapermillExecutionError) as raised:
+        papermill.execute_notebook(str(NOTEBOOK), str(tmp_path / NOTEBOOK.name),
+                                   parameters=dict(epochs=300, batch_size=1),
+                                   kernel_name="python3", cwd=str(NOTEBOOK.parent),
+                                   progress_bar=False)
+    assert raised.value.ename == "ValueError"
+    assert "more than the 120 s this notebook allows: reduce epochs, or raise batch_size" in (
+        raised.value.evalue)
+    assert raised.value.exec_count <= 3
