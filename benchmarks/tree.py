@@ -28,7 +28,9 @@ LSTM and notebook 04's RNN on the same tokens left to right, each with the large
 whose parameter count does not exceed the tree network's) with its default settings (ListOps
 with MAX and MIN, 1 500 training expressions of depths 1-3, 20 epochs of Adam 0.01 with
 clip_norm 5 in batches of 32) for seeds 0-4 and writes their test accuracy by depth (1-6, 200
-expressions each) to ``notebooks/data/tree_depth_sweep.json``. The notebook prints these
+expressions each) to ``notebooks/data/tree_depth_sweep.json``, with a check on the sequence
+models: the test expressions that fit the training length, padded to it rather than to the
+test set's longest, give the same answers how often, and what accuracy. The notebook prints these
 committed figures: a training run's exact accuracies depend on the BLAS kernel's rounding
 (which grows over hundreds of updates), so live numbers would differ between CPUs.
 """
