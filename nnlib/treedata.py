@@ -251,7 +251,8 @@ def expected_tokens(depth: int, max_args: int = 4) -> float:
     -----
     With k ~ uniform{2 .. max_args} arguments, one of them a list of depth d - 1 and each other
     a digit or (d > 2, probability 1/4) a list of a depth uniform in 1 .. d - 2:
-    L(0) = 1, L(d) = 2 + L(d - 1) + (E[k] - 1) (3/4 + 1/4 mean(L(1) .. L(d - 2))).
+    L(0) = 1, L(d) = 2 + L(d - 1) + (E[k] - 1) m(d), with m(d) = 1 for d <= 2 and
+    m(d) = 3/4 + 1/4 mean(L(1) .. L(d - 2)) for d > 2.
     """
     depth = check_number("depth", depth, minimum=0, integer=True)
     max_args = check_number("max_args", max_args, minimum=2, integer=True)
