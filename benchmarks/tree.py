@@ -23,10 +23,14 @@ counts that explain them (sequential compositions: recursion one per internal no
 one per transition step, height one per tree level), and writes everything to
 ``notebooks/data/tree_timings.json``, which notebook 09 draws (``--no-write`` to skip that).
 
-``--sweep`` instead trains notebook 09's three models with its default settings (ListOps with
-MAX and MIN, 1 500 training expressions of depths 1-3, H = 32, 20 epochs of Adam 0.01 with
+``--sweep`` instead trains notebook 09's three models (the tree network, H = 32; notebook 07's
+LSTM and notebook 04's RNN on the same tokens left to right, each with the largest hidden size
+whose parameter count does not exceed the tree network's) with its default settings (ListOps
+with MAX and MIN, 1 500 training expressions of depths 1-3, 20 epochs of Adam 0.01 with
 clip_norm 5 in batches of 32) for seeds 0-4 and writes their test accuracy by depth (1-6, 200
-expressions each) to ``notebooks/data/tree_depth_sweep.json``. The notebook prints these
+expressions each) to ``notebooks/data/tree_depth_sweep.json``, with a check on the sequence
+models: the test expressions that fit the training length, padded to it rather than to the
+test set's longest, give the same answers how often, and what accuracy. The notebook prints these
 committed figures: a training run's exact accuracies depend on the BLAS kernel's rounding
 (which grows over hundreds of updates), so live numbers would differ between CPUs.
 """
@@ -50,8 +54,8 @@ from nnlib.losses import softmax_cross_entropy  # noqa: E402
 from nnlib.optim import Adam  # noqa: E402
 from nnlib.train import fit  # noqa: E402
 from nnlib.tree import ENCODERS, TreeNet, tree_forward  # noqa: E402
-from nnlib.treedata import (LISTOPS_VOCAB, leaves, left_to_right, make_listops,  # noqa: E402
-                            one_hot_sequences)
+from nnlib.treedata import (LISTOPS_VOCAB, leaves, make_listops,  # noqa: E402
+                            matched_hidden_sizes, one_hot_sequences)
 
 BATCH_SIZES = [1, 4, 16, 64, 256, 512]
 HIDDEN_SIZES = [32, 128]
@@ -67,6 +71,7 @@ SWEEP = {"n_train": 1500, "train_depths": [1, 2, 3], "test_depths": [1, 2, 3, 4,
 def depth_sweep():
     """Notebook 09's structure experiment, seeds 0-4: accuracy by depth for three models."""
     from nnlib.lstm import LSTM
+    from nnlib.rnn import RNN
 
     c = SWEEP
     runs = []
@@ -77,19 +82,22 @@ def depth_sweep():
                                               np.random.default_rng([seed, 3]),
                                               operators=c["operators"])
         tree = TreeNet(LISTOPS_VOCAB, c["hidden_size"], 10, np.random.default_rng([seed, 4]))
-        chain = TreeNet(LISTOPS_VOCAB, c["hidden_size"], 10, np.random.default_rng([seed, 4]))
-        size = max(H for H in range(1, 257)
-                   if 4 * H * (len(LISTOPS_VOCAB) + H + 1) + 10 * H + 10 <= tree.num_params)
-        lstm = LSTM(len(LISTOPS_VOCAB), size, np.random.default_rng([seed, 4]), head="softmax",
-                    output="last", output_size=10)
-        longest = max(len(leaves(t)) for t in train)
-        inputs = {"tree": (train, test), "chain": ([left_to_right(t) for t in train],
-                                                    [left_to_right(t) for t in test]),
-                  "lstm": (one_hot_sequences(train, tree.index, longest),
-                           one_hot_sequences(test, tree.index,
-                                             max(len(leaves(t)) for t in test)))}
-        accuracy = {}
-        for name, model in (("tree", tree), ("lstm", lstm), ("chain", chain)):
+        budget, sizes = tree.num_params, matched_hidden_sizes(c["hidden_size"])
+        lstm = LSTM(len(LISTOPS_VOCAB), sizes["lstm"], np.random.default_rng([seed, 4]),
+                    head="softmax", output="last", output_size=10)
+        rnn = RNN(len(LISTOPS_VOCAB), sizes["rnn"], np.random.default_rng([seed, 4]),
+                  head="softmax", output="last", output_size=10)
+        assert lstm.num_params <= budget and rnn.num_params <= budget
+        T_train = max(len(leaves(t)) for t in train)
+        sequences = (one_hot_sequences(train, tree.index, T_train),
+                     one_hot_sequences(test, tree.index, max(len(leaves(t)) for t in test)))
+        # Test expressions short enough for the training length, padded to it: does the longer
+        # padding of the test set change a sequence model's answers?
+        short = [n for n, t in enumerate(test) if len(leaves(t)) <= T_train]
+        X_short = one_hot_sequences([test[n] for n in short], tree.index, T_train)
+        inputs = {"tree": (train, test), "lstm": sequences, "rnn": sequences}
+        accuracy, same_answers = {}, {}
+        for name, model in (("tree", tree), ("lstm", lstm), ("rnn", rnn)):
             X_train, X_test = inputs[name]
             fit(model, X_train, y, Adam(c["learning_rate"], clip_norm=c["clip_norm"]),
                 c["epochs"], batch_size=c["batch_size"], rng=np.random.default_rng([seed, 5]),
@@ -97,15 +105,37 @@ def depth_sweep():
             predicted = model.predict(X_test)
             accuracy[name] = [float(np.mean(predicted[depth == d] == y_test[depth == d]))
                               for d in c["test_depths"]]
-        runs.append({"seed": seed, "accuracy": accuracy})
+            if name != "tree":
+                padded_short = model.predict(X_short)
+                same_answers[name] = {
+                    "same_answers": float(np.mean(padded_short == predicted[short])),
+                    "accuracy_test_padding": float(np.mean(predicted[short] == y_test[short])),
+                    "accuracy_training_padding": float(np.mean(padded_short == y_test[short]))}
+        runs.append({"seed": seed, "accuracy": accuracy, "short_test_expressions": len(short),
+                     "padded_to_training_length": same_answers})
         print(f"  seed {seed}: " + "; ".join(f"{name} " + " ".join(f"{100 * a:.0f}" for a in acc)
-                                          for name, acc in accuracy.items()), flush=True)
-    record = {"about": "Test accuracy by nesting depth of notebook 09's three models (tree "
-                       "network, LSTM of the same parameter budget, the tree network on "
-                       "left-to-right chains) with the notebook's default settings, seeds 0-4; "
-                       "written by benchmarks/tree.py --sweep (python3 tasks.py benchmark "
-                       "passes no flag: run python benchmarks/tree.py --sweep).",
-              "settings": c, "numpy": np.__version__, "runs": runs}
+                                          for name, acc in accuracy.items())
+              + "; padded to the training length: " + "; ".join(
+                  f"{name} same answers {100 * r['same_answers']:.0f} %, accuracy "
+                  f"{100 * r['accuracy_test_padding']:.1f} -> "
+                  f"{100 * r['accuracy_training_padding']:.1f}"
+                  for name, r in same_answers.items()), flush=True)
+    record = {"about": "Test accuracy by nesting depth of notebook 09's three models (the tree "
+                       "network; notebook 07's LSTM and notebook 04's RNN reading the same "
+                       "tokens left to right, each with the largest hidden size whose parameter "
+                       "count does not exceed the tree network's) with the notebook's default "
+                       "settings, seeds 0-4, and for the sequence models the fraction of the "
+                       "test expressions that fit the training length whose answer stays the "
+                       "same when they are padded to it rather than to the test set's longest, "
+                       "and their accuracy both ways; "
+                       "written by benchmarks/tree.py --sweep (python3 "
+                       "tasks.py benchmark passes no flag: run python benchmarks/tree.py "
+                       "--sweep).",
+              "settings": c, "numpy": np.__version__,
+              "hidden_sizes": {"tree": c["hidden_size"], "lstm": lstm.hidden_size,
+                               "rnn": rnn.hidden_size},
+              "num_params": {"tree": budget, "lstm": lstm.num_params, "rnn": rnn.num_params},
+              "runs": runs}
     SWEEP_OUTPUT.write_text(json.dumps(record, indent=1) + "\n")
     print(f"wrote {SWEEP_OUTPUT.relative_to(ROOT)}")
 

@@ -1,3 +1,6 @@
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -283,3 +286,110 @@ def test_one_hot_sequences_left_pads():
     assert not X[0, 0].any() and not X[1, :2].any() and X[1, 2, 2] == 1
     with pytest.raises(ValueError, match="length must be at least 2"):
         one_hot_sequences([("a", "b")], index, 1)
+
+
+# --- the chain is an RNN; the notebook's budget ---------------------------------------------------
+
+def test_tree_network_on_a_chain_is_an_rnn_with_mapped_weights():
+    from nnlib.rnn_layers import rnn_forward
+    from nnlib.treedata import left_to_right
+
+    rng = np.random.default_rng(11)
+    model = TreeNet(WORDS, 5, 3, rng)
+    model.params["b"] = rng.normal(size=5)
+    E, W, b, H = model.params["E"], model.params["W"], model.params["b"], 5
+    tree = ((("a", "b"), ("c", "d")), ("b", "a"))
+    chain = left_to_right(tree)                     # (((((a, b), c), d), b), a)
+    tokens = leaves(chain)
+    # h_t = tanh([h_{t-1}; e_t] W + b) = tanh(x_t (E W_2) + h_{t-1} W_1 + b), from h_1 = E[t_1]:
+    # notebook 04's recurrence with one-hot x_t, U = E W_2 (the bottom half of W) and W_1.
+    X = np.eye(len(WORDS))[[model.index[t] for t in tokens[1:]]][None]        # (1, T - 1, V)
+    h0 = E[model.index[tokens[0]]][None]
+    hidden, _ = rnn_forward(X, h0, E @ W[H:], W[:H], b)
+    np.testing.assert_allclose(hidden[0, -1], model.encode(chain), rtol=0, atol=1e-14)
+    assert not np.allclose(model.encode(chain), model.encode(tree))  # the order of composition
+
+
+def test_expected_tokens_is_the_generators_mean_length():
+    from nnlib.treedata import expected_tokens
+
+    assert expected_tokens(0) == 1 and expected_tokens(1) == 5 and expected_tokens(2) == 9
+    assert expected_tokens(3) == pytest.approx(15.0)
+    for depth in (3, 5, 7):
+        trees = make_listops(3000, [depth], np.random.default_rng(depth))[0]
+        mean = np.mean([len(leaves(tree)) for tree in trees])
+        assert expected_tokens(depth) == pytest.approx(mean, rel=0.03)
+    with pytest.raises(ValueError, match="depth must be an integer >= 0"):
+        expected_tokens(-1)
+
+
+def test_matched_hidden_sizes_stay_within_the_tree_networks_weights():
+    from nnlib.lstm import LSTM
+    from nnlib.rnn import RNN
+    from nnlib.treedata import matched_hidden_sizes
+
+    assert matched_hidden_sizes(32) == {"lstm": 19, "rnn": 42}
+    for H in (4, 32, 100):
+        budget = TreeNet(LISTOPS_VOCAB, H, 10, np.random.default_rng(0)).num_params
+        sizes = matched_hidden_sizes(H)
+        for cls, name in ((LSTM, "lstm"), (RNN, "rnn")):
+            for h, fits in ((sizes[name], True), (sizes[name] + 1, False)):
+                model = cls(len(LISTOPS_VOCAB), h, np.random.default_rng(0), head="softmax",
+                            output="last", output_size=10)
+                assert (model.num_params <= budget) == fits, (H, name, h)
+
+
+# One-thread runs of the notebook's three models (fit with validation, then the test set) on
+# the course's machine: (n_train, epochs, batch_size, hidden_size, max_train_depth,
+# max_test_depth) -> measured CPU seconds and peak GB of the whole process.
+MEASURED_RUNS = [((1500, 20, 32, 32, 3, 6), 7.1, 0.21), ((300, 3, 1, 32, 3, 3), 1.8, 0.06),
+                 ((600, 3, 32, 128, 3, 6), 4.7, 0.64), ((400, 2, 64, 256, 3, 10), 27.5, 5.22),
+                 ((1000, 2, 16, 64, 6, 6), 5.2, 0.38), ((2000, 5, 600, 32, 3, 6), 3.1, 0.23),
+                 ((500, 2, 32, 32, 8, 8), 3.2, 0.40), ((600, 3, 32, 256, 4, 8), 28.9, 2.64)]
+
+
+@pytest.mark.parametrize("settings, seconds, gigabytes", MEASURED_RUNS)
+def test_comparison_cost_is_within_a_factor_of_two_of_measured_runs(settings, seconds,
+                                                                     gigabytes):
+    from nnlib.treedata import comparison_cost
+
+    estimate = comparison_cost(*settings)
+    assert 0.5 < estimate[0] / seconds < 2
+    assert 0.5 < estimate[1] / gigabytes < 2
+
+
+def test_comparison_cost_grows_with_every_setting():
+    from nnlib.treedata import comparison_cost
+
+    base = (1500, 20, 32, 32, 3, 6)
+    seconds, gigabytes = comparison_cost(*base)
+    for index, larger in enumerate((15000, 200, None, 128, 6, 10)):
+        if larger is None:
+            continue
+        bigger = list(base)
+        bigger[index] = larger
+        assert comparison_cost(*bigger)[0] > seconds, index
+    assert comparison_cost(1500, 20, 1, 32, 3, 6)[0] > seconds       # more updates
+    assert comparison_cost(1500, 20, 32, 32, 3, 10)[1] > gigabytes
+
+
+def notebook_validation(**parameters):
+    """Run notebook 09's parameters and validation cells with some parameters replaced."""
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "09_tree_networks.ipynb"
+    code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    namespace: dict = {}
+    exec("".join(code[0]["source"]), namespace)
+    namespace.update(parameters)
+    exec("".join(code[1]["source"]), namespace)
+    return namespace
+
+
+def test_notebook_stops_enormous_runs_at_once_naming_the_parameter():
+    namespace = notebook_validation()
+    assert namespace["hidden_size"] == 32
+    with pytest.raises(ValueError, match=r"about [\d.]+ minutes of time, more than the 10 "
+                                         r"minutes this notebook allows: reduce n_train, epochs"):
+        notebook_validation(n_train=50_000, epochs=1000)
+    with pytest.raises(ValueError, match=r"GB of memory, more than the 2 GB this notebook "
+                                         r"allows: reduce max_test_depth"):
+        notebook_validation(hidden_size=256, max_test_depth=10)

@@ -120,5 +120,6 @@ def plot_accuracy_by_depth(depths, accuracies: dict, train_depths, ax=None,
     ax.set_xlabel("nesting depth of the expression")
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(0, 102)
-    ax.legend(loc="lower left", fontsize=9)
+    # Below the axes: inside, any corner would hide a model's band.
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
     return ax
