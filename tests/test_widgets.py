@@ -54,3 +54,18 @@ def test_the_progress_bar_moves_through_fit_and_training_is_fits():
         np.testing.assert_array_equal(explorer.weights[-1], model.params["w"][:, 0])
         np.testing.assert_array_equal(explorer.weights[0], original_start()[:, 0])
         assert explorer.progress.value == explorer.progress.max == epochs
+
+
+def test_every_explorer_shares_the_base_and_names_itself():
+    import nnlib.widgets
+    from nnlib.widgets.common import Explorer
+
+    explorers = [getattr(nnlib.widgets, name) for name in nnlib.widgets.__all__
+                 if isinstance(getattr(nnlib.widgets, name), type)]
+    assert len(explorers) == 9
+    for explorer in explorers:
+        assert issubclass(explorer, Explorer), explorer.__name__
+        assert explorer.description.startswith(f"{explorer.__name__}: "), explorer.__name__
+        assert explorer.description.endswith("(interactive in JupyterLab)"), explorer.__name__
+    bundle = make_explorer(epochs=10)._repr_mimebundle_()
+    assert bundle["text/plain"] == NeuronExplorer.description

@@ -15,13 +15,13 @@ from nnlib.mlp import MLP, make_architecture
 from nnlib.optim import Adam
 from nnlib.plotting.digits import plot_confusion, plot_digits
 from nnlib.train import fit
-from nnlib.validation import DivergenceError, check_number
-from nnlib.widgets.common import figure_png, fixed_text_bundle
+from nnlib.validation import check_number
+from nnlib.widgets.common import Explorer
 
 SHOWN_MISTAKES = 8
 
 
-class DigitsExplorer:
+class DigitsExplorer(Explorer):
     """Hidden units, learning rate and epochs -> retrain the 64-H-10 MLP, redraw.
 
     Every retraining starts from parameters drawn by ``np.random.default_rng(seed)`` and
@@ -37,6 +37,9 @@ class DigitsExplorer:
     batch_size : int >= 1, examples per Adam step
     """
 
+    description = ("DigitsExplorer: change the hidden units, learning rate or epochs to "
+                   "retrain (interactive in JupyterLab)")
+
     def __init__(self, X_train, y_train, X_val, y_val, seed: int = 0, hidden_size: int = 64,
                  learning_rate: float = 0.01, epochs: int = 10, batch_size: int = 32):
         self.X_train, self.y_train, self.X_val, self.y_val = X_train, y_train, X_val, y_val
@@ -50,24 +53,10 @@ class DigitsExplorer:
                                                     continuous_update=False)
         self.epochs = widgets.IntSlider(value=epochs, min=1, max=100, description="epochs",
                                         continuous_update=False)
-        self.progress = widgets.IntProgress(value=0, min=0, max=epochs, description="training")
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png", layout=widgets.Layout(max_width="760px"))
-        self.model = None
-        self.history = None
-        self.error = None
-        for control in (self.hidden_size, self.learning_rate, self.epochs):
-            control.observe(self._on_change, names="value")
-        self.widget = widgets.VBox([
-            widgets.HBox([self.hidden_size, self.learning_rate]),
-            widgets.HBox([self.epochs, self.progress]), self.status, self.plot])
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        self.update()
-
-    def _advance(self, epoch: int) -> None:
-        self.progress.value = epoch
+        self._outputs(plot_width="760px", progress_max=epochs)
+        self.model = self.history = self.error = None
+        self._assemble([[self.hidden_size, self.learning_rate], [self.epochs, self.progress]],
+                       [self.hidden_size, self.learning_rate, self.epochs])
 
     def update(self) -> None:
         """Retrain with the current control values, then redraw."""
@@ -75,29 +64,16 @@ class DigitsExplorer:
                                           CLASSES], hidden_activation="relu")
         self.model = MLP(architecture, np.random.default_rng(self.seed), init="glorot")
         epochs = self.epochs.value
-        self.progress.max = epochs
-        self.progress.value = 0
-        self.progress.bar_style = "info"
-        self.status.value = "training…"
-        try:
-            self.history = fit(self.model, self.X_train, self.y_train,
-                               Adam(self.learning_rate.value), epochs,
-                               batch_size=self.batch_size, rng=np.random.default_rng(self.seed),
-                               X_val=self.X_val, y_val=self.y_val, progress=self._advance)
-            self.error = None
-        except DivergenceError as error:  # show it in the status line; do not crash the UI
-            self.history, self.error = None, str(error)
-        self.progress.bar_style = "danger" if self.error else "success"
-        self.plot.value = figure_png(self._figure())
+        self.history = self._train(lambda: fit(
+            self.model, self.X_train, self.y_train, Adam(self.learning_rate.value), epochs,
+            batch_size=self.batch_size, rng=np.random.default_rng(self.seed),
+            X_val=self.X_val, y_val=self.y_val, progress=self._advance), epochs)
+        self._show(self._figure())
 
     def _figure(self) -> Figure:
         figure = Figure(figsize=(9.0, 4.0), layout="constrained")
         if self.history is None:
-            self.status.value = f"<b>{self.error}</b>"
-            ax = figure.subplots()
-            ax.text(0.5, 0.5, "training diverged", ha="center", va="center",
-                    transform=ax.transAxes)
-            ax.set_axis_off()
+            self._show_divergence(figure.subplots())
             return figure
         predicted = self.model.predict(self.X_val)
         wrong = np.flatnonzero(predicted != self.y_val)
@@ -116,11 +92,6 @@ class DigitsExplorer:
         right.suptitle("mistakes: true as predicted" if shown.size else "no mistakes",
                        fontsize=10)
         return figure
-
-    def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "DigitsExplorer: change the hidden units, "
-                                 "learning rate or epochs to retrain (interactive in "
-                                 "JupyterLab)", **kwargs)
 
     def __repr__(self) -> str:
         return (f"DigitsExplorer(hidden_size={self.hidden_size.value}, "

@@ -12,10 +12,10 @@ from matplotlib.figure import Figure
 from nnlib.plotting.tree import draw_tree
 from nnlib.treedata import (leaves, listops_depth, listops_tree, listops_value, parse_listops,
                             transitions)
-from nnlib.widgets.common import figure_png, fixed_text_bundle
+from nnlib.widgets.common import Explorer
 
 
-class TreeExplorer:
+class TreeExplorer(Explorer):
     """Type an expression such as ``[MAX 2 9 [MIN 4 7 ] 0 ]``; see the tree drawn, the S/R
     transitions, the true value and the network's prediction.
 
@@ -28,6 +28,9 @@ class TreeExplorer:
     Nothing is trained here: each change runs one forward pass.
     """
 
+    description = ("TreeExplorer: type a ListOps expression or move 'example' "
+                   "(interactive in JupyterLab)")
+
     def __init__(self, model, text: str = "[MAX 2 9 [MIN 4 7 ] 0 ]", examples=None):
         self.model = model
         self.examples = list(examples or [text])
@@ -36,17 +39,10 @@ class TreeExplorer:
                                  layout=widgets.Layout(width="520px"))
         self.example = widgets.IntSlider(value=0, min=0, max=len(self.examples) - 1,
                                          description="example", continuous_update=False)
-        self.status = widgets.HTML()
-        self.plot = widgets.Image(format="png")
-        self.text.observe(self._on_change, names="value")
-        self.example.observe(self._on_example, names="value")
-        self.widget = widgets.VBox([widgets.HBox([self.text, self.example]), self.status,
-                                    self.plot])
+        self._outputs()
         self.predicted = self.value = None
-        self.update()
-
-    def _on_change(self, _change) -> None:
-        self.update()
+        self.example.observe(self._on_example, names="value")
+        self._assemble([[self.text, self.example]], [self.text])
 
     def _on_example(self, change) -> None:
         self.text.value = self.examples[change["new"]]  # triggers update()
@@ -79,11 +75,7 @@ class TreeExplorer:
                         layout="constrained")
         draw_tree(tree, figure.subplots(), fontsize=9,
                   title="numbers: the order of the reduces (R) on the stack")
-        self.plot.value = figure_png(figure)
-
-    def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, "TreeExplorer: type a ListOps expression or "
-                                 "move 'example' (interactive in JupyterLab)", **kwargs)
+        self._show(figure)
 
     def __repr__(self) -> str:
         return f"TreeExplorer(text={self.text.value!r})"
