@@ -166,8 +166,11 @@ def make_student_versions(names: list[str] | None = None,
     """
     notebooks = assignments(names)
     prepare_course(course, notebooks)
-    released = []
-    for path in notebooks:
-        nbgrader_or_fail(course, "generate_assignment", path.stem, "--force")
-        released.append(course / "release" / path.stem / path.name)
-    return released
+    stems = {path.stem for path in notebooks}
+    if stems == {folder.name for folder in (course / "source").iterdir() if folder.is_dir()}:
+        # Every assignment of the course: one nbgrader run ("*"), not one start-up each.
+        nbgrader_or_fail(course, "generate_assignment", "*", "--force")
+    else:
+        for stem in sorted(stems):
+            nbgrader_or_fail(course, "generate_assignment", stem, "--force")
+    return [course / "release" / path.stem / path.name for path in notebooks]
