@@ -266,7 +266,8 @@ def expected_tokens(depth: int, max_args: int = 4) -> float:
 def matched_hidden_sizes(hidden_size: int, vocab_size: int = len(LISTOPS_VOCAB),
                          n_classes: int = 10) -> dict[str, int]:
     """Hidden sizes of an LSTM and an RNN (one-hot inputs, a classifier on the last step) with
-    the most weights that do not exceed a tree network's of ``hidden_size``.
+    the most weights that do not exceed a tree network's of ``hidden_size`` (never below 1:
+    for ``hidden_size`` < 3 even an LSTM of one unit has more weights than the tree network).
 
     Counts: tree V H + 2H^2 + H + H C + C; LSTM 4H (V + H + 1) + H C + C; RNN H (V + H + 1)
     + H C + C.
@@ -288,9 +289,10 @@ def comparison_cost(n_train: int, epochs: int, batch_size: int, hidden_size: int
 
     A guard against enormous parameter combinations, not a measurement: fitted to one-thread
     runs on the course's machine, within about a factor of 2 (tests/test_tree.py lists the
-    runs). The sequence models read every expression left-padded to the longest (about 2.5 x
-    the mean length at the deepest depth); the largest arrays are the LSTM's cache when a
-    whole set is scored at once and the one-hot sequences.
+    runs). The sequence models read every expression left-padded to the longest, taken here as
+    2.5 x the mean length at the deepest depth (an upper guess: with the notebook's defaults
+    the longest is 1.8 x it in training, 27 tokens, and 2.3 x in testing, 94); the largest
+    arrays are the LSTM's cache when a whole set is scored at once and the one-hot sequences.
     """
     sizes = matched_hidden_sizes(hidden_size)
     h_lstm, h_rnn, H, D = sizes["lstm"], sizes["rnn"], hidden_size, len(LISTOPS_VOCAB)
