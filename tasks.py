@@ -256,8 +256,9 @@ def task_test(args: list[str]) -> None:
     # One pytest run: the unit tests and every notebook compared cell by cell, test files
     # spread over the cores (a notebook's cells stay together in one kernel: --dist loadfile).
     command = nbval_command(notebook_paths())
+    # --durations: the slowest tests are listed at the end, to keep the suite's time honest.
     command[command.index("-p"):command.index("-p")] = ["tests", "-n", "auto",
-                                                        "--dist", "loadfile"]
+                                                        "--dist", "loadfile", "--durations=15"]
     sys.exit(_run(command + args, env=os.environ.copy(), check=False))
 
 

@@ -24,7 +24,8 @@ def _reduction_scale(reduction: str, count: int) -> float:
     return {"sum": 1.0, "half_sum": 0.5, "mean": 1.0 / count}[reduction]
 
 
-def squared_error_loss(y_hat, y, reduction: str = "sum") -> tuple[float, np.ndarray]:
+def squared_error_loss(y_hat, y, reduction: str = "sum",
+                       check: bool = True) -> tuple[float, np.ndarray]:
     """Squared error between predictions and targets.
 
     Parameters
@@ -32,6 +33,8 @@ def squared_error_loss(y_hat, y, reduction: str = "sum") -> tuple[float, np.ndar
     y_hat : array_like, shape (N, C)
     y : array_like, shape (N, C)
     reduction : "sum", "half_sum" or "mean"
+    check : bool
+        False: trust ``y_hat`` and ``y`` to be float arrays of one shape (inner loops).
 
     Returns
     -------
@@ -43,8 +46,9 @@ def squared_error_loss(y_hat, y, reduction: str = "sum") -> tuple[float, np.ndar
     sum: L = sum (y_hat - y)^2, dL/dy_hat = 2 (y_hat - y); half_sum halves both;
     mean divides both by N * C.
     """
-    y_hat = as_float_array("y_hat", y_hat, shape=("N", "C"))
-    y = as_float_array("y", y, shape=y_hat.shape)
+    if check:
+        y_hat = as_float_array("y_hat", y_hat, shape=("N", "C"))
+        y = as_float_array("y", y, shape=y_hat.shape)
     scale = _reduction_scale(reduction, y.size)
     diff = y_hat - y
     return float(scale * np.sum(diff**2)), 2.0 * scale * diff

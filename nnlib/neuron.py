@@ -110,7 +110,7 @@ class Neuron(Model):
             loss, dz = binary_cross_entropy_with_logits(z, y, reduction="sum", check=False)
         else:
             y_hat = sigmoid(z, check=False)
-            loss, dy_hat = squared_error_loss(y_hat, y, reduction="half_sum")
+            loss, dy_hat = squared_error_loss(y_hat, y, reduction="half_sum", check=False)
             dz = dy_hat * sigmoid_slope(y_hat, check=False)
         return loss, {"w": X.T @ dz}
 

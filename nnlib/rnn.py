@@ -44,7 +44,7 @@ def _head_loss(logits, y, head):
     if head == "regression":
         if not np.all(np.isfinite(logits)):
             return float("nan"), logits
-        return squared_error_loss(logits, y, reduction="mean")
+        return squared_error_loss(logits, y, reduction="mean", check=False)
     if logits.shape[-1] == 2:
         # Two classes: softmax(z)_1 = sigmoid(z_1 - z_0), so the cross-entropy is the binary
         # one of d = z_1 - z_0 and dL/dz_1 = -dL/dz_0: the same numbers in fewer operations.
