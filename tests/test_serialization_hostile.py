@@ -54,15 +54,21 @@ def test_a_compressed_bomb_is_rejected_before_it_is_decompressed(tmp_path):
     assert peak < 20_000_000
 
 
-def test_a_tiny_file_declaring_a_huge_shape_is_rejected_in_bounded_memory(tmp_path):
-    shape = [100_000, 1_000_000]  # 1e11 float64 = 745 GiB
+def file_declaring(path, shape, data: bytes = b""):
+    """A weight file whose header and .npy entry declare float64 ``W`` of ``shape``, followed by
+    only ``data``."""
     records = {"W": {"shape": shape, "dtype": "<f8"}}
     fake_header = np.lib.format.header_data_from_array_1_0(np.ones(1))
     fake_header["shape"] = tuple(shape)
     buffer = io.BytesIO()
     np.lib.format.write_array_header_1_0(buffer, fake_header)
-    path = write_zip(tmp_path / "huge.npz", {f"{META_KEY}.npy": npy(np.array(header_text(records))),
-                                             "W.npy": buffer.getvalue() + b"\0" * 16})
+    return write_zip(path, {f"{META_KEY}.npy": npy(np.array(header_text(records))),
+                            "W.npy": buffer.getvalue() + data})
+
+
+def test_a_tiny_file_declaring_a_huge_shape_is_rejected_in_bounded_memory(tmp_path):
+    # 1e11 float64 = 745 GiB
+    path = file_declaring(tmp_path / "huge.npz", [100_000, 1_000_000], b"\0" * 16)
     assert path.stat().st_size < 2000
     tracemalloc.start()
     try:
@@ -287,13 +293,7 @@ def test_random_structured_files_never_escape_and_stay_within_bounded_memory(
 
 
 def test_a_product_of_huge_dimensions_cannot_wrap_around(tmp_path):
-    shape = [2**32, 2**32]  # 2**64 values: in int64 arithmetic the count wraps around to 0
-    records = {"W": {"shape": shape, "dtype": "<f8"}}
-    fake_header = np.lib.format.header_data_from_array_1_0(np.ones(1))
-    fake_header["shape"] = tuple(shape)
-    buffer = io.BytesIO()
-    np.lib.format.write_array_header_1_0(buffer, fake_header)
-    path = write_zip(tmp_path / "wrap.npz", {f"{META_KEY}.npy": npy(np.array(header_text(records))),
-                                             "W.npy": buffer.getvalue()})  # and no data at all
+    # 2**64 values: in int64 arithmetic the count wraps around to 0; and no data at all
+    path = file_declaring(tmp_path / "wrap.npz", [2**32, 2**32])
     with pytest.raises(WeightFileError, match=r"W holds 0 bytes, not 147573952589676412928"):
         load_params(path)
