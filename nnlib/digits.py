@@ -274,6 +274,10 @@ def estimated_seconds(xor_networks: int, xor_epochs: int, source_epochs: int, ep
         most ``epochs`` passes of ceil(1079 / ``batch_size``) steps each. The fixed rest of the
         notebook (plots, imports, about 10 s) is not counted.
     """
+    for name, value in (("xor_networks", xor_networks), ("xor_epochs", xor_epochs),
+                        ("source_epochs", source_epochs), ("epochs", epochs)):
+        check_number(name, value, minimum=0, integer=True)
+    check_number("batch_size", batch_size, minimum=1, integer=True)
     batch = min(batch_size, TRAIN_IMAGES)
     steps = epochs * -(-TRAIN_IMAGES // batch)
     search = sum(2 * _mlp_step_seconds(hidden, batch) for hidden in SEARCH_HIDDEN_SIZES)

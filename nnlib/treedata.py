@@ -294,6 +294,10 @@ def comparison_cost(n_train: int, epochs: int, batch_size: int, hidden_size: int
     the longest is 1.8 x it in training, 27 tokens, and 2.3 x in testing, 94); the largest
     arrays are the LSTM's cache when a whole set is scored at once and the one-hot sequences.
     """
+    for name, value in (("n_train", n_train), ("epochs", epochs), ("batch_size", batch_size),
+                        ("hidden_size", hidden_size), ("max_train_depth", max_train_depth),
+                        ("max_test_depth", max_test_depth)):
+        check_number(name, value, minimum=1, integer=True)
     sizes = matched_hidden_sizes(hidden_size)
     h_lstm, h_rnn, H, D = sizes["lstm"], sizes["rnn"], hidden_size, len(LISTOPS_VOCAB)
     tokens_train = float(np.mean([expected_tokens(d) for d in range(1, max_train_depth + 1)]))

@@ -261,3 +261,10 @@ def test_the_notebook_stops_an_enormous_run_at_once(tmp_path):
     assert "more than the 120 s this notebook allows: reduce epochs, or raise batch_size" in (
         raised.value.evalue)
     assert raised.value.exec_count <= 3
+
+
+def test_estimated_seconds_names_a_bad_argument():
+    from nnlib.digits import estimated_seconds
+
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
+        estimated_seconds(100, 2000, 10, 20, 0)

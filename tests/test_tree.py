@@ -393,3 +393,10 @@ def test_notebook_stops_enormous_runs_at_once_naming_the_parameter():
     with pytest.raises(ValueError, match=r"GB of memory, more than the 2 GB this notebook "
                                          r"allows: reduce max_test_depth"):
         notebook_validation(hidden_size=256, max_test_depth=10)
+
+
+def test_comparison_cost_names_a_bad_argument():
+    from nnlib.treedata import comparison_cost
+
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
+        comparison_cost(1500, 20, 0, 32, 3, 6)
