@@ -389,10 +389,20 @@ def test_notebook_stops_enormous_runs_at_once_naming_the_parameter():
     assert namespace["hidden_size"] == 32
     with pytest.raises(ValueError, match=r"about [\d.]+ minutes of time, more than the 10 "
                                          r"minutes this notebook allows: reduce n_train, epochs"):
-        notebook_validation(n_train=50_000, epochs=1000)
+        notebook_validation(n_train=30_000, epochs=1000)
     with pytest.raises(ValueError, match=r"GB of memory, more than the 2 GB this notebook "
                                          r"allows: reduce max_test_depth"):
         notebook_validation(hidden_size=256, max_test_depth=10)
+
+
+@pytest.mark.parametrize("parameters", [dict(n_train=30_000), dict(epochs=1000),
+                                        dict(hidden_size=256),
+                                        dict(max_train_depth=8, max_test_depth=8)])
+def test_each_documented_maximum_passes_the_budget(parameters):
+    # A documented maximum must be usable with the other parameters at their defaults (the
+    # test depth may not be below the training depth, so it rises with it).
+    namespace = notebook_validation(**parameters)
+    assert all(namespace[name] == value for name, value in parameters.items())
 
 
 def test_comparison_cost_names_a_bad_argument():
