@@ -16,7 +16,7 @@ What this module deliberately is not: a Hopfield network is *not trained by grad
 return new arrays and leave their arguments alone.
 
 The capacity experiments (the crosstalk prediction and its measurement on random networks)
-are in ``nnlib.hopfield_experiments``, which builds on this module.
+are in ``course.hopfield``, which builds on this module.
 
 Shape letters here: P stored patterns, N units (pixels), B probes recalled at once.
 """

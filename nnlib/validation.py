@@ -8,6 +8,7 @@ from deep inside NumPy. Nothing here imports anything but NumPy.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -197,3 +198,22 @@ def check_finite_loss(loss: float, step: int, learning_rate: float | None = None
     else:
         advice = ""
     raise DivergenceError(f"Training diverged: {what} at step {step}.{advice}")
+
+
+# Far above anything the course allocates (its largest arrays are tens of MB), far below what a
+# typo such as hidden_size=10**6 asks for; NNLIB_MEMORY_BUDGET_GB changes it.
+MEMORY_BUDGET_BYTES = int(float(os.environ.get("NNLIB_MEMORY_BUDGET_GB", "2")) * 2**30)
+
+
+def check_memory(what: str, values: int, parameters: str, itemsize: int = 8) -> None:
+    """Refuse, before allocating it, an array of ``values`` numbers above the memory budget.
+
+    ``values`` is computed with Python integers (no overflow); the message gives the estimate
+    and names the ``parameters`` to change, e.g. ``check_memory("the weights", D * H,
+    "input_size or hidden_size")``.
+    """
+    needed = int(values) * itemsize
+    if needed > MEMORY_BUDGET_BYTES:
+        raise ValueError(f"{what} would need {needed / 2**30:.3g} GiB, more than nnlib's budget "
+                         f"of {MEMORY_BUDGET_BYTES / 2**30:.3g} GiB (NNLIB_MEMORY_BUDGET_GB): "
+                         f"make {parameters} smaller.")

@@ -20,15 +20,15 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import classroom  # noqa: E402
 from classroom import course as course_module  # noqa: E402
-from nnlib.checks import CheckFailed, check_train_step  # noqa: E402
+from course.checks import CheckFailed, check_train_step  # noqa: E402
 
 NAMES = ["01_single_neuron", "02_two_layer_network"]
 TIMEOUT = 20
 TEACHER_CONFIG = course_module.NBGRADER_CONFIG.replace(
     f"c.Execute.timeout = {course_module.DEFAULT_TIMEOUT}", f"c.Execute.timeout = {TIMEOUT}")
 NOT_SUBMITTED_02 = "not attempted: no 02_two_layer_network.ipynb was submitted"
-CHEAT = ("import nnlib.checks\n"
-         "nnlib.checks.check_train_step = lambda *args, **kwargs: None\n"
+CHEAT = ("import course.checks\n"
+         "course.checks.check_train_step = lambda *args, **kwargs: None\n"
          "def train_step(X, y, w, learning_rate=1.0):\n    return w\n")
 
 

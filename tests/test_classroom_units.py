@@ -14,10 +14,10 @@ sys.path.insert(0, str(ROOT / "tools"))
 import classroom  # noqa: E402
 from classroom.course import harden_graded_cell, supporting_files  # noqa: E402
 from classroom.intake import intended_name, read_submissions  # noqa: E402
-from nnlib.checks.common import fresh_check  # noqa: E402
+from course.checks.common import fresh_check  # noqa: E402
 
 KNOWN = ["01_single_neuron", "02_two_layer_network", "03_mlp_two_moons"]
-GRADED_CELL = ("from nnlib.checks import check_train_step\n\n"
+GRADED_CELL = ("from course.checks import check_train_step\n\n"
                "check_train_step(train_step)\n"
                "### BEGIN HIDDEN TESTS\n"
                "check_train_step(train_step, hidden=True)\n"
@@ -61,12 +61,12 @@ def test_intake_sorts_files_and_reports_every_problem(tmp_path):
 
 def test_hardened_cell_reruns_the_checks_from_a_fresh_import():
     assert harden_graded_cell(GRADED_CELL).splitlines() == [
-        "from nnlib.checks import check_train_step", "",
+        "from course.checks import check_train_step", "",
         "check_train_step(train_step)",
         "### BEGIN HIDDEN TESTS",
         "# Graded again with the checks from a fresh import of nnlib, which no answer cell can "
         "have replaced.",
-        "from nnlib.checks.common import fresh_check",
+        "from course.checks.common import fresh_check",
         'check_train_step = fresh_check("check_train_step")',
         "check_train_step(train_step)",
         "check_train_step(train_step, hidden=True)",
@@ -78,16 +78,16 @@ def test_hardened_cell_reruns_the_checks_from_a_fresh_import():
 
 
 CHEATS = {
-    "rebind the check": "nnlib.checks.check_train_step = lambda *a, **k: None",
-    "rebind in its module": "nnlib.checks.neuron.check_train_step = "
+    "rebind the check": "course.checks.check_train_step = lambda *a, **k: None",
+    "rebind in its module": "course.checks.neuron.check_train_step = "
                             "lambda *a, **k: None",
-    "patch the reference": "nnlib.checks.neuron.reference_train_step = "
+    "patch the reference": "course.checks.neuron.reference_train_step = "
                            "lambda X, y, w, learning_rate=1.0: w",
-    "patch the comparison": "nnlib.checks.common.close = lambda a, b: True\n"
-                            "nnlib.checks.neuron.close = lambda a, b: True",
-    "swap sys.modules": "import types\nfake = types.ModuleType('nnlib.checks')\n"
+    "patch the comparison": "course.checks.common.close = lambda a, b: True\n"
+                            "course.checks.neuron.close = lambda a, b: True",
+    "swap sys.modules": "import types\nfake = types.ModuleType('course.checks')\n"
                         "fake.check_train_step = lambda *a, **k: None\n"
-                        "sys.modules['nnlib.checks'] = fake",
+                        "sys.modules['course.checks'] = fake",
 }
 
 
@@ -95,7 +95,7 @@ CHEATS = {
 def test_monkeypatch_cheat_fails_against_the_hardened_cell(cheat):
     """In a fresh interpreter, as in a kernel: the cheat, then the graded cell as graded."""
     program = "\n".join([
-        "import sys", "import nnlib, nnlib.checks, nnlib.checks.neuron", cheat,
+        "import sys", "import nnlib, course.checks, course.checks.neuron", cheat,
         "def train_step(X, y, w, learning_rate=1.0):", "    return w",
         harden_graded_cell(GRADED_CELL),
         "print('cheat passed')"])
@@ -107,17 +107,17 @@ def test_monkeypatch_cheat_fails_against_the_hardened_cell(cheat):
 
 
 def test_fresh_check_leaves_the_learner_modules_alone():
-    import nnlib.checks
+    import course.checks
 
     before = dict(sys.modules)
     check = fresh_check("check_train_step")
-    assert check is not nnlib.checks.check_train_step
-    assert check.__module__ == "nnlib.checks.neuron"
+    assert check is not course.checks.check_train_step
+    assert check.__module__ == "course.checks.neuron"
     assert {k: v for k, v in sys.modules.items() if k.startswith("nnlib")} == {
         k: v for k, v in before.items() if k.startswith("nnlib")}
     with pytest.raises(ValueError, match="name must be the name of a check such as"):
         fresh_check("neuron_step")
-    with pytest.raises(ValueError, match="name must be a check in nnlib.checks, got 'check_x'"):
+    with pytest.raises(ValueError, match="name must be a check in course.checks, got 'check_x'"):
         fresh_check("check_x")
 
 

@@ -4,7 +4,7 @@ The committed notebooks are the instructor's solution notebooks. ``prepare_cours
 one that has graded cells into ``<course>/source/<stem>/`` together with every file the
 notebooks read (everything in ``notebooks/`` that is not a notebook, such as ``data/``), and
 hardens its graded cells: their hidden block re-runs the checks taken from a fresh import of
-nnlib (``nnlib.checks.common.fresh_check``), so an answer cell that replaced a check cannot pass
+nnlib (``course.checks.common.fresh_check``), so an answer cell that replaced a check cannot pass
 it. nbgrader copies the extra files into the release and into every graded copy.
 """
 
@@ -103,7 +103,7 @@ def supporting_files() -> list[Path]:
 def harden_graded_cell(source: str) -> str:
     """Append to the hidden block the cell's checks again, taken from a fresh import.
 
-    ``from nnlib.checks import check_x`` / ``check_x(f)`` becomes, at grading time, also
+    ``from course.checks import check_x`` / ``check_x(f)`` becomes, at grading time, also
     ``check_x = fresh_check("check_x")`` followed by the cell's calls, public and hidden.
     """
     names = sorted(set(re.findall(r"\b(check_\w+)\(", source)))
@@ -116,7 +116,7 @@ def harden_graded_cell(source: str) -> str:
     public_calls = [line for line in lines[:begin] if re.match(r"\s*check_\w+\(", line)]
     fresh = ["# Graded again with the checks from a fresh import of nnlib, which no answer "
              "cell can have replaced.",
-             "from nnlib.checks.common import fresh_check"]
+             "from course.checks.common import fresh_check"]
     fresh += [f'{name} = fresh_check("{name}")' for name in names]
     lines[begin + 1:begin + 1] = fresh + public_calls
     return "\n".join(lines)

@@ -7,8 +7,8 @@ import ipywidgets as widgets
 from matplotlib.figure import Figure
 
 from nnlib.lagtasks import ADDING_BASELINE_MSE, ADDING_SETTINGS, adding_run
-from nnlib.plotting.lstm import LABELS, plot_validation_curves
-from nnlib.widgets.common import Explorer
+from course.plotting.lstm import LABELS, plot_validation_curves
+from course.widgets.common import Explorer
 
 CELLS = {"LSTM": "lstm", "plain RNN": "rnn"}
 

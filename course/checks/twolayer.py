@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.gradcheck import numerical_gradient as reference_numerical_gradient
 from nnlib.gradcheck import relative_error
 from nnlib.layers import affine_backward, affine_forward

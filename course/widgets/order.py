@@ -7,8 +7,8 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnlib.bits import addition_data, bits_to_int, carry_bits
-from nnlib.widgets.common import Explorer
+from nnlib.data.bits import addition_data, bits_to_int, carry_bits
+from course.widgets.common import Explorer
 
 
 class OrderExplorer(Explorer):

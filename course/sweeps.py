@@ -2,7 +2,7 @@
 
 Runs are dicts ``{"run": str, "parameters": dict, "metrics": dict}``; runs that differ only in
 one parameter (usually the seed) form a group. A core module: it imports neither NumPy's
-plotting partners nor widgets; the figure of a sweep is ``nnlib.plotting.order.plot_sweep``.
+plotting partners nor widgets; the figure of a sweep is ``course.plotting.order.plot_sweep``.
 """
 
 from __future__ import annotations

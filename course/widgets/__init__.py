@@ -12,16 +12,16 @@ check the result; the notebook only displays it. Conventions every explorer foll
   nbval does not), a PNG does not.
 """
 
-from nnlib.widgets.common import figure_png
-from nnlib.widgets.digits import DigitsExplorer
-from nnlib.widgets.hopfield import HopfieldExplorer
-from nnlib.widgets.lstm import LagExplorer
-from nnlib.widgets.mlp import MLPExplorer
-from nnlib.widgets.neuron import NeuronExplorer
-from nnlib.widgets.order import OrderExplorer
-from nnlib.widgets.rnn import AdditionStepper
-from nnlib.widgets.tree import TreeExplorer
-from nnlib.widgets.twolayer import TwoLayerExplorer
+from course.widgets.common import figure_png
+from course.widgets.digits import DigitsExplorer
+from course.widgets.hopfield import HopfieldExplorer
+from course.widgets.lstm import LagExplorer
+from course.widgets.mlp import MLPExplorer
+from course.widgets.neuron import NeuronExplorer
+from course.widgets.order import OrderExplorer
+from course.widgets.rnn import AdditionStepper
+from course.widgets.tree import TreeExplorer
+from course.widgets.twolayer import TwoLayerExplorer
 
 __all__ = ["AdditionStepper", "DigitsExplorer", "HopfieldExplorer", "LagExplorer",
            "MLPExplorer", "NeuronExplorer", "OrderExplorer", "TreeExplorer",

@@ -9,10 +9,10 @@ from matplotlib.figure import Figure
 from nnlib.architecture import HIDDEN_ACTIVATIONS, make_architecture
 from nnlib.mlp import MLP
 from nnlib.optim import OPTIMIZERS, make_optimizer
-from nnlib.plotting.mlp import plot_decision_boundary
+from course.plotting.mlp import plot_decision_boundary
 from nnlib.train import fit
 from nnlib.validation import check_number
-from nnlib.widgets.common import Explorer
+from course.widgets.common import Explorer
 
 ARCHITECTURES = {
     "2-8-1": [2, 8, 1],

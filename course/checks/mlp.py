@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.mlp import layer_backward, layer_forward, mlp_loss_and_grads
 from nnlib.optim import Adam, Momentum
 

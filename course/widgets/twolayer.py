@@ -7,12 +7,12 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from nnlib.formatting import fmt, fmt_sci
-from nnlib.plotting.twolayer import plot_loss_curves, plot_network
+from course.plotting.twolayer import plot_loss_curves, plot_network
 from nnlib.optim import SGD
 from nnlib.train import fit
 from nnlib.twolayer import TwoLayerNet
 from nnlib.validation import check_number
-from nnlib.widgets.common import Explorer
+from course.widgets.common import Explorer
 
 
 class TwoLayerExplorer(Explorer):

@@ -8,8 +8,8 @@ from matplotlib.figure import Figure
 
 from nnlib.formatting import fmt
 from nnlib.hopfield import flip_bits, hebbian_weights, recall_path
-from nnlib.plotting.hopfield import plot_recall_frames
-from nnlib.widgets.common import Explorer
+from course.plotting.hopfield import plot_recall_frames
+from course.widgets.common import Explorer
 
 MAX_FRAMES = 6
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 
 STEP_NAMES = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.activations import tanh
 from nnlib.rnn import rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 

@@ -6,8 +6,8 @@ import numpy as np
 
 from nnlib.birnn import birnn_backward as reference_birnn_backward
 from nnlib.birnn import birnn_forward as reference_birnn_forward
-from nnlib.bits import all_pairs, carry_bits, int_to_bits
-from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
+from nnlib.data.bits import all_pairs, carry_bits, int_to_bits
+from course.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.rnn import rnn_forward
 
 

@@ -6,9 +6,9 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnlib.bits import addition_data, bits_to_int, carry_bits
-from nnlib.plotting.rnn import plot_hidden_and_carry
-from nnlib.widgets.common import Explorer
+from nnlib.data.bits import addition_data, bits_to_int, carry_bits
+from course.plotting.rnn import plot_hidden_and_carry
+from course.widgets.common import Explorer
 
 
 class AdditionStepper(Explorer):

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import importlib
-import importlib.util
 import sys
-from pathlib import Path
 
 import numpy as np
 
@@ -38,10 +36,10 @@ def close(a: np.ndarray, b: np.ndarray) -> bool:
 
 
 def fresh_check(name: str):
-    """The check called ``name`` from a fresh import of nnlib, made from its files on disk.
+    """The check called ``name`` from a fresh import of nnlib and course, from their files on disk.
 
     Graded cells call this in their hidden block, so that an answer cell that replaced
-    ``nnlib.checks.check_...``, a reference function the check compares against, or the
+    ``course.checks.check_...``, a reference function the check compares against, or the
     ``nnlib`` entries in ``sys.modules``, is graded by the genuine check all the same. The
     learner's modules are put back afterwards; the fresh copy lives only in the returned
     function. It protects against rebinding names, not against deliberate subversion of
@@ -50,23 +48,20 @@ def fresh_check(name: str):
     if not (isinstance(name, str) and name.startswith("check_")):
         raise ValueError(f"name must be the name of a check such as 'check_train_step', "
                          f"got {name!r}.")
-    package = Path(__file__).resolve().parents[1]
-    saved = {key: sys.modules.pop(key) for key in list(sys.modules) if _is_nnlib(key)}
+    saved = {key: sys.modules.pop(key) for key in list(sys.modules) if _is_graded(key)}
     try:
-        spec = importlib.util.spec_from_file_location(
-            "nnlib", package / "__init__.py", submodule_search_locations=[str(package)])
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["nnlib"] = module
-        spec.loader.exec_module(module)
-        checks = importlib.import_module("nnlib.checks")
+        # With their entries gone from sys.modules, both packages are executed again from
+        # their files on disk.
+        importlib.import_module("nnlib")
+        checks = importlib.import_module("course.checks")
         if not hasattr(checks, name):
-            raise ValueError(f"name must be a check in nnlib.checks, got {name!r}.")
+            raise ValueError(f"name must be a check in course.checks, got {name!r}.")
         return getattr(checks, name)
     finally:
-        for key in [key for key in sys.modules if _is_nnlib(key)]:
+        for key in [key for key in sys.modules if _is_graded(key)]:
             del sys.modules[key]
         sys.modules.update(saved)
 
 
-def _is_nnlib(module_name: str) -> bool:
-    return module_name == "nnlib" or module_name.startswith("nnlib.")
+def _is_graded(module_name: str) -> bool:
+    return module_name.split(".")[0] in ("nnlib", "course")

@@ -7,22 +7,22 @@ tests are separate, so it never claims that everything passed).
 
 The notebooks call these from their nbgrader test cells; ``hidden=True`` runs extra cases
 (other shapes, other values) that only the autograder sees in the student version. When graded,
-the hidden block also calls the checks again as ``nnlib.checks.common.fresh_check(name)`` returns
+the hidden block also calls the checks again as ``course.checks.common.fresh_check(name)`` returns
 them, from a fresh import of nnlib, so an answer cell that replaced a check does not pass it
 (``tools/classroom`` adds these lines to the course's copy; the notebooks are unchanged).
 """
 
-from nnlib.checks.common import CheckFailed, fresh_check
-from nnlib.checks.digits import check_one_hot, check_softmax_cross_entropy
-from nnlib.checks.hopfield import check_async_sweep, check_hebbian_weights, check_modern_update
-from nnlib.checks.lstm import check_lstm_bptt, check_lstm_step_backward
-from nnlib.checks.mlp import (check_adam_step, check_full_backward, check_momentum_step,
+from course.checks.common import CheckFailed, fresh_check
+from course.checks.digits import check_one_hot, check_softmax_cross_entropy
+from course.checks.hopfield import check_async_sweep, check_hebbian_weights, check_modern_update
+from course.checks.lstm import check_lstm_bptt, check_lstm_step_backward
+from course.checks.mlp import (check_adam_step, check_full_backward, check_momentum_step,
                               check_single_layer_backward)
-from nnlib.checks.neuron import check_cross_entropy_step, check_sigmoid_slope, check_train_step
-from nnlib.checks.order import check_bidirectional_backward, check_carry_probability
-from nnlib.checks.rnn import check_bptt, check_step_backward
-from nnlib.checks.tree import check_compose_backward, check_transitions, check_tree_backward
-from nnlib.checks.twolayer import (check_affine_backward, check_numerical_gradient,
+from course.checks.neuron import check_cross_entropy_step, check_sigmoid_slope, check_train_step
+from course.checks.order import check_bidirectional_backward, check_carry_probability
+from course.checks.rnn import check_bptt, check_step_backward
+from course.checks.tree import check_compose_backward, check_transitions, check_tree_backward
+from course.checks.twolayer import (check_affine_backward, check_numerical_gradient,
                                    check_two_layer_backward)
 
 __all__ = ["CheckFailed", "check_adam_step", "check_affine_backward", "check_async_sweep",

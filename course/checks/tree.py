@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from nnlib.activations import tanh
-from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.tree import compose_backward, compose_forward, tree_backward, tree_forward
 from nnlib.treedata import parse, to_string, transitions
 

@@ -9,10 +9,10 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnlib.plotting.tree import draw_tree
+from course.plotting.tree import draw_tree
 from nnlib.treedata import (leaves, listops_depth, listops_tree, listops_value, parse_listops,
                             transitions)
-from nnlib.widgets.common import Explorer
+from course.widgets.common import Explorer
 
 
 class TreeExplorer(Explorer):

@@ -1,7 +1,7 @@
 """Figures of notebook 05 (bit order), and the sweep figure of ``tools/sweep.py``.
 
 Presentation layer: imports matplotlib. The sweep statistics that ``plot_sweep`` draws
-(``sweep_table``) live in the core module ``nnlib.sweeps``.
+(``sweep_table``) live in the core module ``course.sweeps``.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from nnlib.formatting import fmt
-from nnlib.sweeps import sort_key
+from course.sweeps import sort_key
 
 ORDER_COLOURS = {"lsb": "tab:blue", "msb": "tab:orange", "birnn": "tab:green"}
 

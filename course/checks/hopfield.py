@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.hopfield import async_sweep as reference_async_sweep
 from nnlib.hopfield import hebbian_weights as reference_hebbian_weights
 from nnlib.hopfield import modern_recall

@@ -8,7 +8,7 @@ import numpy as np
 
 from nnlib.activations import sigmoid
 from nnlib.activations import sigmoid_slope as reference_sigmoid_slope
-from nnlib.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.neuron import Neuron
 from nnlib.neuron import train_step as reference_train_step
 

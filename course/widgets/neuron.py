@@ -9,9 +9,9 @@ from matplotlib.figure import Figure
 from nnlib.formatting import fmt
 from nnlib.neuron import Neuron, mean_abs_error
 from nnlib.optim import SGD
-from nnlib.plotting.neuron import plot_neuron_history
+from course.plotting.neuron import plot_neuron_history
 from nnlib.train import fit
-from nnlib.widgets.common import Explorer
+from course.widgets.common import Explorer
 
 
 class NeuronExplorer(Explorer):

@@ -13,10 +13,10 @@ from matplotlib.figure import Figure
 from nnlib.digits import CLASSES, confusion_matrix
 from nnlib.mlp import MLP, make_architecture
 from nnlib.optim import Adam
-from nnlib.plotting.digits import plot_confusion, plot_digits
+from course.plotting.digits import plot_confusion, plot_digits
 from nnlib.train import fit
 from nnlib.validation import check_number
-from nnlib.widgets.common import Explorer
+from course.widgets.common import Explorer
 
 SHOWN_MISTAKES = 8
 
