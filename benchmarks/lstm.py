@@ -39,7 +39,7 @@ TORCH_ORDER = (0, 1, 3, 2)  # torch's blocks i, f, g, o taken from nnlib's i, f,
 
 
 def nnlib_model(seed: int) -> LSTM:
-    return LSTM(2, HIDDEN, np.random.default_rng(seed), head="regression", output="last")
+    return LSTM(2, HIDDEN, rng=np.random.default_rng(seed), head="regression", output="last")
 
 
 def torch_copy(model: LSTM):
@@ -47,7 +47,7 @@ def torch_copy(model: LSTM):
     import torch
 
     H = HIDDEN
-    lstm = torch.nn.LSTM(2, H, batch_first=True, dtype=torch.float64)
+    lstm = torch.nn.LSTM(2, H, rng=batch_first=True, dtype=torch.float64)
     head = torch.nn.Linear(H, 1, dtype=torch.float64)
 
     def blocks(array):  # (..., 4H) in nnlib's order -> torch's order

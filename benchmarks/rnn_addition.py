@@ -68,7 +68,7 @@ class Stopwatch:
 # ---------------------------------------------------------------------------------------------
 
 def run_nnlib(seed: int, eval_every: int):
-    model = RNN(2, HIDDEN, np.random.default_rng(seed), head="softmax", activation="tanh")
+    model = RNN(2, HIDDEN, rng=np.random.default_rng(seed), head="softmax", activation="tanh")
     rng = np.random.default_rng([seed, 1])
     labels = TABLE.astype(np.int64)
     optimizer = SGD(LEARNING_RATE["nnlib"])
@@ -148,7 +148,7 @@ def run_pytorch(seed: int, eval_every: int):
     import torch
 
     torch.manual_seed(seed)
-    rnn = torch.nn.RNN(2, HIDDEN, nonlinearity="tanh", batch_first=True, dtype=torch.float64)
+    rnn = torch.nn.RNN(2, HIDDEN, rng=nonlinearity="tanh", batch_first=True, dtype=torch.float64)
     head = torch.nn.Linear(HIDDEN, 2, dtype=torch.float64)
     parameters = list(rnn.parameters()) + list(head.parameters())
     optimizer = torch.optim.SGD(parameters, lr=LEARNING_RATE["pytorch"])

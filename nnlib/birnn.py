@@ -139,6 +139,10 @@ class BiRNN(RNN):
     def _features_size(self) -> int:
         return 2 * self.hidden_size
 
+    def _parameter_count(self) -> int:
+        D, H = self.input_size, self.hidden_size
+        return 2 * H * (D + H + 1) + 2 * H * self._logits_size + self._logits_size
+
     def _recurrence_forward(self, X):
         """[f_t, g_t] for checked X (N, T, D), both starting from zeros: (N, T, 2H)."""
         p = self.params

@@ -110,7 +110,7 @@ def adding_run(cell: str, T: int, seed: int, hidden_size: int = 16, epochs: int 
     X, y = adding_problem(n_train, T, data_rng)
     X_val, y_val = adding_problem(n_val, T, data_rng)
     build = LSTM if cell == "lstm" else RNN
-    model = build(2, hidden_size, model_rng, head="regression", output="last")
+    model = build(2, hidden_size, rng=model_rng, head="regression", output="last")
     history = fit(model, X, y, Adam(learning_rate, clip_norm=clip_norm), epochs,
                   batch_size=batch_size, rng=batch_rng, X_val=X_val, y_val=y_val,
                   metric=None, progress=progress,

@@ -58,12 +58,12 @@ class LSTM(RNN):
     Targets, loss and predictions exactly as for ``RNN``; only the recurrence differs.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator,
+    def __init__(self, input_size: int, hidden_size: int, *, rng: np.random.Generator,
                  head: str = "softmax", output: str = "sequence",
                  output_size: int | None = None, forget_bias: float = 1.0,
                  truncate: int | None = None):
         self.forget_bias = check_number("forget_bias", forget_bias)
-        super().__init__(input_size, hidden_size, rng, head=head, activation="tanh",
+        super().__init__(input_size, hidden_size, rng=rng, head=head, activation="tanh",
                          output=output, output_size=output_size, truncate=truncate)
 
     def _recurrence_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -72,6 +72,10 @@ class LSTM(RNN):
         b[H:2 * H] = self.forget_bias
         return {"Wx": uniform_init(rng, D, (D, 4 * H)), "Wh": uniform_init(rng, H, (H, 4 * H)),
                 "b": b}
+
+    def _parameter_count(self) -> int:
+        D, H = self.input_size, self.hidden_size
+        return 4 * H * (D + H + 1) + H * self._logits_size + self._logits_size
 
     def _recurrence_forward(self, X):
         p = self.params

@@ -62,7 +62,7 @@ def test_whole_sequence_backward_gradcheck(activation):
                                       dict(head="regression", output="last")])
 def test_model_gradcheck_over_whole_sequences(settings):
     rng = np.random.default_rng(3)
-    model = BiRNN(2, 4, rng, **settings)
+    model = BiRNN(2, 4, rng=rng, **settings)
     for name in model.params:  # move off the zero biases so that every path is exercised
         model.params[name] += rng.normal(scale=0.5, size=model.params[name].shape)
     X = rng.integers(0, 2, size=(4, 6, 2)).astype(float)
@@ -78,11 +78,11 @@ def test_model_gradcheck_over_whole_sequences(settings):
 
 
 def test_shapes_seeding_and_repr():
-    model = BiRNN(2, 5, np.random.default_rng(0))
+    model = BiRNN(2, 5, rng=np.random.default_rng(0))
     assert {k: v.shape for k, v in model.params.items()} == {
         "U_f": (2, 5), "W_f": (5, 5), "b_f": (5,), "U_b": (2, 5), "W_b": (5, 5), "b_b": (5,),
         "V": (10, 2), "c": (2,)}
-    same = BiRNN(2, 5, np.random.default_rng(0))
+    same = BiRNN(2, 5, rng=np.random.default_rng(0))
     assert all(np.array_equal(model.params[k], same.params[k]) for k in model.params)
     X, y = addition_data(*all_pairs(3), 4, "msb")
     assert model.hidden_states(X).shape == (64, 4, 10)
@@ -94,14 +94,14 @@ def test_shapes_seeding_and_repr():
 
 
 def test_learns_msb_first_addition_where_a_one_way_rnn_cannot():
-    bi = BiRNN(2, 8, np.random.default_rng(0))
+    bi = BiRNN(2, 8, rng=np.random.default_rng(0))
     train, held = split_pairs(8, 0.75, np.random.default_rng(4))
     history = train_addition(bi, train, SGD(1.0), 20, np.random.default_rng(1),
                              bit_order="msb", val_pairs=held, stop_at_perfect=True)
     assert history.val_metric[-1] == 1.0 and history.epochs[-1] < 20
     a, b = all_pairs(7)
     assert exact_sum_accuracy(bi, a, b, 8, "msb") == 1.0
-    one_way = RNN(2, 8, np.random.default_rng(0))
+    one_way = RNN(2, 8, rng=np.random.default_rng(0))
     train_addition(one_way, train, SGD(1.0), int(history.epochs[-1]), np.random.default_rng(1),
                    bit_order="msb")
     assert exact_sum_accuracy(one_way, a, b, 8, "msb") < 0.2
@@ -119,15 +119,15 @@ def test_imports_no_private_names_of_rnn():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: BiRNN(2, 0, np.random.default_rng(0)), "hidden_size must be an integer >= 1"),
-    (lambda: BiRNN(2, 4, 0), "rng must be a np.random.Generator"),
-    (lambda: BiRNN(2, 4, np.random.default_rng(0), head="relu"), "head must be one of"),
-    (lambda: BiRNN(2, 4, np.random.default_rng(0), activation="relu"),
+    (lambda: BiRNN(2, 0, rng=np.random.default_rng(0)), "hidden_size must be an integer >= 1"),
+    (lambda: BiRNN(2, 4, rng=0), "rng must be a np.random.Generator"),
+    (lambda: BiRNN(2, 4, rng=np.random.default_rng(0), head="relu"), "head must be one of"),
+    (lambda: BiRNN(2, 4, rng=np.random.default_rng(0), activation="relu"),
      "activation must be one of"),
-    (lambda: BiRNN(2, 4, np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 1)),
+    (lambda: BiRNN(2, 4, rng=np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 1)),
                                                                   np.zeros((2, 3), int)),
      r"X must have shape \(N, T, 2\), got \(2, 3, 1\)"),
-    (lambda: BiRNN(2, 4, np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
+    (lambda: BiRNN(2, 4, rng=np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
                                                                   np.full((2, 3), 2)),
      "y must hold class labels 0 .. 1"),
     (lambda: birnn_forward(np.zeros((1, 2, 2)), np.zeros((1, 3)), np.zeros((1, 4)),

@@ -161,7 +161,7 @@ def test_adding_problem_is_seeded_and_checked():
 ])
 def test_model_gradcheck(settings, target):
     rng = np.random.default_rng(4)
-    model = LSTM(2, 3, rng, **settings)
+    model = LSTM(2, 3, rng=rng, **settings)
     for value in model.params.values():
         value += rng.normal(scale=0.3, size=value.shape)
     X = rng.normal(size=(4, 5, 2))
@@ -176,7 +176,7 @@ def test_model_gradcheck(settings, target):
 
 def test_model_matches_the_functions():
     rng = np.random.default_rng(5)
-    model = LSTM(2, 4, rng, head="regression", output="last")
+    model = LSTM(2, 4, rng=rng, head="regression", output="last")
     p = model.params
     X = rng.normal(size=(3, 6, 2))
     Hs, _ = lstm_forward(X, np.zeros((3, 4)), p["Wx"], p["Wh"], p["b"])
@@ -187,7 +187,7 @@ def test_model_matches_the_functions():
 
 
 def test_model_protocol_and_config():
-    model = LSTM(2, 5, np.random.default_rng(0), head="regression", output="last",
+    model = LSTM(2, 5, rng=np.random.default_rng(0), head="regression", output="last",
                  forget_bias=2.0)
     assert isinstance(model, Model) and isinstance(model, RNN)
     assert model.params["b"][5:10].tolist() == [2.0] * 5
@@ -199,13 +199,13 @@ def test_model_protocol_and_config():
     built = build_model("LSTM", model.config)
     assert type(built) is LSTM and built.config == model.config
     with pytest.raises(ValueError, match="forget_bias"):
-        LSTM(2, 5, np.random.default_rng(0), forget_bias="one")
+        LSTM(2, 5, rng=np.random.default_rng(0), forget_bias="one")
 
 
 def test_lstm_learns_the_adding_problem_where_the_budget_is_small():
     X, y = adding_problem(512, 10, np.random.default_rng(0))
     X_val, y_val = adding_problem(256, 10, np.random.default_rng(1))
-    model = LSTM(2, 8, np.random.default_rng(2), head="regression", output="last")
+    model = LSTM(2, 8, rng=np.random.default_rng(2), head="regression", output="last")
     history = fit(model, X, y, Adam(0.01, clip_norm=1.0), epochs=12, batch_size=32,
                   rng=np.random.default_rng(3), X_val=X_val, y_val=y_val, metric=None)
     assert history.val_loss[0] > 0.1
@@ -216,7 +216,7 @@ def test_lstm_learns_the_adding_problem_where_the_budget_is_small():
 def test_hidden_gradient_norms_match_a_numerical_gradient(cell):
     rng = np.random.default_rng(6)
     build = LSTM if cell == "lstm" else RNN
-    model = build(2, 3, rng, head="regression", output="last")
+    model = build(2, 3, rng=rng, head="regression", output="last")
     X, y = adding_problem(4, 6, rng)
     norms = hidden_gradient_norms(model, X, y)
     assert norms.shape == (6,) and np.all(norms > 0)
@@ -243,7 +243,7 @@ def test_hidden_gradient_norms_match_a_numerical_gradient(cell):
 
 
 def test_hidden_gradient_norms_needs_the_regression_head():
-    model = LSTM(2, 3, np.random.default_rng(0))
+    model = LSTM(2, 3, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="head='regression'"):
         hidden_gradient_norms(model, np.zeros((2, 4, 2)), np.zeros((2, 4), dtype=int))
 

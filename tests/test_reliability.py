@@ -113,7 +113,7 @@ def test_degenerate_sizes_elsewhere_are_named():
 
     with pytest.raises(ValueError, match="no examples"):
         binary_accuracy(np.zeros((0, 1)), np.zeros((0, 1)))
-    model = nnlib.RNN(2, 4, np.random.default_rng(0))
+    model = nnlib.RNN(2, 4, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="N = 0"):
         model.predict(np.zeros((0, 5, 2)))
     with pytest.raises(ValueError, match="T = 0"):
@@ -149,7 +149,7 @@ def test_metrics_of_no_examples_are_errors_not_zero():
     model = nnlib.TwoLayerNet(2, 3, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"X holds no examples \(N = 0\): accuracy is undefined"):
         accuracy(model, np.zeros((0, 2)), np.zeros((0, 1)))
-    rnn = nnlib.RNN(2, 4, np.random.default_rng(0))
+    rnn = nnlib.RNN(2, 4, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="X holds no sequences"):
         exact_sums(rnn, np.zeros((0, 3, 2)), np.zeros((0, 3)))
     with pytest.raises(ValueError, match="a holds no pairs"):
@@ -180,7 +180,7 @@ def test_addition_widths_are_checked_by_the_function_given_them():
                                          r"got 14\.$"):
         split_pairs(14, 0.5, np.random.default_rng(0))
     rng = np.random.default_rng(0)
-    model = nnlib.RNN(2, 4, rng)
+    model = nnlib.RNN(2, 4, rng=rng)
     pairs = (np.array([1000, 4000]), np.array([3000, 4191]))  # sums need 14 bits
     history = train_addition(model, pairs, SGD(0.1), 1, rng, n_bits=14)
     assert history.train_metric.shape == (2,)
