@@ -47,7 +47,7 @@ def torch_copy(model: LSTM):
     import torch
 
     H = HIDDEN
-    lstm = torch.nn.LSTM(2, H, rng=batch_first=True, dtype=torch.float64)
+    lstm = torch.nn.LSTM(2, H, batch_first=True, dtype=torch.float64)
     head = torch.nn.Linear(H, 1, dtype=torch.float64)
 
     def blocks(array):  # (..., 4H) in nnlib's order -> torch's order

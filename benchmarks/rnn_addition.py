@@ -148,7 +148,7 @@ def run_pytorch(seed: int, eval_every: int):
     import torch
 
     torch.manual_seed(seed)
-    rnn = torch.nn.RNN(2, HIDDEN, rng=nonlinearity="tanh", batch_first=True, dtype=torch.float64)
+    rnn = torch.nn.RNN(2, HIDDEN, nonlinearity="tanh", batch_first=True, dtype=torch.float64)
     head = torch.nn.Linear(HIDDEN, 2, dtype=torch.float64)
     parameters = list(rnn.parameters()) + list(head.parameters())
     optimizer = torch.optim.SGD(parameters, lr=LEARNING_RATE["pytorch"])
