@@ -11,7 +11,7 @@ The recurrence's pure functions (one step, a whole sequence, BPTT) live in
 or (N, C)); ``head`` chooses the loss (see ``RNN``). The recurrence sits behind three hooks,
 ``_recurrence_params``, ``_recurrence_forward`` and ``_recurrence_backward``: ``BiRNN`` and an
 LSTM override only those. Activations come from ``nnlib.activations``, losses from
-``nnlib.losses``, the output layer from ``nnlib.layers``. Gated cells are left out on
+``nnlib.losses``, the last-step output layer from ``nnlib.layers``. Gated cells are left out on
 purpose: this module is the smallest recurrent network that learns to carry.
 """
 
@@ -24,8 +24,8 @@ from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import (binary_cross_entropy_with_logits, softmax, softmax_cross_entropy,
                           squared_error_loss)
 from nnlib.model import Model
-from nnlib.rnn_layers import (ACTIVATIONS, check_sequences, rnn_backward, rnn_forward,
-                              rnn_step_backward, rnn_step_forward, uniform_init)
+from nnlib.rnn_layers import (ACTIVATIONS, rnn_backward, rnn_forward, rnn_step_backward,
+                              rnn_step_forward, uniform_init)
 from nnlib.validation import (as_float_array, check_choice, check_labels, check_memory,
                               check_number, check_rng)
 
@@ -77,6 +77,37 @@ def bit_loss(logits, y, head: str):
     classes = 1 if head == "sigmoid" else 2
     logits = as_float_array("logits", logits, shape=("N", "T", classes))
     return _head_loss(logits, check_labels("y", y, logits.shape[:2], 2), head)
+
+
+# ----------------------------------------------------------------------------------------
+# The output head at every step (CS231n's temporal affine layer)
+
+def temporal_affine_forward(x, w, b):
+    """The same affine map at every time step.
+
+    Parameters
+    ----------
+    x : ndarray, shape (N, T, D)
+    w : ndarray, shape (D, M)
+    b : ndarray, shape (M,)
+
+    Returns
+    -------
+    out : ndarray, shape (N, T, M), out[:, t] = x[:, t] w + b
+    cache : (x, w), for ``temporal_affine_backward``
+    """
+    return x @ w + b, (x, w)
+
+
+def temporal_affine_backward(dout, cache):
+    """Backward pass of ``temporal_affine_forward``: dout (N, T, M) -> dx (N, T, D), dw (D, M),
+    db (M,), the weight gradients summed over all N * T positions."""
+    x, w = cache
+    D, M = w.shape
+    dx = dout @ w.T
+    dw = x.reshape(-1, D).T @ dout.reshape(-1, M)
+    db = dout.reshape(-1, M).sum(axis=0)
+    return dx, dw, db
 
 
 # ----------------------------------------------------------------------------------------
@@ -188,11 +219,11 @@ class RNN(Model):
         """Checked X (N, T, D) -> hidden (N, T, H) and a cache for ``_recurrence_backward``."""
         p = self.params
         h0 = np.zeros((X.shape[0], self.hidden_size))
-        return rnn_forward(X, h0, p["U"], p["W"], p["b"], self.activation, check=False)
+        return rnn_forward(X, h0, p["U"], p["W"], p["b"], self.activation)
 
     def _recurrence_backward(self, dhidden, cache) -> dict[str, np.ndarray]:
         """dhidden (N, T, H) + cache -> the gradients of the recurrence's own parameters."""
-        _, _, dU, dW, db = rnn_backward(dhidden, cache, self.truncate, check=False)
+        _, _, dU, dW, db = rnn_backward(dhidden, cache, self.truncate)
         return {"U": dU, "W": dW, "b": db}
 
     # --- the protocol ---------------------------------------------------------------------
@@ -205,7 +236,10 @@ class RNN(Model):
 
     def check_inputs(self, X):
         X = as_float_array("X", X, shape=("N", "T", self.input_size))
-        check_sequences(X)
+        if X.shape[0] == 0:
+            raise ValueError("X holds no sequences (N = 0): give at least one.")
+        if X.shape[1] == 0:
+            raise ValueError("X must hold at least one time step, got T = 0.")
         return X
 
     def check_targets(self, y, X):
@@ -217,9 +251,11 @@ class RNN(Model):
 
     def _run(self, X):
         hidden, cache = self._recurrence_forward(X)
-        features = hidden if self.output == "sequence" else hidden[:, -1]
-        logits, head_cache = affine_forward(features, self.params["V"], self.params["c"],
-                                            check=False)
+        V, c = self.params["V"], self.params["c"]
+        if self.output == "sequence":
+            logits, head_cache = temporal_affine_forward(hidden, V, c)
+        else:
+            logits, head_cache = affine_forward(hidden[:, -1], V, c, check=False)
         return logits, (hidden, cache, head_cache)
 
     def _loss(self, X, y) -> float:
@@ -228,12 +264,12 @@ class RNN(Model):
     def _loss_and_grads(self, X, y):
         logits, (hidden, cache, head_cache) = self._run(X)
         loss, dlogits = _head_loss(logits, y, self.head)
-        dfeatures, dV, dc = affine_backward(dlogits, head_cache, check=False)
         if self.output == "sequence":
-            dhidden = dfeatures
+            dhidden, dV, dc = temporal_affine_backward(dlogits, head_cache)
         else:
+            dlast, dV, dc = affine_backward(dlogits, head_cache, check=False)
             dhidden = np.zeros_like(hidden)
-            dhidden[:, -1] = dfeatures
+            dhidden[:, -1] = dlast
         grads = self._recurrence_backward(dhidden, cache)
         grads["V"], grads["c"] = dV, dc
         return loss, grads
@@ -256,4 +292,5 @@ class RNN(Model):
 
 
 __all__ = ["RNN", "bit_loss", "rnn_backward", "rnn_forward", "rnn_step_backward",
-           "rnn_step_forward", "uniform_init"]
+           "rnn_step_forward", "temporal_affine_backward", "temporal_affine_forward",
+           "uniform_init"]

@@ -19,9 +19,11 @@ def small_problem(seed=0, N=3, T=5, D=2, H=4):
 
 
 def test_step_known_value():
-    h, _ = rnn_step_forward([[1.0, 0.0]], [[0.5]], [[2.0], [3.0]], [[-2.0]], [0.5])
+    a = np.array
+    h, _ = rnn_step_forward(a([[1.0, 0.0]]), a([[0.5]]), a([[2.0], [3.0]]), a([[-2.0]]), a([0.5]))
     assert h[0, 0] == pytest.approx(np.tanh(2.0 - 1.0 + 0.5))
-    h, _ = rnn_step_forward([[0.0, 0.0]], [[0.0]], [[2.0], [3.0]], [[-2.0]], [0.0], "sigmoid")
+    h, _ = rnn_step_forward(a([[0.0, 0.0]]), a([[0.0]]), a([[2.0], [3.0]]), a([[-2.0]]), a([0.0]),
+                            "sigmoid")
     assert h[0, 0] == 0.5
 
 
@@ -250,11 +252,12 @@ def test_last_step_regression_learns_to_sum_its_inputs():
     (lambda: RNN(2, 4, rng=np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
                                                                 np.full((2, 3), 2)),
      "y must hold class labels 0 .. 1"),
-    (lambda: rnn_step_forward(np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((3, 5)),
-                              np.zeros((4, 4)), np.zeros(4)),
-     r"U must have shape \(D, H\) \(with D=3, H=4\), got \(3, 5\)"),
-    (lambda: rnn_forward(np.full((1, 2, 2), np.nan), np.zeros((1, 3)), np.zeros((2, 3)),
-                         np.zeros((3, 3)), np.zeros(3)), "X contains nan"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0)).predict(np.full((1, 2, 2), np.nan)),
+     "X contains nan"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0)).predict(np.zeros((0, 2, 2))),
+     r"X holds no sequences \(N = 0\)"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0)).predict(np.zeros((1, 0, 2))),
+     "X must hold at least one time step"),
     (lambda: train_addition(RNN(3, 4, rng=np.random.default_rng(0)), ([1], [2]), SGD(1.0), 1,
                             np.random.default_rng(0)), "model must be an RNN with input_size 2"),
     (lambda: train_addition(RNN(2, 4, rng=np.random.default_rng(0)), ([1], [2]), SGD(1.0), 1,
@@ -287,33 +290,13 @@ def test_core_module_imports_no_presentation_packages():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def notebook_functions(names):
-    """Execute the code cells of notebook 04 that define ``names`` (they need only NumPy and
-    nnlib) and return those functions."""
-    import json
-    from pathlib import Path
+def test_notebook_sequence_loss_is_the_models_loss():
+    # The notebook's whole-network loss (its own functions; their library twins are compared in
+    # tests/test_notebook_twins.py) gives the model's loss and gradients.
+    from notebook_code import notebook_definitions
 
-    notebook = json.loads((Path(__file__).resolve().parents[1] / "notebooks"
-                           / "04_rnn_binary_addition.ipynb").read_text())
-    namespace = {"np": np, "nnlib": __import__("nnlib")}
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and any(f"def {name}(" in source for name in names):
-            exec(compile(source, "notebook 04", "exec"), namespace)
-    return [namespace[name] for name in names]
-
-
-def test_notebook_code_behaves_like_the_library():
-    # The notebook's hand-written step, BPTT and whole-network loss agree with nnlib.rnn.
-    step_forward, step_backward, bptt, sequence_loss_and_grads = notebook_functions(
-        ["step_forward", "step_backward", "bptt", "sequence_loss_and_grads"])
-    X, h0, U, W, b, rng = small_problem(seed=7, T=6)
-    h_nb, cache_nb = step_forward(X[:, 0], h0, U, W, b)
-    h_lib, cache_lib = rnn_step_forward(X[:, 0], h0, U, W, b)
-    np.testing.assert_allclose(h_nb, h_lib, rtol=1e-14)
-    dh = rng.normal(size=h0.shape)
-    for mine, theirs in zip(step_backward(dh, cache_nb, U, W), rnn_step_backward(dh, cache_lib)):
-        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
+    sequence_loss_and_grads = notebook_definitions("04")["sequence_loss_and_grads"]
+    X, _, _, _, _, rng = small_problem(seed=7, T=6)
     model = RNN(2, 4, rng=np.random.default_rng(8))
     for value in model.params.values():
         value += rng.normal(scale=0.5, size=value.shape)
@@ -323,7 +306,6 @@ def test_notebook_code_behaves_like_the_library():
     assert loss_nb == pytest.approx(loss_lib, rel=1e-12)
     for key in grads_lib:
         np.testing.assert_allclose(grads_nb[key], grads_lib[key], rtol=1e-10, atol=1e-13)
-    assert bptt is not None
 
 
 # --- truncated backpropagation through time ----------------------------------------------------
