@@ -29,7 +29,8 @@ import time
 
 import numpy as np
 
-from nnlib.lagtasks import ADDING_SETTINGS, adding_problem
+from course.lstm import ADDING_SETTINGS
+from nnlib.data.lagtasks import adding_problem
 from nnlib.lstm import LSTM
 from nnlib.optim import Adam
 

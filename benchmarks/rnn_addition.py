@@ -33,7 +33,7 @@ import time
 import numpy as np
 
 from nnlib.data.bits import addition_data, all_pairs
-from nnlib.addition import addition_table
+from nnlib.data.bits import addition_table
 from nnlib.optim import SGD
 from nnlib.rnn import RNN
 

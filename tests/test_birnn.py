@@ -1,7 +1,9 @@
 import numpy as np
 import pytest
 
-from nnlib.addition import exact_sum_accuracy, split_pairs, train_addition
+from course.rnn import train_addition
+from nnlib.addition import exact_sum_accuracy
+from nnlib.data.bits import split_pairs
 from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
 from nnlib.data.bits import addition_data, all_pairs
 from nnlib.gradcheck import numerical_gradient, relative_error

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.lagtasks import (ADDING_BASELINE_MSE, adding_problem, adding_run,
-                             hidden_gradient_norms, marked_positions)
+from course.lstm import adding_run, hidden_gradient_norms
+from nnlib.data.lagtasks import ADDING_BASELINE_MSE, adding_problem, marked_positions
 from nnlib.lstm import (LSTM, lstm_backward, lstm_forward, lstm_step_backward,
                         lstm_step_forward)
 from nnlib.model import Model, build_model

@@ -168,7 +168,8 @@ def test_fit_with_an_empty_training_or_validation_set_names_it(kwargs):
 
 
 def test_addition_widths_are_checked_by_the_function_given_them():
-    from nnlib.addition import split_pairs, train_addition
+    from course.rnn import train_addition
+    from nnlib.data.bits import split_pairs
 
     # The range is split_pairs' own, in its own terms (it once failed inside all_pairs with
     # "bits must be an integer in the range [1, 12], got 13" for n_bits=14).

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from nnlib.addition import split_pairs, train_addition
+from course.rnn import train_addition
+from nnlib.data.bits import split_pairs
 from nnlib.optim import SGD
 from nnlib.rnn import RNN
 from course.widgets.rnn import AdditionStepper

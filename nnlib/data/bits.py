@@ -218,3 +218,34 @@ def carry_bits(a, b, n_bits: int, bit_order: str = "lsb") -> np.ndarray:
         carry[:, t] = previous
     check_choice("bit_order", bit_order, BIT_ORDERS)
     return carry if bit_order == "lsb" else carry[:, ::-1].copy()
+
+
+def addition_table(n_bits: int, bit_order: str = "lsb") -> np.ndarray:
+    """Bits of every integer 0 .. 2**n_bits - 1, shape (2**n_bits, T) with T = n_bits."""
+    n_bits = check_number("n_bits", n_bits, minimum=1, maximum=20, integer=True)
+    return int_to_bits(np.arange(2**n_bits), n_bits, bit_order)
+
+
+def split_pairs(n_bits: int, held_out: float, rng: np.random.Generator):
+    """Every pair of addends below 2**(n_bits - 1), shuffled and cut into train and held out.
+
+    Parameters
+    ----------
+    n_bits : int, 2 to 13, bits of the sum; the addends are below 2**(n_bits - 1), so there
+        are 4**(n_bits - 1) pairs (16.8 million at 13: with their shuffle about 0.4 GB)
+    held_out : float in (0, 1), share of the pairs kept out of training
+    rng : np.random.Generator, draws the shuffle
+
+    Returns
+    -------
+    (a_train, b_train), (a_held, b_held) : int64 arrays; no pair is in both sets.
+    """
+    n_bits = check_number("n_bits", n_bits, minimum=2, maximum=13, integer=True)
+    held_out = check_number("held_out", held_out, minimum=0, maximum=1, exclusive_minimum=True)
+    if held_out == 1:
+        raise ValueError("held_out must be below 1, got 1.0 (nothing would be left to train on).")
+    a, b = all_pairs(n_bits - 1)
+    order = check_rng(rng).permutation(len(a))
+    n_held = max(1, int(round(held_out * len(a))))
+    held, train = order[:n_held], order[n_held:]
+    return (a[train], b[train]), (a[held], b[held])
