@@ -339,3 +339,20 @@ def test_model_truncate_setting_and_per_step_classifier():
     assert cut.loss(X, y) < before
     with pytest.raises(ValueError, match="truncate"):
         LSTM(V, H, rng=np.random.default_rng(0), truncate=0)
+
+
+def test_huge_sizes_are_refused_at_once():
+    import time
+
+    from nnlib.birnn import BiRNN
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"the LSTM's parameters would need .* GiB"):
+        LSTM(2, 10**7, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"the BiRNN's parameters would need .* GiB"):
+        BiRNN(2, 10**7, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"n must be an integer >= 1, got 1000000.0"):
+        adding_problem(1e6, 1e6, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"the adding problem would need .* GiB.*make n or T"):
+        adding_problem(10**6, 10**6, np.random.default_rng(0))
+    assert time.perf_counter() - start < 1.0

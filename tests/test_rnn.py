@@ -411,3 +411,20 @@ def test_per_step_classifier_over_a_vocabulary():
     before = model.loss(X, y)
     fit(model, X, y, SGD(0.5), epochs=20, metric=None)
     assert model.loss(X, y) < before
+
+
+# --- bounded memory (issue 31) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("build", [
+    lambda: RNN(2, 10**7, rng=np.random.default_rng(0)),
+    lambda: RNN(10**7, 40, rng=np.random.default_rng(0)),
+    lambda: RNN(4, 40, rng=np.random.default_rng(0), output="last", output_size=10**9),
+])
+def test_huge_networks_are_refused_before_drawing_weights(build):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"the RNN's parameters would need .* GiB.*make "
+                                         r"input_size, hidden_size or output_size smaller"):
+        build()
+    assert time.perf_counter() - start < 1.0
