@@ -212,9 +212,11 @@ def fit(model: Model, X, y, optimizer: Optimizer, epochs: int, batch_size: int |
             if batch_size is None:
                 batches = [(X, y)]
             else:
+                # One shuffled copy per epoch; its batches are slices (views), so a step at
+                # batch_size 1 costs no copy of its own.
                 order = rng.permutation(n)
-                batches = [(_take(X, order[start:start + batch_size]),
-                            _take(y, order[start:start + batch_size]))
+                X_order, y_order = _take(X, order), _take(y, order)
+                batches = [(X_order[start:start + batch_size], y_order[start:start + batch_size])
                            for start in range(0, n, batch_size)]
             for X_batch, y_batch in batches:
                 step += 1

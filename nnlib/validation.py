@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import math
 import numbers
 import os
 from collections.abc import Sequence
@@ -186,7 +187,7 @@ def check_finite_loss(loss: float, step: int, learning_rate: float | None = None
         A finite loss above it counts as divergence too (the training loop passes a bound far
         above any loss a working run reaches, so an explosion stops at once, not at overflow).
     """
-    if np.isfinite(loss) and loss <= limit:
+    if math.isfinite(loss) and loss <= limit:  # math, not NumPy: this runs at every step
         return loss
     what = f"the loss became {loss}" if not np.isfinite(loss) else (
         f"the loss exploded to {loss:.3g}")
