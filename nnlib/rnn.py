@@ -11,7 +11,7 @@ The recurrence's pure functions (one step, a whole sequence, BPTT) live in
 or (N, C)); ``head`` chooses the loss (see ``RNN``). The recurrence sits behind three hooks,
 ``_recurrence_params``, ``_recurrence_forward`` and ``_recurrence_backward``: ``BiRNN`` and an
 LSTM override only those. Activations come from ``nnlib.activations``, losses from
-``nnlib.losses``, the last-step output layer from ``nnlib.layers``. Gated cells are left out on
+``nnlib.losses``, the output layer (at every step or the last) from ``nnlib.layers``. Gated cells are left out on
 purpose: this module is the smallest recurrent network that learns to carry.
 """
 
@@ -37,21 +37,19 @@ HEADS = ("softmax", "sigmoid", "regression")
 # Output heads: the loss of the logits, mean over every scored position
 
 def _head_loss(logits, y, head):
-    # Unchecked (a NaN must reach check_finite_loss in the training loop).
     if head == "sigmoid":
-        loss, dz = binary_cross_entropy_with_logits(logits[..., 0], y, "mean", check=False)
+        loss, dz = binary_cross_entropy_with_logits(logits[..., 0], y, "mean")
         return loss, dz[..., None]
     if head == "regression":
         if not np.all(np.isfinite(logits)):
             return float("nan"), logits
-        return squared_error_loss(logits, y, reduction="mean", check=False)
+        return squared_error_loss(logits, y, reduction="mean")
     if logits.shape[-1] == 2:
         # Two classes: softmax(z)_1 = sigmoid(z_1 - z_0), so the cross-entropy is the binary
         # one of d = z_1 - z_0 and dL/dz_1 = -dL/dz_0: the same numbers in fewer operations.
-        loss, dd = binary_cross_entropy_with_logits(logits[..., 1] - logits[..., 0], y, "mean",
-                                                    check=False)
+        loss, dd = binary_cross_entropy_with_logits(logits[..., 1] - logits[..., 0], y, "mean")
         return loss, np.stack([-dd, dd], axis=-1)
-    return softmax_cross_entropy(logits, y, "mean", check=False)
+    return softmax_cross_entropy(logits, y, "mean")
 
 
 def bit_loss(logits, y, head: str):
@@ -77,37 +75,6 @@ def bit_loss(logits, y, head: str):
     classes = 1 if head == "sigmoid" else 2
     logits = as_float_array("logits", logits, shape=("N", "T", classes))
     return _head_loss(logits, check_labels("y", y, logits.shape[:2], 2), head)
-
-
-# ----------------------------------------------------------------------------------------
-# The output head at every step (CS231n's temporal affine layer)
-
-def temporal_affine_forward(x, w, b):
-    """The same affine map at every time step.
-
-    Parameters
-    ----------
-    x : ndarray, shape (N, T, D)
-    w : ndarray, shape (D, M)
-    b : ndarray, shape (M,)
-
-    Returns
-    -------
-    out : ndarray, shape (N, T, M), out[:, t] = x[:, t] w + b
-    cache : (x, w), for ``temporal_affine_backward``
-    """
-    return x @ w + b, (x, w)
-
-
-def temporal_affine_backward(dout, cache):
-    """Backward pass of ``temporal_affine_forward``: dout (N, T, M) -> dx (N, T, D), dw (D, M),
-    db (M,), the weight gradients summed over all N * T positions."""
-    x, w = cache
-    D, M = w.shape
-    dx = dout @ w.T
-    dw = x.reshape(-1, D).T @ dout.reshape(-1, M)
-    db = dout.reshape(-1, M).sum(axis=0)
-    return dx, dw, db
 
 
 # ----------------------------------------------------------------------------------------
@@ -251,11 +218,8 @@ class RNN(Model):
 
     def _run(self, X):
         hidden, cache = self._recurrence_forward(X)
-        V, c = self.params["V"], self.params["c"]
-        if self.output == "sequence":
-            logits, head_cache = temporal_affine_forward(hidden, V, c)
-        else:
-            logits, head_cache = affine_forward(hidden[:, -1], V, c, check=False)
+        features = hidden if self.output == "sequence" else hidden[:, -1]
+        logits, head_cache = affine_forward(features, self.params["V"], self.params["c"])
         return logits, (hidden, cache, head_cache)
 
     def _loss(self, X, y) -> float:
@@ -264,12 +228,12 @@ class RNN(Model):
     def _loss_and_grads(self, X, y):
         logits, (hidden, cache, head_cache) = self._run(X)
         loss, dlogits = _head_loss(logits, y, self.head)
+        dfeatures, dV, dc = affine_backward(dlogits, head_cache)
         if self.output == "sequence":
-            dhidden, dV, dc = temporal_affine_backward(dlogits, head_cache)
+            dhidden = dfeatures
         else:
-            dlast, dV, dc = affine_backward(dlogits, head_cache, check=False)
             dhidden = np.zeros_like(hidden)
-            dhidden[:, -1] = dlast
+            dhidden[:, -1] = dfeatures
         grads = self._recurrence_backward(dhidden, cache)
         grads["V"], grads["c"] = dV, dc
         return loss, grads
@@ -277,9 +241,9 @@ class RNN(Model):
     def _predict_proba(self, X):
         logits = self._run(X)[0]
         if self.head == "sigmoid":
-            p = sigmoid(logits, check=False)                # P(bit = 1), (..., 1)
+            p = sigmoid(logits)                # P(bit = 1), (..., 1)
             return np.concatenate([1.0 - p, p], axis=-1)
-        return softmax(logits, check=False)
+        return softmax(logits)
 
     def _predict(self, X):
         if self.head == "regression":
@@ -292,5 +256,4 @@ class RNN(Model):
 
 
 __all__ = ["RNN", "bit_loss", "rnn_backward", "rnn_forward", "rnn_step_backward",
-           "rnn_step_forward", "temporal_affine_backward", "temporal_affine_forward",
-           "uniform_init"]
+           "rnn_step_forward", "uniform_init"]
