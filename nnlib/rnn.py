@@ -11,8 +11,9 @@ The recurrence's pure functions (one step, a whole sequence, BPTT) live in
 or (N, C)); ``head`` chooses the loss (see ``RNN``). The recurrence sits behind three hooks,
 ``_recurrence_params``, ``_recurrence_forward`` and ``_recurrence_backward``: ``BiRNN`` and an
 LSTM override only those. Activations come from ``nnlib.activations``, losses from
-``nnlib.losses``, the output layer (at every step or the last) from ``nnlib.layers``. Gated cells are left out on
-purpose: this module is the smallest recurrent network that learns to carry.
+``nnlib.losses``, the output layer (at every step or the last) from ``nnlib.layers``. The
+backward pass is full BPTT, or truncated BPTT in windows of ``truncate`` steps. Gated cells are
+left out on purpose: this module is the smallest recurrent network that learns to carry.
 """
 
 from __future__ import annotations
