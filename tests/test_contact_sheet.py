@@ -21,7 +21,8 @@ import contact_sheet  # noqa: E402
 
 def png(width_in: float, dpi: int) -> str:
     buffer = io.BytesIO()
-    Figure(figsize=(width_in, 1)).savefig(buffer, format="png", dpi=dpi, bbox_inches=None)
+    with matplotlib.rc_context({"savefig.bbox": "standard"}):  # the course style crops
+        Figure(figsize=(width_in, 1)).savefig(buffer, format="png", dpi=dpi)
     return base64.b64encode(buffer.getvalue()).decode()
 
 
