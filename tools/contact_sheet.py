@@ -67,7 +67,8 @@ def extract(paths, out: Path) -> list[dict]:
         writer = csv.DictWriter(handle, fieldnames=fields)
         writer.writeheader()
         writer.writerows(rows)
-    lines = ["| notebook | cell | file | pixels | displayed | explorer |", "|---|---|---|---|---|---|"]
+    lines = ["| notebook | cell | file | pixels | displayed | explorer |",
+             "|---|---|---|---|---|---|"]
     lines += [f"| {r['notebook']} | {r['cell']} | {r['file']} | {r['width_px']} × {r['height_px']}"
               f" | {r['displayed_width']} × {r['displayed_height']} | "
               f"{'yes' if r['explorer'] else ''} |" for r in rows]

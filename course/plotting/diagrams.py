@@ -114,7 +114,8 @@ def backprop_circuit(w=(2.0, -3.0, -3.0), x=(-1.0, -2.0)):
         ax.text(mx, my - 0.12, fmt(gradient, 2), ha="center", va="top", fontsize=10,
                 color=style.color("gradient"))
     ax.text(10.7, gates["f"][1], "$f$", va="center", fontsize=FONT + 1)
-    _key(ax, 6.4, 4.5, [("forward", "forward value"), ("gradient", r"gradient $\partial f/\partial$ wire")])
+    _key(ax, 6.4, 4.5, [("forward", "forward value"),
+                        ("gradient", r"gradient $\partial f/\partial$ wire")])
     return figure
 
 
@@ -153,8 +154,8 @@ def bptt_unrolled(steps: int = 4):
         for y, name in ((0.75, "U"), (2.25, "V")):
             ax.text(x - 0.1, y, name, ha="right", va="center", fontsize=10)
         ax.text(x - dx / 2, 1.62, "W" if t else "", ha="center", fontsize=10)
-    ax.text(-1.8, 4.3, r"$L = L_0 + L_1 + \dots$; each $h_t$ gets its own loss term's gradient plus "
-            "the one coming back from later steps", fontsize=9)
+    ax.text(-1.8, 4.3, r"$L = L_0 + L_1 + \dots$; each $h_t$ gets its own loss term's "
+            "gradient plus the one coming back from later steps", fontsize=9)
     _key(ax, -1.8, -0.45, [("gradient", "gradient, flowing back in time")])
     return figure
 
@@ -220,8 +221,10 @@ def lstm_cell():
     ax.text(-1.3, bus + 0.2, "$h_{t-1}$", ha="left", va="bottom", fontsize=FONT)
     arrow(ax, (1.0, -1.4), (1.0, bus), shrink=0)
     ax.text(1.15, -1.35, "$x_t$", va="bottom", fontsize=FONT)
-    gates = [(2.0, r"$\sigma$", "$f_t$", "forget gate"), (3.6, r"$\sigma$", "$i_t$", "input gate"),
-             (5.0, "tanh", r"$\tilde c_t$", "candidate"), (7.4, r"$\sigma$", "$o_t$", "output gate")]
+    gates = [(2.0, r"$\sigma$", "$f_t$", "forget gate"),
+             (3.6, r"$\sigma$", "$i_t$", "input gate"),
+             (5.0, "tanh", r"$\tilde c_t$", "candidate"),
+             (7.4, r"$\sigma$", "$o_t$", "output gate")]
     for gx, layer, name, words in gates:
         arrow(ax, (gx, bus), (gx, 1.25), shrink=0)
         box(ax, gx, 1.55, layer, width=0.95, face="cell")

@@ -147,8 +147,8 @@ def hopfield_energy(num_units: int = 100, num_patterns: int = 5, *, rng=None):
         ax.scatter(values, row + jitter.uniform(-0.15, 0.15, len(values)), s=30,
                    color=style.color(concept), marker="osD"[row], alpha=0.8,
                    edgecolor=style.color("ink"), lw=0.4)
-        ax.text(values.max() + 0.02, row, f"mean {round(float(np.mean(values)), 2) + 0.0:.2f}", va="center",
-                fontsize=9)
+        mean = round(float(np.mean(values)), 2) + 0.0  # + 0.0: no "-0.00"
+        ax.text(values.max() + 0.02, row, f"mean {mean:.2f}", va="center", fontsize=9)
     ax.set_yticks(range(len(energies)), list(energies))
     ax.set_ylim(len(energies) - 0.5, -0.5)
     ax.axvline(0, color=style.color("guide"), lw=0.8, zorder=0)

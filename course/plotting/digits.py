@@ -87,7 +87,8 @@ def plot_xor_surface(params: dict, index: int = 0, ax=None, title: str = "",
     for unit in range(W1.shape[1]):
         w, b = W1[:, unit], b1[unit]
         if abs(w[1]) > 1e-12:
-            ax.plot(grid, -(b + w[0] * grid) / w[1], lw=1.3, **style.cycle(unit + 2),
+            ax.plot(grid, -(b + w[0] * grid) / w[1], lw=1.3, ls="--",
+                    color=style.cycle(unit + 2)["color"],
                     label=f"hidden unit {unit + 1}: $z = 0$")
     plot_xor_points(ax, size=60)
     ax.set_xlim(*limits)

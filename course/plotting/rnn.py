@@ -12,17 +12,16 @@ def plot_accuracy_curves(curves: dict, examples_per_epoch: int, ax=None,
                          title: str = "Exact sums: training pairs and held-out pairs"):
     """Exact-sum accuracy against training examples seen, for ``{label: nnlib History}``.
 
-    Held-out pairs (the History's validation set) dashed with dots, training pairs solid in
-    the same colour (the course style's line styles for the splits); each recorded epoch has
-    seen ``examples_per_epoch`` more examples (the
+    Held-out pairs (the History's validation set) as solid lines, training pairs dashed in
+    the same colour; each recorded epoch has seen ``examples_per_epoch`` more examples (the
     number of training pairs: the last minibatch of an epoch may be smaller than the others).
     """
     ax = ax or plt.gca()
     for k, (label, history) in enumerate(curves.items()):
         seen = np.asarray(history.epochs) * examples_per_epoch
         ax.plot(seen, 100 * history.val_metric, marker=".", color=style.cycle(k)["color"],
-                ls=style.linestyle("validation"), label=f"{label}: held-out pairs")
-        ax.plot(seen, 100 * history.train_metric, ls=style.linestyle("train"),
+                ls="-", label=f"{label}: held-out pairs")
+        ax.plot(seen, 100 * history.train_metric, ls="--",
                 color=style.cycle(k)["color"], alpha=0.7,
                 label=f"{label}: training pairs")
     ax.axhline(100, color=style.color("guide"), lw=0.8, zorder=0)
@@ -201,9 +200,9 @@ def plot_lag_task(lags, train_accuracy, held_accuracy, ax=None):
         ax.scatter(positions + 0.08 * (run - (held.shape[1] - 1) / 2), 100 * held[:, run],
                    color=style.color("validation"), marker=style.marker("validation"), alpha=0.6,
                    s=28, label="held-out, one run" if run == 0 else None)
-    ax.plot(positions, 100 * held.mean(axis=1), **style.line("validation", markers=False),
+    ax.plot(positions, 100 * held.mean(axis=1), color=style.color("validation"), ls="-",
             label="held-out, mean of the runs")
-    ax.plot(positions, 100 * train.mean(axis=1), **style.line("train", markers=False),
+    ax.plot(positions, 100 * train.mean(axis=1), color=style.color("train"), ls="--",
             label="training, mean of the runs")
     ax.axhline(50, **style.line("baseline"), lw=1, label="a coin flip")
     ax.set_xticks(positions, [str(lag) for lag in lags])

@@ -64,7 +64,7 @@ CONCEPTS: dict[str, tuple[str, str, str]] = {
     "transformer": (_O["sky_blue"], "d", "-"),
     # bit orderings (chapter 05); the BiRNN keeps its family colour there
     "lsb": (_O["sky_blue"], "o", "-"),
-    "msb": (_O["orange"], "s", "--"),
+    "msb": (_O["orange"], "s", "-"),
     # gradient clipping: the run that explodes is the warm one
     "clipped": (_O["blue"], "o", "-"),
     "unclipped": (_O["vermillion"], "s", "--"),
@@ -93,7 +93,8 @@ LINESTYLES = {name: ls for name, (_, _, ls) in CONCEPTS.items()}
 # Families that one chapter draws together: their colours must differ.
 DRAWN_TOGETHER = [("neuron", "mlp"), ("rnn", "birnn", "lstm", "gru", "tree"),
                   ("lsb", "msb", "birnn"), ("hopfield", "modern_hopfield"),
-                  ("ngram", "char_lm", "transformer", "lstm", "gru"), ("train", "validation", "test"),
+                  ("ngram", "char_lm", "transformer", "lstm", "gru"),
+                  ("train", "validation", "test"),
                   ("clipped", "unclipped"), ("class0", "class1"), ("bound", "baseline")]
 
 CMAPS = {"sequential": "viridis", "diverging": "RdBu_r", "ink": "gray_r", "counts": "Blues"}
@@ -254,7 +255,9 @@ RC = {
     "legend.fontsize": SMALL_FONT_SIZE, "legend.title_fontsize": SMALL_FONT_SIZE,
     "legend.frameon": False, "figure.titlesize": FONT_SIZE + 2,
     "axes.spines.top": False, "axes.spines.right": False,
-    "axes.prop_cycle": cycler(color=CYCLE_COLORS) + cycler(linestyle=CYCLE_LINESTYLES),
+    # Colours only: a line style in the default cycle would turn a notebook's plain second
+    # line dashed, where dashed means validation. Redundant cues come from line()/series()/cycle().
+    "axes.prop_cycle": cycler(color=CYCLE_COLORS),
     "image.cmap": CMAPS["sequential"], "lines.linewidth": 1.6, "lines.markersize": 5,
     "mathtext.fontset": "dejavusans", "axes.formatter.use_mathtext": True,
     "savefig.bbox": "tight",
