@@ -81,11 +81,11 @@ def depth_sweep():
         test, y_test, depth, _ = make_listops(200 * len(c["test_depths"]), c["test_depths"],
                                               np.random.default_rng([seed, 3]),
                                               operators=c["operators"])
-        tree = TreeNet(LISTOPS_VOCAB, c["hidden_size"], 10, np.random.default_rng([seed, 4]))
+        tree = TreeNet(LISTOPS_VOCAB, c["hidden_size"], 10, rng=np.random.default_rng([seed, 4]))
         budget, sizes = tree.num_params, matched_hidden_sizes(c["hidden_size"])
-        lstm = LSTM(len(LISTOPS_VOCAB), sizes["lstm"], np.random.default_rng([seed, 4]),
+        lstm = LSTM(len(LISTOPS_VOCAB), sizes["lstm"], rng=np.random.default_rng([seed, 4]),
                     head="softmax", output="last", output_size=10)
-        rnn = RNN(len(LISTOPS_VOCAB), sizes["rnn"], np.random.default_rng([seed, 4]),
+        rnn = RNN(len(LISTOPS_VOCAB), sizes["rnn"], rng=np.random.default_rng([seed, 4]),
                   head="softmax", output="last", output_size=10)
         assert lstm.num_params <= budget and rnn.num_params <= budget
         T_train = max(len(leaves(t)) for t in train)
@@ -177,7 +177,7 @@ def main(argv=None):
         return
 
     trees, y, _, _ = make_listops(max(BATCH_SIZES), [1, 2, 3, 4], np.random.default_rng(0))
-    models = {H: TreeNet(LISTOPS_VOCAB, H, 10, np.random.default_rng(1)) for H in HIDDEN_SIZES}
+    models = {H: TreeNet(LISTOPS_VOCAB, H, 10, rng=np.random.default_rng(1)) for H in HIDDEN_SIZES}
     batches = {B: models[HIDDEN_SIZES[0]].prepare_batch(trees[:B]) for B in BATCH_SIZES}
 
     # Sanity check before timing: the three methods agree on the loss and every gradient.

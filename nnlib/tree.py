@@ -192,16 +192,17 @@ class TreeNet(Model):
     ----------
     vocab : list of str, the V distinct leaf tokens
     hidden_size : int >= 1, H
-    n_classes : int >= 2, C
-    rng : np.random.Generator, draws the starting parameters
+    output_size : int >= 2, C, the number of classes
+    rng : np.random.Generator (keyword-only), draws the starting parameters
 
     ``X`` is a list of N trees (``nnlib.treedata``) or a batch from ``prepare_batch``; ``y``
-    holds N labels 0 .. C-1. The loss is the mean softmax cross-entropy over the trees (nats).
+    holds N labels 0 .. C-1. The loss is the mean softmax cross-entropy over the N trees (nats);
+``predict_proba`` is (N, C).
     Parameters: ``E`` (V, H) embeddings, ``W`` (2H, H) and ``b`` (H,) composition,
     ``W_out`` (H, C) and ``b_out`` (C,) classifier.
     """
 
-    def __init__(self, vocab, hidden_size: int, n_classes: int, rng: np.random.Generator):
+    def __init__(self, vocab, hidden_size: int, output_size: int, *, rng: np.random.Generator):
         if (not isinstance(vocab, (list, tuple)) or not vocab
                 or not all(isinstance(t, str) and is_tree(t) for t in vocab)
                 or len(set(vocab)) != len(vocab)):
@@ -210,9 +211,9 @@ class TreeNet(Model):
         self.vocab = list(vocab)
         self.index = {token: i for i, token in enumerate(self.vocab)}
         self.hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
-        self.n_classes = check_number("n_classes", n_classes, minimum=2, integer=True)
+        self.output_size = check_number("output_size", output_size, minimum=2, integer=True)
         check_rng(rng)
-        H, C = self.hidden_size, self.n_classes
+        H, C = self.hidden_size, self.output_size
         self.params = {"E": rng.normal(0.0, 1.0, (len(vocab), H)) / np.sqrt(H),
                        "W": rng.normal(0.0, 1.0, (2 * H, H)) / np.sqrt(2 * H),
                        "b": np.zeros(H),
@@ -222,7 +223,7 @@ class TreeNet(Model):
     @property
     def config(self) -> dict:
         return {"vocab": list(self.vocab), "hidden_size": self.hidden_size,
-                "n_classes": self.n_classes}
+                "output_size": self.output_size}
 
     def check_inputs(self, X):
         if isinstance(X, TreeBatch):
@@ -233,7 +234,7 @@ class TreeNet(Model):
         return self.prepare_batch(X)
 
     def check_targets(self, y, X):
-        return check_labels("y", y, (len(X),), self.n_classes)
+        return check_labels("y", y, (len(X),), self.output_size)
 
     def prepare_batch(self, trees) -> TreeBatch:
         """Check a list of trees and turn it into the arrays of both batched methods."""

@@ -101,7 +101,7 @@ def test_prepare_batch_schedules(trees):
 
 
 def test_every_method_gives_the_same_roots_and_gradients(trees):
-    model = TreeNet(WORDS, 5, 3, np.random.default_rng(0))
+    model = TreeNet(WORDS, 5, 3, rng=np.random.default_rng(0))
     y = np.arange(len(trees)) % 3
     recursive = np.array([model.encode(tree) for tree in trees])
     batch = model.prepare_batch(trees)
@@ -120,7 +120,7 @@ def test_every_method_gives_the_same_roots_and_gradients(trees):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_gradient_check(method, trees):
-    model = TreeNet(WORDS, 4, 3, np.random.default_rng(1))
+    model = TreeNet(WORDS, 4, 3, rng=np.random.default_rng(1))
     for value in model.params.values():  # non-zero biases, so that b and b_out are tested
         value += np.random.default_rng(2).normal(0, 0.3, value.shape)
     y = np.arange(len(trees)) % 3
@@ -145,7 +145,7 @@ def test_compose_is_the_formula_and_its_backward_checks():
 
 
 def test_recursion_known_value():
-    model = TreeNet(["x", "y"], 2, 2, np.random.default_rng(0))
+    model = TreeNet(["x", "y"], 2, 2, rng=np.random.default_rng(0))
     E, W, b = model.params["E"], model.params["W"], model.params["b"]
     inner = np.tanh(np.concatenate([E[0], E[1]]) @ W + b)
     expected = np.tanh(np.concatenate([inner, E[0]]) @ W + b)
@@ -166,7 +166,7 @@ def test_embedding_backward_sums_repeated_tokens():
 
 
 def test_stack_and_height_encoders_directly(trees):
-    model = TreeNet(WORDS, 3, 2, np.random.default_rng(5))
+    model = TreeNet(WORDS, 3, 2, rng=np.random.default_rng(5))
     batch = model.prepare_batch(trees)
     np.testing.assert_allclose(height_forward(batch, model.params)[0],
                                stack_forward(batch, model.params)[0], rtol=0, atol=1e-12)
@@ -175,17 +175,17 @@ def test_stack_and_height_encoders_directly(trees):
 # --- the model protocol ------------------------------------------------------------------------
 
 def test_protocol_config_and_repr():
-    model = TreeNet(WORDS, 6, 3, np.random.default_rng(0))
+    model = TreeNet(WORDS, 6, 3, rng=np.random.default_rng(0))
     assert set(model.params) == {"E", "W", "b", "W_out", "b_out"}
     assert model.params["W"].shape == (12, 6) and model.params["E"].shape == (4, 6)
     rebuilt = type(model)(**model.config, rng=np.random.default_rng(0))
     assert all(np.array_equal(rebuilt.params[k], model.params[k]) for k in model.params)
     assert build_model("TreeNet", model.config).config == model.config
-    assert repr(model) == "TreeNet(vocab=['a', 'b', 'c', 'd'], hidden_size=6, n_classes=3)"
+    assert repr(model) == "TreeNet(vocab=['a', 'b', 'c', 'd'], hidden_size=6, output_size=3)"
 
 
 def test_predict_and_loss(trees):
-    model = TreeNet(WORDS, 5, 3, np.random.default_rng(0))
+    model = TreeNet(WORDS, 5, 3, rng=np.random.default_rng(0))
     y = np.arange(len(trees)) % 3
     probabilities = model.predict_proba(trees)
     assert probabilities.shape == (len(trees), 3)
@@ -197,17 +197,17 @@ def test_predict_and_loss(trees):
 
 def test_fit_learns_listops_with_minibatches():
     trees, y, _, _ = make_listops(300, [1, 2], np.random.default_rng(0), operators=("MAX",))
-    model = TreeNet(LISTOPS_VOCAB, 16, 10, np.random.default_rng(1))
+    model = TreeNet(LISTOPS_VOCAB, 16, 10, rng=np.random.default_rng(1))
     history = fit(model, trees, y, Adam(0.02), 15, batch_size=32, rng=np.random.default_rng(2))
     assert history.train_metric[-1] > 0.8 > history.train_metric[0]
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: TreeNet([], 4, 2, np.random.default_rng(0)), "vocab must be a non-empty list"),
-    (lambda: TreeNet(["a", "a"], 4, 2, np.random.default_rng(0)), "distinct tokens"),
-    (lambda: TreeNet(["a b"], 4, 2, np.random.default_rng(0)), "vocab must"),
-    (lambda: TreeNet(WORDS, 0, 2, np.random.default_rng(0)), "hidden_size must be an integer"),
-    (lambda: TreeNet(WORDS, 4, 1, np.random.default_rng(0)), "n_classes must be an integer"),
+    (lambda: TreeNet([], 4, 2, rng=np.random.default_rng(0)), "vocab must be a non-empty list"),
+    (lambda: TreeNet(["a", "a"], 4, 2, rng=np.random.default_rng(0)), "distinct tokens"),
+    (lambda: TreeNet(["a b"], 4, 2, rng=np.random.default_rng(0)), "vocab must"),
+    (lambda: TreeNet(WORDS, 0, 2, rng=np.random.default_rng(0)), "hidden_size must be an integer"),
+    (lambda: TreeNet(WORDS, 4, 1, rng=np.random.default_rng(0)), "output_size must be an integer"),
     (lambda: TreeNet(WORDS, 4, 2, rng=0), "rng must be a np.random.Generator"),
 ])
 def test_constructor_rejects(make, message):
@@ -216,7 +216,7 @@ def test_constructor_rejects(make, message):
 
 
 def test_inputs_rejected_with_the_argument_named():
-    model = TreeNet(WORDS, 4, 2, np.random.default_rng(0))
+    model = TreeNet(WORDS, 4, 2, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="trees must be a list of trees, got tuple"):
         model.prepare_batch(("a", "b"))
     with pytest.raises(ValueError, match=r"trees\[1\] must be a tree"):
@@ -227,7 +227,7 @@ def test_inputs_rejected_with_the_argument_named():
         model.encode_batch(["a"], method="recursion")
     with pytest.raises(ValueError, match="y must hold class labels 0 .. 1"):
         model.loss_and_grads(["a", "b"], [0, 2])
-    other = TreeNet(WORDS + ["e"], 4, 2, np.random.default_rng(0))
+    other = TreeNet(WORDS + ["e"], 4, 2, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="prepared for a vocabulary of 5 tokens"):
         model.predict(other.prepare_batch(["a"]))
 
@@ -254,7 +254,7 @@ def test_notebook_functions_behave_like_nnlib(trees):
     import nnlib.tree as library
 
     notebook = notebook_namespace()
-    model = TreeNet(WORDS, 3, 2, np.random.default_rng(8))
+    model = TreeNet(WORDS, 3, 2, rng=np.random.default_rng(8))
     params = {k: v for k, v in model.params.items() if k in ("E", "W", "b")}
     for tree in trees:
         assert notebook["transitions"](tree) == transitions(tree)
@@ -295,7 +295,7 @@ def test_tree_network_on_a_chain_is_an_rnn_with_mapped_weights():
     from nnlib.treedata import left_to_right
 
     rng = np.random.default_rng(11)
-    model = TreeNet(WORDS, 5, 3, rng)
+    model = TreeNet(WORDS, 5, 3, rng=rng)
     model.params["b"] = rng.normal(size=5)
     E, W, b, H = model.params["E"], model.params["W"], model.params["b"], 5
     tree = ((("a", "b"), ("c", "d")), ("b", "a"))
@@ -330,7 +330,7 @@ def test_matched_hidden_sizes_stay_within_the_tree_networks_weights():
 
     assert matched_hidden_sizes(32) == {"lstm": 19, "rnn": 42}
     for H in (4, 32, 100):
-        budget = TreeNet(LISTOPS_VOCAB, H, 10, np.random.default_rng(0)).num_params
+        budget = TreeNet(LISTOPS_VOCAB, H, 10, rng=np.random.default_rng(0)).num_params
         sizes = matched_hidden_sizes(H)
         for cls, name in ((LSTM, "lstm"), (RNN, "rnn")):
             for h, fits in ((sizes[name], True), (sizes[name] + 1, False)):
