@@ -8,7 +8,7 @@ import it. The package is layered:
 - models and training: ``model`` (the protocol, weight files of models), ``train`` (``fit``),
   ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp``, ``digits``, ``rnn`` with
   ``rnn_layers``, ``addition`` and ``sweeps``, ``birnn``, ``lstm`` with ``lstm_layers`` and
-  ``lagtasks``, ``tree`` with ``treedata`` and ``treebatch``; ``hopfield``
+  ``lagtasks``, ``tree`` with ``treebatch`` (its data in ``nnlib.data``); ``hopfield``
   (memory by an energy: no gradient descent, so not a ``Model``)
 
 What exists only to run the course (graders, figures, explorers, notebook guards, experiment

@@ -15,6 +15,8 @@ Three ways to compute the same numbers:
   for n leaves). Backward runs the transitions in reverse.
 
 ``prepare_batch`` (``nnlib.treebatch``) turns trees into the arrays both batched methods use.
+Trees are checked at the model's door (``nnlib.data.trees.check_tree``: at most
+``MAX_TREE_NODES`` nodes each, memory within nnlib's budget); the functions below trust them.
 Deliberately left out: the TreeLSTM cell and SPINN's tracker.
 """
 
@@ -27,10 +29,14 @@ from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import softmax, softmax_cross_entropy
 from nnlib.model import Model
 from nnlib.treebatch import TreeBatch, embedding_backward, prepare_batch
-from nnlib.treedata import is_tree, leaves
-from nnlib.validation import check_choice, check_labels, check_number, check_rng
+from nnlib.data.trees import check_tree, height, is_tree, leaves
+from nnlib.validation import (check_choice, check_labels, check_memory, check_number,
+                              check_rng)
 
 METHODS = ("height", "stack", "recursion")
+#: The tallest tree the recursive path (``tree_forward``, Python recursion) accepts; the batched
+#: methods take any height.
+MAX_RECURSION_HEIGHT = 500
 
 
 # --- the composition layer: one reduce --------------------------------------------------------
@@ -195,7 +201,7 @@ class TreeNet(Model):
     output_size : int >= 2, C, the number of classes
     rng : np.random.Generator (keyword-only), draws the starting parameters
 
-    ``X`` is a list of N trees (``nnlib.treedata``) or a batch from ``prepare_batch``; ``y``
+    ``X`` is a list of N trees (``nnlib.data.trees``) or a batch from ``prepare_batch``; ``y``
     holds N labels 0 .. C-1. The loss is the mean softmax cross-entropy over the N trees (nats);
 ``predict_proba`` is (N, C).
     Parameters: ``E`` (V, H) embeddings, ``W`` (2H, H) and ``b`` (H,) composition,
@@ -214,6 +220,8 @@ class TreeNet(Model):
         self.output_size = check_number("output_size", output_size, minimum=2, integer=True)
         check_rng(rng)
         H, C = self.hidden_size, self.output_size
+        check_memory("the parameters", len(vocab) * H + 2 * H * H + H + H * C + C,
+                     "hidden_size")
         self.params = {"E": rng.normal(0.0, 1.0, (len(vocab), H)) / np.sqrt(H),
                        "W": rng.normal(0.0, 1.0, (2 * H, H)) / np.sqrt(2 * H),
                        "b": np.zeros(H),
@@ -240,31 +248,47 @@ class TreeNet(Model):
         """Check a list of trees and turn it into the arrays of both batched methods."""
         if not isinstance(trees, list):
             raise ValueError(f"trees must be a list of trees, got {type(trees).__name__}.")
+        nodes = 0
         for i, tree in enumerate(trees):
-            if not is_tree(tree):
-                raise ValueError(f"trees[{i}] must be a tree: a token (str) or a pair (left, "
-                                 f"right) of trees, got {tree!r:.80}.")
+            nodes += check_tree(f"trees[{i}]", tree)
             unknown = [t for t in leaves(tree) if t not in self.index]
             if unknown:
                 raise ValueError(f"trees[{i}] holds the token {unknown[0]!r}, which is not in "
                                  f"the vocabulary ({len(self.vocab)} tokens).")
+        # The node vectors and the layer caches hold about 4 numbers per node and hidden unit.
+        check_memory(f"the vectors of {nodes} tree nodes", 4 * nodes * self.hidden_size,
+                     "the number of trees (or hidden_size)")
         return prepare_batch(trees, self.index)
+
+    def _check_method(self, batch: TreeBatch, method: str) -> None:
+        if method == "stack":
+            check_memory("the stacks", 3 * len(batch) * batch.stack_depth * self.hidden_size,
+                         "the number of trees (or use method='height')")
+        elif method == "recursion":
+            tallest = max((height(tree) for tree in batch.trees), default=0)
+            if tallest > MAX_RECURSION_HEIGHT:
+                raise ValueError(f"method='recursion' follows each tree by Python recursion and "
+                                 f"takes trees of height up to MAX_RECURSION_HEIGHT = "
+                                 f"{MAX_RECURSION_HEIGHT}; a tree here has height {tallest}: use "
+                                 f"method='height' or 'stack' (the same numbers, any height).")
 
     def encode(self, tree) -> np.ndarray:
         """The root vector (H,) of one tree, by recursion."""
-        self.prepare_batch([tree])  # checks the tree and its tokens
+        self._check_method(self.prepare_batch([tree]), "recursion")
         return tree_forward(tree, self.params, self.index)[0]
 
     def encode_batch(self, batch_or_trees, method: str = "height") -> np.ndarray:
         """Root vectors (B, H) of a prepared batch or a list of trees, batched by ``method``."""
         check_choice("method", method, ("height", "stack"))
         batch = self.check_inputs(batch_or_trees)
+        self._check_method(batch, method)
         return ENCODERS[method][0](batch, self.params)[0]
 
     def loss_and_grads_by(self, X, y, method: str = "height"):
         """``loss_and_grads`` computed by "height", "stack" or "recursion" (same numbers)."""
         check_choice("method", method, METHODS)
         X = self.check_inputs(X)
+        self._check_method(X, method)
         return self._loss_and_grads(X, self.check_targets(y, X), method)
 
     def _loss_and_grads(self, X, y, method: str = "height"):
@@ -300,7 +324,7 @@ class TreeNet(Model):
         return softmax(self._logits(X), check=False)
 
 
-__all__ = ["METHODS", "TreeBatch", "TreeNet", "compose_backward", "compose_forward",
+__all__ = ["MAX_RECURSION_HEIGHT", "METHODS", "TreeBatch", "TreeNet", "compose_backward", "compose_forward",
            "height_backward", "height_forward", "pairs_backward", "pairs_forward",
            "prepare_batch", "stack_backward",
            "stack_forward", "tree_backward", "tree_forward"]

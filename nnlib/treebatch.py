@@ -63,7 +63,8 @@ class TreeBatch:
 
 
 def prepare_batch(trees: list, index: dict) -> TreeBatch:
-    """Turn a list of trees (already checked) into a ``TreeBatch``; ``index`` maps token -> id.
+    """Turn a list of trees (already checked: ``TreeNet.prepare_batch`` is the public door) into
+    a ``TreeBatch``; ``index`` maps token -> id. No recursion: any height works.
 
     Both schedules are computed once here, as SPINN's data pipeline computes the transitions
     before training, so the encoders only index arrays.
@@ -73,15 +74,24 @@ def prepare_batch(trees: list, index: dict) -> TreeBatch:
     moves: list[bool] = []                     # the transitions, True = shift, tree after tree
 
     def visit(tree) -> tuple[int, int]:  # (ref, height); a leaf ref >= 0, an internal ref < 0
-        if isinstance(tree, str):
-            token_ids.append(index[tree])
-            moves.append(True)
-            return len(token_ids) - 1, 0
-        (left, h_left), (right, h_right) = visit(tree[0]), visit(tree[1])
-        height = 1 + (h_left if h_left > h_right else h_right)
-        internal.append((left, right, height))
-        moves.append(False)
-        return -len(internal), height
+        # Post-order with an explicit stack (no recursion limit): left subtree, right, the pair.
+        stack, done = [(tree, False)], []
+        while stack:
+            node, expanded = stack.pop()
+            if isinstance(node, str):
+                token_ids.append(index[node])
+                moves.append(True)
+                done.append((len(token_ids) - 1, 0))
+            elif expanded:
+                (left, h_left), (right, h_right) = done[-2], done[-1]
+                del done[-2:]
+                height = 1 + (h_left if h_left > h_right else h_right)
+                internal.append((left, right, height))
+                moves.append(False)
+                done.append((-len(internal), height))
+            else:
+                stack.extend(((node, True), (node[1], False), (node[0], False)))
+        return done[0]
 
     root_refs, lengths = [], []
     for tree in trees:

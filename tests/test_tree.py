@@ -12,7 +12,7 @@ from nnlib.train import fit
 from nnlib.tree import (METHODS, TreeNet, compose_backward, compose_forward, height_forward,
                         stack_forward, tree_backward, tree_forward)
 from nnlib.treebatch import embedding_backward, prepare_batch
-from nnlib.treedata import (LISTOPS_VOCAB, from_transitions, height, leaves, listops_depth,
+from nnlib.data import (LISTOPS_VOCAB, from_transitions, height, leaves, listops_depth,
                             listops_text, listops_tree, listops_value, make_listops, parse,
                             parse_listops, to_string, transitions)
 
@@ -79,14 +79,14 @@ def test_parse_listops_rejects(text):
 
 
 def test_make_listops_is_seeded_and_labelled():
-    trees, y, depth, texts = make_listops(60, [1, 2, 4], np.random.default_rng(3))
-    again = make_listops(60, [1, 2, 4], np.random.default_rng(3))
+    trees, y, depth, texts = make_listops(60, [1, 2, 4], rng=np.random.default_rng(3))
+    again = make_listops(60, [1, 2, 4], rng=np.random.default_rng(3))
     assert trees == again[0] and texts == again[3]
     assert sorted(set(depth.tolist())) == [1, 2, 4]
     assert all(listops_value(parse_listops(t)) == label for t, label in zip(texts, y))
     assert all(leaves(tree) == t.split() for tree, t in zip(trees, texts))
     with pytest.raises(ValueError, match="depths must"):
-        make_listops(5, [0], np.random.default_rng(0))
+        make_listops(5, [0], rng=np.random.default_rng(0))
 
 
 # --- the three encoders agree ------------------------------------------------------------------
@@ -196,7 +196,7 @@ def test_predict_and_loss(trees):
 
 
 def test_fit_learns_listops_with_minibatches():
-    trees, y, _, _ = make_listops(300, [1, 2], np.random.default_rng(0), operators=("MAX",))
+    trees, y, _, _ = make_listops(300, [1, 2], rng=np.random.default_rng(0), operators=("MAX",))
     model = TreeNet(LISTOPS_VOCAB, 16, 10, rng=np.random.default_rng(1))
     history = fit(model, trees, y, Adam(0.02), 15, batch_size=32, rng=np.random.default_rng(2))
     assert history.train_metric[-1] > 0.8 > history.train_metric[0]
@@ -277,7 +277,7 @@ def test_notebook_functions_behave_like_nnlib(trees):
 
 
 def test_one_hot_sequences_left_pads():
-    from nnlib.treedata import one_hot_sequences
+    from nnlib.data import one_hot_sequences
 
     index = {w: i for i, w in enumerate(WORDS)}
     X = one_hot_sequences([("a", "b"), "c"], index, 3)
@@ -292,7 +292,7 @@ def test_one_hot_sequences_left_pads():
 
 def test_tree_network_on_a_chain_is_an_rnn_with_mapped_weights():
     from nnlib.rnn_layers import rnn_forward
-    from nnlib.treedata import left_to_right
+    from nnlib.data import left_to_right
 
     rng = np.random.default_rng(11)
     model = TreeNet(WORDS, 5, 3, rng=rng)
@@ -311,12 +311,12 @@ def test_tree_network_on_a_chain_is_an_rnn_with_mapped_weights():
 
 
 def test_expected_tokens_is_the_generators_mean_length():
-    from nnlib.treedata import expected_tokens
+    from course.tree import expected_tokens
 
     assert expected_tokens(0) == 1 and expected_tokens(1) == 5 and expected_tokens(2) == 9
     assert expected_tokens(3) == pytest.approx(15.0)
     for depth in (3, 5, 7):
-        trees = make_listops(3000, [depth], np.random.default_rng(depth))[0]
+        trees = make_listops(3000, [depth], rng=np.random.default_rng(depth))[0]
         mean = np.mean([len(leaves(tree)) for tree in trees])
         assert expected_tokens(depth) == pytest.approx(mean, rel=0.03)
     with pytest.raises(ValueError, match="depth must be an integer >= 0"):
@@ -326,7 +326,7 @@ def test_expected_tokens_is_the_generators_mean_length():
 def test_matched_hidden_sizes_stay_within_the_tree_networks_weights():
     from nnlib.lstm import LSTM
     from nnlib.rnn import RNN
-    from nnlib.treedata import matched_hidden_sizes
+    from course.tree import matched_hidden_sizes
 
     assert matched_hidden_sizes(32) == {"lstm": 19, "rnn": 42}
     for H in (4, 32, 100):
@@ -351,7 +351,7 @@ MEASURED_RUNS = [((1500, 20, 32, 32, 3, 6), 7.1, 0.21), ((300, 3, 1, 32, 3, 3), 
 @pytest.mark.parametrize("settings, seconds, gigabytes", MEASURED_RUNS)
 def test_comparison_cost_is_within_a_factor_of_two_of_measured_runs(settings, seconds,
                                                                      gigabytes):
-    from nnlib.treedata import comparison_cost
+    from course.tree import comparison_cost
 
     estimate = comparison_cost(*settings)
     assert 0.5 < estimate[0] / seconds < 2
@@ -359,7 +359,7 @@ def test_comparison_cost_is_within_a_factor_of_two_of_measured_runs(settings, se
 
 
 def test_comparison_cost_grows_with_every_setting():
-    from nnlib.treedata import comparison_cost
+    from course.tree import comparison_cost
 
     base = (1500, 20, 32, 32, 3, 6)
     seconds, gigabytes = comparison_cost(*base)
@@ -406,7 +406,7 @@ def test_each_documented_maximum_passes_the_budget(parameters):
 
 
 def test_comparison_cost_names_a_bad_argument():
-    from nnlib.treedata import comparison_cost
+    from course.tree import comparison_cost
 
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         comparison_cost(1500, 20, 0, 32, 3, 6)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-from nnlib.treedata import leaves
+from nnlib.data import leaves
 
 METHOD_STYLE = {"recursion": ("tab:gray", "o"), "stack": ("tab:blue", "s"),
                 "height": ("tab:orange", "^")}

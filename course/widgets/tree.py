@@ -10,8 +10,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from course.plotting.tree import draw_tree
-from nnlib.treedata import (leaves, listops_depth, listops_tree, listops_value, parse_listops,
-                            transitions)
+from nnlib.data import (leaves, listops_depth, listops_tree, listops_value, parse_listops,
+                        transitions)
 from course.widgets.common import Explorer
 
 

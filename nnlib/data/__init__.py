@@ -3,12 +3,23 @@ scikit-learn ships): nothing is downloaded.
 
 - ``nnlib.data.toy``: the small tables of the first chapters (the single neuron's first-column
   rule, XOR, hours studied and slept) and the two moons, with a seeded train/test split;
-- ``nnlib.data.bits``: integers as bit vectors and binary-addition sequences.
+- ``nnlib.data.bits``: integers as bit vectors and binary-addition sequences;
+- ``nnlib.data.trees``: binary trees as nested pairs (check, traverse, parse, transitions);
+- ``nnlib.data.listops``: ListOps-style nested lists, their values and trees.
 """
 
 from nnlib.data.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
+from nnlib.data.listops import (LISTOPS_VOCAB, OPERATORS, listops_depth, listops_text,
+                                listops_tree, listops_value, make_listops, one_hot_sequences,
+                                parse_listops)
 from nnlib.data.toy import (first_column_data, make_moons, study_sleep_data, train_test_split,
                             xor_data)
+from nnlib.data.trees import (check_tree, count_nodes, from_transitions, height, is_tree, leaves,
+                              left_to_right, parse, to_string, transitions)
 
-__all__ = ["addition_data", "all_pairs", "bits_to_int", "carry_bits", "first_column_data",
-           "int_to_bits", "make_moons", "study_sleep_data", "train_test_split", "xor_data"]
+__all__ = ["LISTOPS_VOCAB", "OPERATORS", "addition_data", "all_pairs", "bits_to_int",
+           "carry_bits", "check_tree", "count_nodes", "first_column_data", "from_transitions",
+           "height", "int_to_bits", "is_tree", "leaves", "left_to_right", "listops_depth",
+           "listops_text", "listops_tree", "listops_value", "make_listops", "make_moons",
+           "one_hot_sequences", "parse", "parse_listops", "study_sleep_data", "to_string",
+           "train_test_split", "transitions", "xor_data"]
