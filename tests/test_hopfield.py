@@ -1,9 +1,5 @@
 """nnlib.hopfield: known values, the energy argument, batching, the modern update, bad inputs."""
 
-import ast
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 from hypothesis import given
@@ -11,11 +7,9 @@ from hypothesis import strategies as st
 
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.hopfield import (async_sweep, energy, flip_bits, hebbian_weights, modern_energy,
-                            modern_recall, recall, recall_path)
+                            modern_recall, modern_update, recall, recall_path)
 from nnlib.losses import softmax
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "08_hopfield.ipynb"
-
+from notebook_code import notebook_definitions
 
 def random_patterns(seed, num_patterns, num_units):
     return np.random.default_rng(seed).choice([-1.0, 1.0], size=(num_patterns, num_units))
@@ -168,20 +162,8 @@ def test_inputs_are_not_changed():
     np.testing.assert_array_equal(probes, before)
 
 
-def notebook_functions():
-    """The functions the notebook writes by hand (the exercises' answers and the rest)."""
-    namespace = {"np": np, "nnlib": __import__("nnlib")}
-    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        tree = ast.parse("".join(cell["source"]))
-        functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-        exec(compile(ast.Module(body=functions, type_ignores=[]), "notebook", "exec"), namespace)
-    return namespace
-
-
 def test_the_notebooks_code_agrees_with_the_library():
-    mine = notebook_functions()
+    mine = notebook_definitions("08")  # the exercises' worked answers included
     X = random_patterns(15, 12, 100)
     W = hebbian_weights(X)
     np.testing.assert_array_equal(mine["hebbian_weights"](X), W)
@@ -197,5 +179,7 @@ def test_the_notebooks_code_agrees_with_the_library():
             recall(W, probes, np.random.default_rng(2), mode=mode))
     np.testing.assert_allclose(mine["modern_update"](X, probes, 0.3),
                                modern_recall(X, probes, 0.3), rtol=1e-12)
+    np.testing.assert_allclose(mine["modern_update"](X, probes, 0.3),
+                               modern_update(X, probes, 0.3), rtol=1e-12)
     one = mine["recall"](W, probes[0], np.random.default_rng(3))
     np.testing.assert_array_equal(one, recall(W, probes[0], np.random.default_rng(3)))

@@ -1,6 +1,3 @@
-import json
-from pathlib import Path
-
 import numpy as np
 import pytest
 
@@ -12,6 +9,7 @@ from nnlib.train import fit
 from nnlib.tree import (METHODS, TreeNet, compose_backward, compose_forward, height_forward,
                         stack_forward, tree_backward, tree_forward)
 from nnlib.treebatch import embedding_backward, prepare_batch
+from notebook_code import code_sources, notebook_definitions
 from nnlib.data import (LISTOPS_VOCAB, from_transitions, height, leaves, listops_depth,
                             listops_text, listops_tree, listops_value, make_listops, parse,
                             parse_listops, to_string, transitions)
@@ -234,26 +232,10 @@ def test_inputs_rejected_with_the_argument_named():
 
 # --- the notebook's code is the library's code ----------------------------------------------------
 
-def notebook_namespace():
-    """Run the cells of notebook 09 that define the tree functions (solutions included)."""
-    import json
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "09_tree_networks.ipynb"
-    namespace = {"np": np}
-    for cell in json.loads(path.read_text())["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and any(
-                f"def {name}(" in source for name in ("compose_forward", "compose_backward",
-                                                      "tree_backward", "transitions")):
-            exec(compile(source.split("\nmoves = transitions")[0], str(path), "exec"), namespace)
-    return namespace
-
-
 def test_notebook_functions_behave_like_nnlib(trees):
     import nnlib.tree as library
 
-    notebook = notebook_namespace()
+    notebook = notebook_definitions("09")  # the exercises' worked answers included
     model = TreeNet(WORDS, 3, 2, rng=np.random.default_rng(8))
     params = {k: v for k, v in model.params.items() if k in ("E", "W", "b")}
     for tree in trees:
@@ -375,12 +357,11 @@ def test_comparison_cost_grows_with_every_setting():
 
 def notebook_validation(**parameters):
     """Run notebook 09's parameters and validation cells with some parameters replaced."""
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "09_tree_networks.ipynb"
-    code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    parameters_cell, validation_cell = code_sources("09")[:2]
     namespace: dict = {}
-    exec("".join(code[0]["source"]), namespace)
+    exec(parameters_cell, namespace)
     namespace.update(parameters)
-    exec("".join(code[1]["source"]), namespace)
+    exec(validation_cell, namespace)
     return namespace
 
 
