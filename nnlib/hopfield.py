@@ -16,14 +16,13 @@ What this module deliberately is not: a Hopfield network is *not trained by grad
 return new arrays and leave their arguments alone.
 
 The capacity experiments (the crosstalk prediction and its measurement on random networks)
-are in ``course.hopfield``, which builds on this module.
+and ``recall_path`` (one recall kept frame by frame, for the chapter's figures) are in
+``course.hopfield``, which builds on this module.
 
 Shape letters here: P stored patterns, N units (pixels), B probes recalled at once.
 """
 
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
@@ -192,43 +191,6 @@ def recall(W, states, rng, mode: str = "async", max_sweeps: int = 100) -> np.nda
         if active.size == 0:
             break
     return S_t.T.reshape(S.shape).copy()
-
-
-def recall_path(W, state, rng, mode: str = "async", max_sweeps: int = 100,
-                frames_per_sweep: int = 4):
-    """Recall one probe like ``recall`` (same generator draws) and keep the way there.
-
-    Returns
-    -------
-    frames : ndarray, shape (F, N): the state at the start and after every 1/frames_per_sweep
-        of a sweep (every sweep for "sync"), until nothing changes
-    energies : ndarray, shape (U + 1,): the energy before and after every single-unit update
-        (async) or every synchronous step
-    """
-    W = _check_weights(W)
-    s = _check_spins("state", state, (W.shape[0],)).copy()
-    check_rng(rng)
-    check_choice("mode", mode, MODES)
-    max_sweeps = check_number("max_sweeps", max_sweeps, minimum=1, integer=True)
-    every = math.ceil(W.shape[0] / check_number("frames_per_sweep", frames_per_sweep, minimum=1,
-                                                integer=True))
-    frames, energies = [s.copy()], [-0.5 * s @ W @ s]
-    for _ in range(max_sweeps):
-        before = s.copy()
-        if mode == "sync":
-            s = _sign_keep_ties(W @ s, s)
-            frames.append(s.copy())
-            energies.append(-0.5 * s @ W @ s)
-        else:
-            for count, i in enumerate(rng.permutation(W.shape[0]), start=1):
-                field = W[i] @ s
-                s[i] = _sign_keep_ties(field, s[i])
-                energies.append(-0.5 * s @ W @ s)
-                if count % every == 0 or count == W.shape[0]:
-                    frames.append(s.copy())
-        if np.array_equal(before, s):
-            break
-    return np.array(frames), np.array(energies)
 
 
 def modern_update(patterns, states, beta):

@@ -5,11 +5,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from course.hopfield import recall_path
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.hopfield import (async_sweep, energy, flip_bits, hebbian_weights, modern_energy,
-                            modern_recall, modern_update, recall, recall_path)
+                            modern_recall, modern_update, recall)
 from nnlib.losses import softmax
 from notebook_code import notebook_definitions
+
 
 def random_patterns(seed, num_patterns, num_units):
     return np.random.default_rng(seed).choice([-1.0, 1.0], size=(num_patterns, num_units))
