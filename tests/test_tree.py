@@ -1,3 +1,5 @@
+import time
+
 import numpy as np
 import pytest
 
@@ -9,10 +11,10 @@ from nnlib.train import fit
 from nnlib.tree import (METHODS, TreeNet, compose_backward, compose_forward, height_forward,
                         stack_forward, tree_backward, tree_forward)
 from nnlib.treebatch import embedding_backward, prepare_batch
+from nnlib.data import (LISTOPS_VOCAB, from_transitions, height, is_tree, leaves, listops_depth,
+                        listops_text, listops_tree, listops_value, make_listops, parse,
+                        parse_listops, to_string, transitions)
 from notebook_code import code_sources, notebook_definitions
-from nnlib.data import (LISTOPS_VOCAB, from_transitions, height, leaves, listops_depth,
-                            listops_text, listops_tree, listops_value, make_listops, parse,
-                            parse_listops, to_string, transitions)
 
 WORDS = ["a", "b", "c", "d"]
 
@@ -391,3 +393,84 @@ def test_comparison_cost_names_a_bad_argument():
 
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         comparison_cost(1500, 20, 0, 32, 3, 6)
+
+
+# --- bounded work: shared subtrees, deep trees, huge settings (issue 31) -------------------------
+
+def shared_tree(doublings=40):
+    """t = ("a", "b"), then t = (t, t): 2 + doublings objects unfolding to 2**(doublings + 1)
+    leaves."""
+    tree = ("a", "b")
+    for _ in range(doublings):
+        tree = (tree, tree)
+    return tree
+
+
+def left_chain(depth, token="a"):
+    tree = token
+    for _ in range(depth):
+        tree = (tree, token)
+    return tree
+
+
+def refused_at_once(call, message):
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=message):
+        call()
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_tree_of_shared_subtrees_is_counted_not_unfolded():
+    from nnlib.data.trees import MAX_TREE_NODES, count_nodes
+
+    tree = shared_tree(40)
+    assert count_nodes(tree) == 2**42 - 1 and height(tree) == 41
+    model = TreeNet(WORDS, 3, 2, rng=np.random.default_rng(0))
+    for call in (lambda: model.predict([tree]), lambda: model.encode(tree),
+                 lambda: leaves(tree), lambda: transitions(tree), lambda: to_string(tree)):
+        refused_at_once(call, rf"unfolds to 4\.4e\+12 nodes, more than MAX_TREE_NODES")
+    # A little sharing (Python shares equal constant tuples) is fine: the unfolded tree counts.
+    small = shared_tree(3)
+    assert count_nodes(small) == 31 <= MAX_TREE_NODES
+    np.testing.assert_allclose(model.predict_proba([small]),
+                               model.predict_proba([parse(to_string(small))]), rtol=1e-12)
+
+
+def test_deep_trees_need_no_recursion():
+    chain = left_chain(5_000)
+    assert is_tree(left_chain(400)) and is_tree(chain) and height(chain) == 5_000
+    text = "( " * 5_000 + "a" + " a )" * 5_000
+    # (== on 5 000 nested tuples would itself recurse in C: compare the strings)
+    assert to_string(chain) == text and to_string(parse(text)) == text
+    moves = transitions(chain)
+    assert moves == ["S"] + ["S", "R"] * 5_000 and len(leaves(chain)) == 5_001
+    assert to_string(from_transitions(leaves(chain), moves)) == text
+    deep = "[MAX " * 3000 + "1 " + "2 ] " * 3000
+    assert listops_value(parse_listops(deep)) == 2 and listops_depth(parse_listops(deep)) == 3000
+
+
+def test_the_model_takes_deep_trees_and_names_the_recursion_bound():
+    chain = left_chain(2_000)  # twice Python's recursion limit
+    model = TreeNet(WORDS, 3, 2, rng=np.random.default_rng(0))
+    batch = model.prepare_batch([chain, "a"])
+    assert model.predict(batch).shape == (2,)
+    np.testing.assert_allclose(model.encode_batch(batch, method="stack"),
+                               model.encode_batch(batch, method="height"), atol=1e-12)
+    refused_at_once(lambda: model.loss_and_grads_by(batch, [0, 1], method="recursion"),
+                    r"method='recursion' .* height up to MAX_RECURSION_HEIGHT = 500; a tree "
+                    r"here has height 2000: use method='height' or 'stack'")
+    refused_at_once(lambda: model.encode(chain), "MAX_RECURSION_HEIGHT")
+
+
+def test_huge_settings_are_refused_with_the_figure_and_the_parameter():
+    rng = np.random.default_rng(0)
+    refused_at_once(lambda: make_listops(1, [10**6], rng=rng),
+                    r"depths must be an integer in the range \[1, 100\], got 1000000")
+    refused_at_once(lambda: make_listops(10**12, [1, 2], rng=rng),
+                    r"1000000000000 ListOps expressions .* would need [\d.]+e\+05 GiB, more than "
+                    r"nnlib's budget .*: make n or depths smaller")
+    refused_at_once(lambda: TreeNet(WORDS, 10**6, 2, rng=rng),
+                    r"the parameters would need [\d.e+]+ GiB.*make hidden_size smaller")
+    from nnlib.data import one_hot_sequences
+    refused_at_once(lambda: one_hot_sequences(["a"] * 1000, {"a": 0}, 10**9),
+                    r"the one-hot sequences would need .* GiB.*make length")

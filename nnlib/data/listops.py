@@ -134,8 +134,9 @@ def make_listops(n: int, depths, *, rng: np.random.Generator, max_args: int = 4,
     """
     n = check_number("n", n, minimum=0, integer=True)
     check_rng(rng)
-    depths = [check_number("depths", d, minimum=1, maximum=MAX_LISTOPS_DEPTH, integer=True)
-              for d in np.atleast_1d(depths)]
+    depths = [check_number("depths", getattr(d, "item", lambda: d)(), minimum=1,
+                           maximum=MAX_LISTOPS_DEPTH, integer=True)
+              for d in np.atleast_1d(np.asarray(depths, dtype=object))]
     max_args = check_number("max_args", max_args, minimum=2, integer=True)
     if not depths or any(op not in OPERATORS for op in operators):
         raise ValueError(f"depths must list at least one depth and operators must come from "
