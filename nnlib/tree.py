@@ -227,7 +227,7 @@ class TreeNet(Model):
         return softmax(self._logits(X), check=False)
 
 
-__all__ = ["MAX_RECURSION_HEIGHT", "METHODS", "NodeCache", "TreeBatch", "TreeNet", "compose_backward", "compose_forward",
-           "height_backward", "height_forward", "pairs_backward", "pairs_forward",
-           "prepare_batch", "stack_backward",
-           "stack_forward", "tree_backward", "tree_forward"]
+__all__ = ["ENCODERS", "MAX_RECURSION_HEIGHT", "METHODS", "NodeCache", "TreeBatch", "TreeNet",
+           "compose_backward", "compose_forward", "height_backward", "height_forward",
+           "pairs_backward", "pairs_forward", "prepare_batch", "stack_backward", "stack_forward",
+           "tree_backward", "tree_forward"]
