@@ -207,7 +207,7 @@ def modern_update(patterns, states, beta):
     """
     scores = states @ patterns.T                                   # (B, P)
     with np.errstate(over="ignore"):  # beta * (a large gap) may be -inf: exp(-inf) = 0, intended
-        weights = softmax(beta * (scores - scores.max(axis=-1, keepdims=True)), check=False)
+        weights = softmax(beta * (scores - scores.max(axis=-1, keepdims=True)))
     return weights @ patterns                                      # (B, N)
 
 
@@ -277,7 +277,7 @@ def modern_energy(patterns, states, beta: float):
     # beta; the log-sum-exp of the shifted scores is -log_softmax at the best column.
     with np.errstate(over="ignore"):
         shifted = beta * (scores - top[:, None])
-    logsumexp = -log_softmax(shifted, check=False)[np.arange(len(scores)), best]
+    logsumexp = -log_softmax(shifted)[np.arange(len(scores)), best]
     values = -(top + logsumexp / beta) + 0.5 * np.sum(np.atleast_2d(S) ** 2, axis=1)
     return float(values[0]) if S.ndim == 1 else values
 

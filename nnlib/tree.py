@@ -201,10 +201,9 @@ class TreeNet(Model):
             roots = np.array([h for h, _ in forwards]).reshape(len(batch), self.hidden_size)
         else:
             roots, cache = ENCODERS[method][0](batch, self.params)
-        logits, head_cache = affine_forward(roots, self.params["W_out"], self.params["b_out"],
-                                            check=False)
-        loss, dlogits = softmax_cross_entropy(logits, y, check=False)
-        droots, dW_out, db_out = affine_backward(dlogits, head_cache, check=False)
+        logits, head_cache = affine_forward(roots, self.params["W_out"], self.params["b_out"])
+        loss, dlogits = softmax_cross_entropy(logits, y)
+        droots, dW_out, db_out = affine_backward(dlogits, head_cache)
         if method == "recursion":
             grads = {key: np.zeros_like(self.params[key]) for key in ("E", "W", "b")}
             for (_, tree_cache), dh in zip(forwards, droots):
@@ -215,16 +214,16 @@ class TreeNet(Model):
         return loss, grads
 
     def _loss(self, X, y) -> float:
-        return softmax_cross_entropy(self._logits(X), y, check=False)[0]
+        return softmax_cross_entropy(self._logits(X), y)[0]
 
     def _logits(self, X) -> np.ndarray:
         batch = X if isinstance(X, TreeBatch) else prepare_batch(X, self.index)
         roots, _ = height_forward(batch, self.params)
-        return affine_forward(roots, self.params["W_out"], self.params["b_out"], check=False)[0]
+        return affine_forward(roots, self.params["W_out"], self.params["b_out"])[0]
 
     def _predict_proba(self, X) -> np.ndarray:
         """Class probabilities (N, C)."""
-        return softmax(self._logits(X), check=False)
+        return softmax(self._logits(X))
 
 
 __all__ = ["ENCODERS", "MAX_RECURSION_HEIGHT", "METHODS", "NodeCache", "TreeBatch", "TreeNet",

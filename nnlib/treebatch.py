@@ -200,8 +200,8 @@ def pairs_forward(X, W, b):
 
     Returns ``(h, cache)``; arrays are trusted (inner loop). ``X`` holds ``[h_left; h_right]``.
     """
-    a, _ = affine_forward(X, W, b, check=False)
-    h = tanh(a, check=False)
+    a, _ = affine_forward(X, W, b)
+    h = tanh(a)
     return h, PairsCache(X, W, h)
 
 
@@ -212,7 +212,7 @@ def pairs_backward(dh, cache):
     -----
     da = dh (1 - h^2);  dX = da W^T;  dW = X^T da;  db = sum of da over the batch.
     """
-    return affine_backward(dh * tanh_slope(cache.h), (cache.X, cache.W), check=False)
+    return affine_backward(dh * tanh_slope(cache.h), (cache.X, cache.W))
 
 
 # --- batching by node height ------------------------------------------------------------------

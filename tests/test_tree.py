@@ -468,7 +468,7 @@ def test_huge_settings_are_refused_with_the_figure_and_the_parameter():
                     r"depths must be an integer in the range \[1, 100\], got 1000000")
     refused_at_once(lambda: make_listops(10**12, [1, 2], rng=rng),
                     r"1000000000000 ListOps expressions .* would need [\d.]+e\+05 GiB, more than "
-                    r"nnlib's budget .*: make n or depths smaller")
+                    r"the budget .*: make n or depths smaller")
     refused_at_once(lambda: TreeNet(WORDS, 10**6, 2, rng=rng),
                     r"the parameters would need [\d.e+]+ GiB.*make hidden_size smaller")
     from nnlib.data import one_hot_sequences
