@@ -25,7 +25,7 @@ from nnlib.model import Model
 from nnlib.treebatch import (ENCODERS, PairsCache, TreeBatch, height_backward, height_forward,
                              pairs_backward, pairs_forward, prepare_batch, stack_backward,
                              stack_forward)
-from nnlib.data.trees import check_tree, height, is_tree, leaves
+from nnlib.data.trees import check_tree, is_tree
 from nnlib.validation import (check_choice, check_labels, check_memory, check_number,
                               check_rng)
 
@@ -153,11 +153,12 @@ class TreeNet(Model):
             raise ValueError(f"trees must be a list of trees, got {type(trees).__name__}.")
         nodes = 0
         for i, tree in enumerate(trees):
-            nodes += check_tree(f"trees[{i}]", tree)
-            unknown = [t for t in leaves(tree) if t not in self.index]
+            count, tokens = check_tree(f"trees[{i}]", tree)
+            nodes += count
+            unknown = sorted(tokens.difference(self.index))
             if unknown:
-                raise ValueError(f"trees[{i}] holds the token {unknown[0]!r}, which is not in "
-                                 f"the vocabulary ({len(self.vocab)} tokens).")
+                raise ValueError(f"trees[{i}] holds the token {unknown[0]!r:.40}, which is not "
+                                 f"in the vocabulary ({len(self.vocab)} tokens).")
         # The node vectors and the layer caches hold about 4 numbers per node and hidden unit.
         check_memory(f"the vectors of {nodes} tree nodes", 4 * nodes * self.hidden_size,
                      "the number of trees (or hidden_size)")
@@ -168,7 +169,7 @@ class TreeNet(Model):
             check_memory("the stacks", 3 * len(batch) * batch.stack_depth * self.hidden_size,
                          "the number of trees (or use method='height')")
         elif method == "recursion":
-            tallest = max((height(tree) for tree in batch.trees), default=0)
+            tallest = len(batch.levels)  # one level per height: the tallest tree's height
             if tallest > MAX_RECURSION_HEIGHT:
                 raise ValueError(f"method='recursion' follows each tree by Python recursion and "
                                  f"takes trees of height up to MAX_RECURSION_HEIGHT = "

@@ -17,6 +17,8 @@ Deliberately left out: natural-language parsing (a malformed string is rejected 
 
 from __future__ import annotations
 
+import reprlib
+
 #: The most nodes (leaves and pairs) one tree may unfold to: a bound on the work of a traversal.
 MAX_TREE_NODES = 1_000_000
 
@@ -45,45 +47,65 @@ def _fold(tree, leaf, pair):
     return done[id(tree)]
 
 
+def _scan(obj):
+    """``(nodes, tokens)`` of the tree ``obj`` unfolds to (its node count and set of distinct
+    tokens), or None if ``obj`` is not a tree; one pass over the distinct objects."""
+    counts: dict[int, int] = {}           # id of a checked pair -> its node count
+    tokens: set[str] = set()
+    stack = [obj]
+    while stack:
+        node = stack[-1]
+        if isinstance(node, str):
+            stack.pop()
+            if node not in tokens:
+                if not node or any(c.isspace() for c in node) or node in ("(", ")"):
+                    return None
+                tokens.add(node)
+            continue
+        if id(node) in counts:
+            stack.pop()
+            continue
+        if not (isinstance(node, tuple) and len(node) == 2):
+            return None
+        left, right = node
+        ready = True
+        for child in (right, left):   # children first: unchecked tokens, uncounted pairs
+            if child not in tokens if isinstance(child, str) else id(child) not in counts:
+                stack.append(child)
+                ready = False
+        if ready:
+            stack.pop()
+            counts[id(node)] = (1 + (1 if isinstance(left, str) else counts[id(left)])
+                                + (1 if isinstance(right, str) else counts[id(right)]))
+    return (1 if isinstance(obj, str) else counts[id(obj)]), tokens
+
+
 def is_tree(obj) -> bool:
     """True if ``obj`` is a token (non-empty str without spaces or brackets) or a pair of trees."""
-    seen, stack = set(), [obj]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, str):
-            if not node or any(c.isspace() for c in node) or node in ("(", ")"):
-                return False
-        elif isinstance(node, tuple) and len(node) == 2:
-            if id(node) not in seen:
-                seen.add(id(node))
-                stack.extend(node)
-        else:
-            return False
-    return True
+    return _scan(obj) is not None
 
 
 def count_nodes(tree) -> int:
     """Leaves plus pairs of the tree ``tree`` unfolds to (2n - 1 for n leaves), in time
     proportional to its distinct objects."""
-    return _fold(tree, lambda token: 1, lambda left, right: left + right + 1)
+    return check_tree("tree", tree, limit=None)[0]
 
 
-def check_tree(name: str, tree) -> int:
-    """Check that ``tree`` is a tree of at most ``MAX_TREE_NODES`` nodes; return its node count."""
-    if not is_tree(tree):
+def check_tree(name: str, tree, limit: int | None = MAX_TREE_NODES) -> tuple[int, set]:
+    """Check that ``tree`` is a tree of at most ``limit`` nodes (``MAX_TREE_NODES``); return its
+    node count and its set of distinct tokens."""
+    scanned = _scan(tree)
+    if scanned is None:
         raise ValueError(f"{name} must be a tree: a token (str without spaces) or a pair (left, "
-                         f"right) of trees, got {tree!r:.80}.")
-    nodes = count_nodes(tree)
-    if nodes > MAX_TREE_NODES:
-        raise ValueError(f"{name} unfolds to {nodes:.3g} nodes, more than MAX_TREE_NODES = "
-                         f"{MAX_TREE_NODES:,} (a pair used many times is counted every time): "
+                         f"right) of trees, got {reprlib.repr(tree)}.")
+    if limit is not None and scanned[0] > limit:
+        raise ValueError(f"{name} unfolds to {scanned[0]:.3g} nodes, more than MAX_TREE_NODES = "
+                         f"{limit:,} (a pair used many times is counted every time): "
                          f"pass a smaller tree.")
-    return nodes
+    return scanned
 
 
-def leaves(tree) -> list[str]:
-    """The tokens of ``tree``, left to right."""
-    check_tree("tree", tree)
+def _leaves(tree) -> list[str]:
     tokens, stack = [], [tree]
     while stack:
         node = stack.pop()
@@ -92,6 +114,12 @@ def leaves(tree) -> list[str]:
         else:
             stack.extend((node[1], node[0]))
     return tokens
+
+
+def leaves(tree) -> list[str]:
+    """The tokens of ``tree``, left to right."""
+    check_tree("tree", tree)
+    return _leaves(tree)
 
 
 def height(tree) -> int:
