@@ -2,7 +2,7 @@
 
 Run it with ``python3 tasks.py benchmark tree`` (one BLAS thread), or directly with
 ``OPENBLAS_NUM_THREADS=1 python benchmarks/tree.py``. It measures ``nnlib.tree.TreeNet`` on
-ListOps-style trees (``nnlib.treedata.make_listops(512, [1, 2, 3, 4], default_rng(0))``) for
+ListOps-style trees (``nnlib.data.make_listops(512, [1, 2, 3, 4], rng=default_rng(0))``) for
 batch sizes 1 to 512 and two hidden sizes (32, the size notebook 09 trains, and 128), with 10
 classes:
 
@@ -54,8 +54,8 @@ from nnlib.losses import softmax_cross_entropy  # noqa: E402
 from nnlib.optim import Adam  # noqa: E402
 from nnlib.train import fit  # noqa: E402
 from nnlib.tree import ENCODERS, TreeNet, tree_forward  # noqa: E402
-from nnlib.treedata import (LISTOPS_VOCAB, leaves, make_listops,  # noqa: E402
-                            matched_hidden_sizes, one_hot_sequences)
+from nnlib.data import LISTOPS_VOCAB, leaves, make_listops, one_hot_sequences  # noqa: E402
+from course.tree import matched_hidden_sizes  # noqa: E402
 
 BATCH_SIZES = [1, 4, 16, 64, 256, 512]
 HIDDEN_SIZES = [32, 128]
@@ -77,15 +77,17 @@ def depth_sweep():
     runs = []
     for seed in c["seeds"]:
         train, y, _, _ = make_listops(c["n_train"], c["train_depths"],
-                                      np.random.default_rng([seed, 1]), operators=c["operators"])
+                                      rng=np.random.default_rng([seed, 1]),
+                                      operators=c["operators"])
         test, y_test, depth, _ = make_listops(200 * len(c["test_depths"]), c["test_depths"],
-                                              np.random.default_rng([seed, 3]),
+                                              rng=np.random.default_rng([seed, 3]),
                                               operators=c["operators"])
-        tree = TreeNet(LISTOPS_VOCAB, c["hidden_size"], 10, np.random.default_rng([seed, 4]))
+        tree = TreeNet(LISTOPS_VOCAB, c["hidden_size"], 10,
+                       rng=np.random.default_rng([seed, 4]))
         budget, sizes = tree.num_params, matched_hidden_sizes(c["hidden_size"])
-        lstm = LSTM(len(LISTOPS_VOCAB), sizes["lstm"], np.random.default_rng([seed, 4]),
+        lstm = LSTM(len(LISTOPS_VOCAB), sizes["lstm"], rng=np.random.default_rng([seed, 4]),
                     head="softmax", output="last", output_size=10)
-        rnn = RNN(len(LISTOPS_VOCAB), sizes["rnn"], np.random.default_rng([seed, 4]),
+        rnn = RNN(len(LISTOPS_VOCAB), sizes["rnn"], rng=np.random.default_rng([seed, 4]),
                   head="softmax", output="last", output_size=10)
         assert lstm.num_params <= budget and rnn.num_params <= budget
         T_train = max(len(leaves(t)) for t in train)
@@ -176,8 +178,9 @@ def main(argv=None):
         depth_sweep()
         return
 
-    trees, y, _, _ = make_listops(max(BATCH_SIZES), [1, 2, 3, 4], np.random.default_rng(0))
-    models = {H: TreeNet(LISTOPS_VOCAB, H, 10, np.random.default_rng(1)) for H in HIDDEN_SIZES}
+    trees, y, _, _ = make_listops(max(BATCH_SIZES), [1, 2, 3, 4], rng=np.random.default_rng(0))
+    models = {H: TreeNet(LISTOPS_VOCAB, H, 10, rng=np.random.default_rng(1))
+              for H in HIDDEN_SIZES}
     batches = {B: models[HIDDEN_SIZES[0]].prepare_batch(trees[:B]) for B in BATCH_SIZES}
 
     # Sanity check before timing: the three methods agree on the loss and every gradient.
@@ -252,7 +255,7 @@ def main(argv=None):
             "settings": {"batch_sizes": BATCH_SIZES, "hidden_sizes": HIDDEN_SIZES,
                          "methods": METHODS, "passes": PASSES, "rounds": args.rounds,
                          "blas_threads": 1, "data": "make_listops(512, [1, 2, 3, 4], "
-                                                    "default_rng(0))"},
+                                                    "rng=default_rng(0))"},
             "machine": {"python": platform.python_version(), "numpy": np.__version__,
                         "processor": platform.machine()},
             "steps": {str(B): steps[B] for B in BATCH_SIZES},

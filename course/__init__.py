@@ -8,7 +8,8 @@ course's scaffolding and imports ``nnlib``, never the other way round (a test ch
 - ``course.widgets``: the explorers (ipywidgets), one module per chapter;
 - ``course.notebook``: papermill parameter guards and run-time budgets of the notebooks;
 - ``course.sweeps``: statistics over seeds for the sweep tables;
-- experiment drivers that only a chapter runs (``course.hopfield``).
+- experiment drivers and run-time guards that only a chapter runs (``course.hopfield``:
+  capacity experiments and ``recall_path``; ``course.tree``: notebook 09's cost model).
 
 Module stems are the chapters' stems, the same in ``nnlib`` and here.
 """

@@ -3,7 +3,8 @@
 Notebook 08 compares two things here: the predicted probability that one bit of a stored random
 pattern is unstable (``crosstalk_error_rate``, a normal approximation of the crosstalk), and what
 random networks of N units actually do at each load P/N (``capacity_experiment``: fixed points,
-unstable bits, recall from noise). The network itself (Hebbian weights, recall, energy) lives in
+unstable bits, recall from noise). ``recall_path`` keeps one recall frame by frame for the
+figures and the explorer. The network itself (Hebbian weights, recall, energy) lives in
 ``nnlib.hopfield``; this module only builds networks with it and counts. Everything that draws
 takes an ``rng: np.random.Generator``.
 
@@ -16,8 +17,8 @@ import math
 
 import numpy as np
 
-from nnlib.hopfield import flip_bits, hebbian_weights, recall
-from nnlib.validation import as_float_array, check_number, check_rng
+from nnlib.hopfield import MODES, async_sweep, energy, flip_bits, hebbian_weights, recall
+from nnlib.validation import as_float_array, check_choice, check_number, check_rng
 
 
 def crosstalk_error_rate(num_units: int, num_patterns: int) -> float:
@@ -79,3 +80,42 @@ def capacity_experiment(num_units: int, loads, noise: float, rng, min_probes: in
     keys = ("load", "patterns", "fixed", "bit_errors", "predicted_bit_errors", "predicted_fixed",
             "recalled", "overlap")
     return {key: np.array(column) for key, column in zip(keys, zip(*rows))}
+
+
+def recall_path(W, state, rng, mode: str = "async", max_sweeps: int = 100,
+                frames_per_sweep: int = 4):
+    """Recall one probe like ``nnlib.hopfield.recall`` (same generator draws, the library's
+    update rule one unit at a time) and keep the way there.
+
+    Returns
+    -------
+    frames : ndarray, shape (F, N): the state at the start and after every 1/frames_per_sweep
+        of a sweep (every sweep for "sync"), until nothing changes
+    energies : ndarray, shape (U + 1,): the energy before and after every single-unit update
+        (async) or every synchronous step
+    """
+    energy(W, state)  # checks W (symmetric, (N, N)) and the state's shape (N,)
+    W, s = np.asarray(W, dtype=float), np.array(state, dtype=float)
+    if s.ndim != 1 or not np.all(np.abs(s) == 1.0):
+        raise ValueError(f"state must be one state (N,) of -1 and +1, got shape {s.shape}.")
+    check_rng(rng)
+    check_choice("mode", mode, MODES)
+    max_sweeps = check_number("max_sweeps", max_sweeps, minimum=1, integer=True)
+    every = math.ceil(W.shape[0] / check_number("frames_per_sweep", frames_per_sweep, minimum=1,
+                                                integer=True))
+    frames, energies = [s.copy()], [-0.5 * s @ W @ s]
+    for _ in range(max_sweeps):
+        before = s.copy()
+        if mode == "sync":
+            s = recall(W, s, rng, mode="sync", max_sweeps=1)   # draws nothing
+            frames.append(s.copy())
+            energies.append(-0.5 * s @ W @ s)
+        else:
+            for count, i in enumerate(rng.permutation(W.shape[0]), start=1):
+                s = async_sweep(W, s, np.array([i]))           # one unit
+                energies.append(-0.5 * s @ W @ s)
+                if count % every == 0 or count == W.shape[0]:
+                    frames.append(s.copy())
+        if np.array_equal(before, s):
+            break
+    return np.array(frames), np.array(energies)

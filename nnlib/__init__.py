@@ -5,10 +5,11 @@ import it. The package is layered:
 
 - core (NumPy only): ``validation``, ``formatting``, ``activations``, ``layers``, ``losses``,
   ``gradcheck``, ``metrics``, ``serialization``; the data sets in ``nnlib.data`` (toy sets, bits
-  and addition, the adding problem in ``lagtasks``)
+  and addition, the adding problem in ``lagtasks``, trees and ListOps)
 - models and training: ``model`` (the protocol, weight files of models), ``train`` (``fit``),
   ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp``, ``digits``, ``rnn`` with
-  ``rnn_layers`` and ``addition`` (exact sums), ``birnn``, ``lstm`` with ``lstm_layers``, ``tree`` with ``treedata`` and ``treebatch``; ``hopfield``
+  ``rnn_layers`` and ``addition`` (exact sums), ``birnn``, ``lstm`` with ``lstm_layers``,
+  ``tree`` with ``treebatch``; ``hopfield``
   (memory by an energy: no gradient descent, so not a ``Model``)
 
 What exists only to run the course (graders, figures, explorers, notebook guards, experiment

@@ -16,19 +16,19 @@ What this module deliberately is not: a Hopfield network is *not trained by grad
 return new arrays and leave their arguments alone.
 
 The capacity experiments (the crosstalk prediction and its measurement on random networks)
-are in ``course.hopfield``, which builds on this module.
+and ``recall_path`` (one recall kept frame by frame, for the chapter's figures) are in
+``course.hopfield``, which builds on this module.
 
 Shape letters here: P stored patterns, N units (pixels), B probes recalled at once.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
 from nnlib.losses import log_softmax, softmax
-from nnlib.validation import as_float_array, check_choice, check_number, check_rng
+from nnlib.validation import (as_float_array, check_choice, check_memory, check_number,
+                              check_rng)
 
 MODES = ("async", "sync")
 # A field this close to 0 counts as exactly 0. Hebbian fields are multiples of 1/N, so a tie is
@@ -193,52 +193,51 @@ def recall(W, states, rng, mode: str = "async", max_sweeps: int = 100) -> np.nda
     return S_t.T.reshape(S.shape).copy()
 
 
-def recall_path(W, state, rng, mode: str = "async", max_sweeps: int = 100,
-                frames_per_sweep: int = 4):
-    """Recall one probe like ``recall`` (same generator draws) and keep the way there.
+def modern_update(patterns, states, beta):
+    """One step of the modern Hopfield update, xi <- X^T softmax(beta X xi), for every probe.
 
-    Returns
-    -------
-    frames : ndarray, shape (F, N): the state at the start and after every 1/frames_per_sweep
-        of a sweep (every sweep for "sync"), until nothing changes
-    energies : ndarray, shape (U + 1,): the energy before and after every single-unit update
-        (async) or every synchronous step
+    Pure maths (``modern_recall`` is the checked entry point): ``patterns`` X (P, N), P >= 1,
+    ``states`` (B, N), ``beta`` > 0; returns (B, N).
+
+    Notes
+    -----
+    softmax is shift-invariant, so the scores are shifted by their row maximum *before* the
+    multiplication by beta: beta (s - max s) <= 0 never overflows (at beta = 1e308 it picks the
+    best match exactly, ties shared), where beta s - max(beta s) would be inf - inf.
     """
-    W = _check_weights(W)
-    s = _check_spins("state", state, (W.shape[0],)).copy()
-    check_rng(rng)
-    check_choice("mode", mode, MODES)
-    max_sweeps = check_number("max_sweeps", max_sweeps, minimum=1, integer=True)
-    every = math.ceil(W.shape[0] / check_number("frames_per_sweep", frames_per_sweep, minimum=1,
-                                                integer=True))
-    frames, energies = [s.copy()], [-0.5 * s @ W @ s]
-    for _ in range(max_sweeps):
-        before = s.copy()
-        if mode == "sync":
-            s = _sign_keep_ties(W @ s, s)
-            frames.append(s.copy())
-            energies.append(-0.5 * s @ W @ s)
-        else:
-            for count, i in enumerate(rng.permutation(W.shape[0]), start=1):
-                field = W[i] @ s
-                s[i] = _sign_keep_ties(field, s[i])
-                energies.append(-0.5 * s @ W @ s)
-                if count % every == 0 or count == W.shape[0]:
-                    frames.append(s.copy())
-        if np.array_equal(before, s):
-            break
-    return np.array(frames), np.array(energies)
+    scores = states @ patterns.T                                   # (B, P)
+    with np.errstate(over="ignore"):  # beta * (a large gap) may be -inf: exp(-inf) = 0, intended
+        weights = softmax(beta * (scores - scores.max(axis=-1, keepdims=True)))
+    return weights @ patterns                                      # (B, N)
+
+
+#: The most multiply-adds ``modern_recall`` does (steps x B x P x N): a bound on its work.
+MAX_MODERN_WORK = 10**10
+
+
+def _check_modern(patterns, states, beta):
+    X = as_float_array("patterns", patterns, ("P", "N"))
+    if X.shape[0] == 0 or X.shape[1] == 0:
+        raise ValueError(f"patterns must hold at least one pattern of at least one unit, got "
+                         f"shape {X.shape}: store a pattern before recalling.")
+    S = _check_states("states", states, X.shape[1], spins=False)
+    beta = check_number("beta", beta, minimum=0, exclusive_minimum=True)
+    check_memory("the softmax weights (B, P)", np.atleast_2d(S).shape[0] * X.shape[0],
+                 "the number of probes or patterns")
+    return X, S, beta
 
 
 def modern_recall(patterns, states, beta: float, steps: int = 1) -> np.ndarray:
-    """The modern Hopfield update xi <- X^T softmax(beta X xi), ``steps`` times.
+    """The modern Hopfield update xi <- X^T softmax(beta X xi) (``modern_update``), ``steps``
+    times.
 
     Parameters
     ----------
-    patterns : array_like, shape (P, N): the stored patterns X (any real values)
+    patterns : array_like, shape (P, N), P >= 1: the stored patterns X (any real values)
     states : array_like, shape (N,) or (B, N): the probes (queries)
-    beta : float > 0, inverse temperature: large beta picks the closest pattern
-    steps : int >= 1
+    beta : float > 0, inverse temperature: large beta picks the closest pattern (any finite
+        beta works: the softmax is computed stably)
+    steps : int >= 1, with steps x B x P x N at most ``MAX_MODERN_WORK`` multiply-adds
 
     Returns
     -------
@@ -250,13 +249,16 @@ def modern_recall(patterns, states, beta: float, steps: int = 1) -> np.ndarray:
     With the probes as queries Q (B, N) and the patterns as keys and values K = V = X, one
     step is softmax(beta Q K^T) V: attention (with beta = 1/sqrt(N) it is the transformer's).
     """
-    X = as_float_array("patterns", patterns, ("P", "N"))
-    S = _check_states("states", states, X.shape[1], spins=False)
-    beta = check_number("beta", beta, minimum=0, exclusive_minimum=True)
+    X, S, beta = _check_modern(patterns, states, beta)
     steps = check_number("steps", steps, minimum=1, integer=True)
     Q = np.atleast_2d(S)
+    work = steps * Q.shape[0] * X.shape[0] * X.shape[1]
+    if work > MAX_MODERN_WORK:
+        raise ValueError(f"steps = {steps} would take {work:.3g} multiply-adds (steps x B x P x "
+                         f"N), more than MAX_MODERN_WORK = {MAX_MODERN_WORK:.0e}: make steps "
+                         f"smaller (one step usually retrieves the pattern).")
     for _ in range(steps):
-        Q = softmax(beta * (Q @ X.T)) @ X  # (B, P) weights times (P, N) patterns
+        Q = modern_update(X, Q, beta)
     return Q.reshape(S.shape)
 
 
@@ -267,12 +269,16 @@ def modern_energy(patterns, states, beta: float):
     so ``modern_recall`` sets xi to the point where the gradient of the first term is balanced
     (Ramsauer et al. 2020 drop the constants, which do not change the update).
     """
-    X = as_float_array("patterns", patterns, ("P", "N"))
-    S = _check_states("states", states, X.shape[1], spins=False)
-    beta = check_number("beta", beta, minimum=0, exclusive_minimum=True)
-    logits = beta * (np.atleast_2d(S) @ X.T)
-    logsumexp = logits[:, 0] - log_softmax(logits)[:, 0]
-    values = -logsumexp / beta + 0.5 * np.sum(np.atleast_2d(S) ** 2, axis=1)
+    X, S, beta = _check_modern(patterns, states, beta)
+    scores = np.atleast_2d(S) @ X.T                                # (B, P)
+    best = scores.argmax(axis=1)
+    top = scores[np.arange(len(scores)), best]
+    # (1/beta) logsumexp(beta s) = max s + (1/beta) logsumexp(beta (s - max s)): finite at any
+    # beta; the log-sum-exp of the shifted scores is -log_softmax at the best column.
+    with np.errstate(over="ignore"):
+        shifted = beta * (scores - top[:, None])
+    logsumexp = -log_softmax(shifted)[np.arange(len(scores)), best]
+    values = -(top + logsumexp / beta) + 0.5 * np.sum(np.atleast_2d(S) ** 2, axis=1)
     return float(values[0]) if S.ndim == 1 else values
 
 

@@ -4,17 +4,12 @@ Every leaf token has an embedding row ``E[token]`` (H,); every pair composes its
 one shared layer, ``h = tanh([h_left; h_right] W + b)`` (Socher et al., 2013, with
 ``W`` (2H, H)); a softmax classifier reads the root, ``logits = h_root W_out + b_out``.
 
-Three ways to compute the same numbers:
-
-- **recursion** (``tree_forward`` / ``tree_backward``): one tree, one node at a time;
-- **height** (``height_forward`` / ``height_backward``): all nodes of one height across the
-  whole batch in one matrix product, as many steps as the tallest tree (the dynamic batching
-  of TensorFlow Fold and DyNet);
-- **stack** (``stack_forward`` / ``stack_backward``): SPINN's shift-reduce transitions run side
-  by side; at every step the examples that reduce compose in one matrix product (2n - 1 steps
-  for n leaves). Backward runs the transitions in reverse.
-
-``prepare_batch`` (``nnlib.treebatch``) turns trees into the arrays both batched methods use.
+Three ways to compute the same numbers: **recursion** (``tree_forward`` / ``tree_backward``
+here: one tree, one node at a time), and the two batched encoders of ``nnlib.treebatch``,
+**height** (all nodes of one height across the batch at once) and **stack** (SPINN's
+shift-reduce transitions side by side), which run on the arrays ``prepare_batch`` makes.
+Trees are checked at the model's door (``nnlib.data.trees.check_tree``: at most
+``MAX_TREE_NODES`` nodes each, memory within nnlib's budget); the functions below trust them.
 Deliberately left out: the TreeLSTM cell and SPINN's tracker.
 """
 
@@ -22,39 +17,25 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.activations import tanh, tanh_slope
+from typing import NamedTuple
+
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import softmax, softmax_cross_entropy
 from nnlib.model import Model
-from nnlib.treebatch import TreeBatch, embedding_backward, prepare_batch
-from nnlib.treedata import is_tree, leaves
-from nnlib.validation import check_choice, check_labels, check_number, check_rng
+from nnlib.treebatch import (ENCODERS, PairsCache, TreeBatch, height_backward, height_forward,
+                             pairs_backward, pairs_forward, prepare_batch, stack_backward,
+                             stack_forward)
+from nnlib.data.trees import check_tree, is_tree
+from nnlib.validation import (check_choice, check_labels, check_memory, check_number,
+                              check_rng)
 
 METHODS = ("height", "stack", "recursion")
+#: The tallest tree the recursive path (``tree_forward``, Python recursion) accepts; the batched
+#: methods take any height.
+MAX_RECURSION_HEIGHT = 500
 
 
 # --- the composition layer: one reduce --------------------------------------------------------
-
-def pairs_forward(X, W, b):
-    """The composition on pairs already side by side: ``h = tanh(X W + b)``, ``X`` (..., 2H).
-
-    Returns ``(h, cache)``; arrays are trusted (inner loop). ``X`` holds ``[h_left; h_right]``.
-    """
-    a, _ = affine_forward(X, W, b)
-    h = tanh(a)
-    return h, (X, W, h)
-
-
-def pairs_backward(dh, cache):
-    """Backward of ``pairs_forward``: returns ``(dX (..., 2H), dW (2H, H), db (H,))``.
-
-    Notes
-    -----
-    da = dh (1 - h^2);  dX = da W^T;  dW = X^T da;  db = sum of da over the batch.
-    """
-    X, W, h = cache
-    return affine_backward(dh * tanh_slope(h), (X, W))
-
 
 def compose_forward(h_left, h_right, W, b):
     """One reduce: ``h = tanh([h_left; h_right] W + b)`` for one pair (H,) or a batch (N, H).
@@ -76,15 +57,23 @@ def compose_backward(dh, cache):
 
 # --- recursion --------------------------------------------------------------------------------
 
+class NodeCache(NamedTuple):
+    """The cache of one pair: its children's caches (a leaf's is its token id) and its own."""
+    left: object
+    right: object
+    compose: PairsCache
+
+
 def tree_forward(tree, params: dict, index: dict):
-    """Encode one tree by recursion: returns ``(h_root, cache)``, ``h_root`` (H,)."""
+    """Encode one tree by recursion: returns ``(h_root, cache)``, ``h_root`` (H,); the cache
+    mirrors the tree (``NodeCache`` per pair, the token id per leaf)."""
     if isinstance(tree, str):
         token = index[tree]
         return params["E"][token], token
     h_left, cache_left = tree_forward(tree[0], params, index)
     h_right, cache_right = tree_forward(tree[1], params, index)
     h, cache = compose_forward(h_left, h_right, params["W"], params["b"])
-    return h, (cache_left, cache_right, cache)
+    return h, NodeCache(cache_left, cache_right, cache)
 
 
 def tree_backward(dh, cache, grads: dict) -> None:
@@ -96,91 +85,11 @@ def tree_backward(dh, cache, grads: dict) -> None:
     if not isinstance(cache, tuple):  # a leaf: its token id
         grads["E"][cache] += dh
         return
-    cache_left, cache_right, compose_cache = cache
-    dh_left, dh_right, dW, db = compose_backward(dh, compose_cache)
+    dh_left, dh_right, dW, db = compose_backward(dh, cache.compose)
     grads["W"] += dW
     grads["b"] += db
-    tree_backward(dh_left, cache_left, grads)
-    tree_backward(dh_right, cache_right, grads)
-
-
-# --- batching by node height ------------------------------------------------------------------
-
-def height_forward(batch: TreeBatch, params: dict):
-    """Encode a prepared batch level by level: returns ``(roots (B, H), cache)``.
-
-    Level k composes every node of height k in the batch at once; its children (lower levels)
-    are ready. ``nodes[children]`` gathers each pair as (n, 2, H), i.e. ``[h_left; h_right]``.
-    """
-    E, W, b = params["E"], params["W"], params["b"]
-    nodes = np.empty((batch.n_nodes, E.shape[1]))
-    nodes[:batch.n_leaves] = E[batch.token_ids]
-    caches = []
-    for start, stop, children in batch.levels:
-        X = nodes[children].reshape(stop - start, -1)
-        nodes[start:stop], cache = pairs_forward(X, W, b)
-        caches.append(cache)
-    return nodes[batch.roots], (batch, nodes.shape, W.shape, caches)
-
-
-def height_backward(droots, cache) -> dict:
-    """Backward of ``height_forward``: gradients of ``E``, ``W``, ``b`` from ``droots`` (B, H)."""
-    batch, shape, W_shape, caches = cache
-    dnodes = np.zeros(shape)
-    dnodes[batch.roots] = droots  # every tree has its own root row
-    dW, db = np.zeros(W_shape), np.zeros(shape[1])
-    for (start, stop, children), level_cache in zip(batch.levels[::-1], caches[::-1]):
-        dX, dW_level, db_level = pairs_backward(dnodes[start:stop], level_cache)
-        dW += dW_level
-        db += db_level
-        # Each node has one parent, so no row repeats within a level and += is safe here.
-        dnodes[children] += dX.reshape(stop - start, 2, -1)
-    return {"E": embedding_backward(dnodes[:batch.n_leaves], batch), "W": dW, "b": db}
-
-
-# --- batching by shift-reduce transitions (SPINN) --------------------------------------------
-
-def stack_forward(batch: TreeBatch, params: dict):
-    """Run the transitions of a prepared batch side by side: returns ``(roots (B, H), cache)``.
-
-    ``stack[i, k]`` is slot k of example i's stack. A shift writes the next token's embedding
-    on top; a reduce composes the two top slots (k, k + 1) into slot k.
-    """
-    E, W, b = params["E"], params["W"], params["b"]
-    stack = np.zeros((len(batch), batch.stack_depth, E.shape[1]))
-    caches = []
-    for shift_rows, shift_slots, shift_tokens, _, reduce_rows, reduce_slots in batch.steps:
-        stack[shift_rows, shift_slots] = E[shift_tokens]
-        if len(reduce_rows):
-            X = stack[reduce_rows, reduce_slots].reshape(len(reduce_rows), -1)
-            h, cache = pairs_forward(X, W, b)
-            stack[reduce_rows[:, 0], reduce_slots[:, 0]] = h
-            caches.append(cache)
-        else:
-            caches.append(None)
-    return stack[:, 0].copy(), (batch, stack.shape, W.shape, caches)
-
-
-def stack_backward(droots, cache) -> dict:
-    """Backward of ``stack_forward``: the steps in reverse; gradients of ``E``, ``W``, ``b``."""
-    batch, shape, W_shape, caches = cache
-    dstack = np.zeros(shape)
-    dstack[:, 0] = droots
-    dleaves, dW, db = np.empty((batch.n_leaves, shape[2])), np.zeros(W_shape), np.zeros(shape[2])
-    for step, step_cache in zip(batch.steps[::-1], caches[::-1]):
-        shift_rows, shift_slots, _, shift_leaves, reduce_rows, reduce_slots = step
-        if step_cache is not None:
-            dX, dW_step, db_step = pairs_backward(
-                dstack[reduce_rows[:, 0], reduce_slots[:, 0]], step_cache)
-            dW += dW_step
-            db += db_step
-            # Before this reduce, slots k and k + 1 held the two children.
-            dstack[reduce_rows, reduce_slots] = dX.reshape(len(reduce_rows), 2, -1)
-        dleaves[shift_leaves] = dstack[shift_rows, shift_slots]
-    return {"E": embedding_backward(dleaves, batch), "W": dW, "b": db}
-
-
-ENCODERS = {"height": (height_forward, height_backward), "stack": (stack_forward, stack_backward)}
+    tree_backward(dh_left, cache.left, grads)
+    tree_backward(dh_right, cache.right, grads)
 
 
 # --- the model --------------------------------------------------------------------------------
@@ -192,16 +101,17 @@ class TreeNet(Model):
     ----------
     vocab : list of str, the V distinct leaf tokens
     hidden_size : int >= 1, H
-    n_classes : int >= 2, C
-    rng : np.random.Generator, draws the starting parameters
+    output_size : int >= 2, C, the number of classes
+    rng : np.random.Generator (keyword-only), draws the starting parameters
 
-    ``X`` is a list of N trees (``nnlib.treedata``) or a batch from ``prepare_batch``; ``y``
-    holds N labels 0 .. C-1. The loss is the mean softmax cross-entropy over the trees (nats).
+    ``X`` is a list of N trees (``nnlib.data.trees``) or a batch from ``prepare_batch``; ``y``
+    holds N labels 0 .. C-1. The loss is the mean softmax cross-entropy over the N trees (nats);
+``predict_proba`` is (N, C).
     Parameters: ``E`` (V, H) embeddings, ``W`` (2H, H) and ``b`` (H,) composition,
     ``W_out`` (H, C) and ``b_out`` (C,) classifier.
     """
 
-    def __init__(self, vocab, hidden_size: int, n_classes: int, rng: np.random.Generator):
+    def __init__(self, vocab, hidden_size: int, output_size: int, *, rng: np.random.Generator):
         if (not isinstance(vocab, (list, tuple)) or not vocab
                 or not all(isinstance(t, str) and is_tree(t) for t in vocab)
                 or len(set(vocab)) != len(vocab)):
@@ -210,9 +120,11 @@ class TreeNet(Model):
         self.vocab = list(vocab)
         self.index = {token: i for i, token in enumerate(self.vocab)}
         self.hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
-        self.n_classes = check_number("n_classes", n_classes, minimum=2, integer=True)
+        self.output_size = check_number("output_size", output_size, minimum=2, integer=True)
         check_rng(rng)
-        H, C = self.hidden_size, self.n_classes
+        H, C = self.hidden_size, self.output_size
+        check_memory("the parameters", len(vocab) * H + 2 * H * H + H + H * C + C,
+                     "hidden_size")
         self.params = {"E": rng.normal(0.0, 1.0, (len(vocab), H)) / np.sqrt(H),
                        "W": rng.normal(0.0, 1.0, (2 * H, H)) / np.sqrt(2 * H),
                        "b": np.zeros(H),
@@ -222,7 +134,7 @@ class TreeNet(Model):
     @property
     def config(self) -> dict:
         return {"vocab": list(self.vocab), "hidden_size": self.hidden_size,
-                "n_classes": self.n_classes}
+                "output_size": self.output_size}
 
     def check_inputs(self, X):
         if isinstance(X, TreeBatch):
@@ -233,37 +145,54 @@ class TreeNet(Model):
         return self.prepare_batch(X)
 
     def check_targets(self, y, X):
-        return check_labels("y", y, (len(X),), self.n_classes)
+        return check_labels("y", y, (len(X),), self.output_size)
 
     def prepare_batch(self, trees) -> TreeBatch:
         """Check a list of trees and turn it into the arrays of both batched methods."""
         if not isinstance(trees, list):
             raise ValueError(f"trees must be a list of trees, got {type(trees).__name__}.")
+        nodes = 0
         for i, tree in enumerate(trees):
-            if not is_tree(tree):
-                raise ValueError(f"trees[{i}] must be a tree: a token (str) or a pair (left, "
-                                 f"right) of trees, got {tree!r:.80}.")
-            unknown = [t for t in leaves(tree) if t not in self.index]
+            count, tokens = check_tree(f"trees[{i}]", tree)
+            nodes += count
+            unknown = sorted(tokens.difference(self.index))
             if unknown:
-                raise ValueError(f"trees[{i}] holds the token {unknown[0]!r}, which is not in "
-                                 f"the vocabulary ({len(self.vocab)} tokens).")
+                raise ValueError(f"trees[{i}] holds the token {unknown[0]!r:.40}, which is not "
+                                 f"in the vocabulary ({len(self.vocab)} tokens).")
+        # The node vectors and the layer caches hold about 4 numbers per node and hidden unit.
+        check_memory(f"the vectors of {nodes} tree nodes", 4 * nodes * self.hidden_size,
+                     "the number of trees (or hidden_size)")
         return prepare_batch(trees, self.index)
+
+    def _check_method(self, batch: TreeBatch, method: str) -> None:
+        if method == "stack":
+            check_memory("the stacks", 3 * len(batch) * batch.stack_depth * self.hidden_size,
+                         "the number of trees (or use method='height')")
+        elif method == "recursion":
+            tallest = len(batch.levels)  # one level per height: the tallest tree's height
+            if tallest > MAX_RECURSION_HEIGHT:
+                raise ValueError(f"method='recursion' follows each tree by Python recursion and "
+                                 f"takes trees of height up to MAX_RECURSION_HEIGHT = "
+                                 f"{MAX_RECURSION_HEIGHT}; a tree here has height {tallest}: use "
+                                 f"method='height' or 'stack' (the same numbers, any height).")
 
     def encode(self, tree) -> np.ndarray:
         """The root vector (H,) of one tree, by recursion."""
-        self.prepare_batch([tree])  # checks the tree and its tokens
+        self._check_method(self.prepare_batch([tree]), "recursion")
         return tree_forward(tree, self.params, self.index)[0]
 
     def encode_batch(self, batch_or_trees, method: str = "height") -> np.ndarray:
         """Root vectors (B, H) of a prepared batch or a list of trees, batched by ``method``."""
         check_choice("method", method, ("height", "stack"))
         batch = self.check_inputs(batch_or_trees)
+        self._check_method(batch, method)
         return ENCODERS[method][0](batch, self.params)[0]
 
     def loss_and_grads_by(self, X, y, method: str = "height"):
         """``loss_and_grads`` computed by "height", "stack" or "recursion" (same numbers)."""
         check_choice("method", method, METHODS)
         X = self.check_inputs(X)
+        self._check_method(X, method)
         return self._loss_and_grads(X, self.check_targets(y, X), method)
 
     def _loss_and_grads(self, X, y, method: str = "height"):
@@ -298,7 +227,7 @@ class TreeNet(Model):
         return softmax(self._logits(X))
 
 
-__all__ = ["METHODS", "TreeBatch", "TreeNet", "compose_backward", "compose_forward",
-           "height_backward", "height_forward", "pairs_backward", "pairs_forward",
-           "prepare_batch", "stack_backward",
-           "stack_forward", "tree_backward", "tree_forward"]
+__all__ = ["ENCODERS", "MAX_RECURSION_HEIGHT", "METHODS", "NodeCache", "TreeBatch", "TreeNet",
+           "compose_backward", "compose_forward", "height_backward", "height_forward",
+           "pairs_backward", "pairs_forward", "prepare_batch", "stack_backward", "stack_forward",
+           "tree_backward", "tree_forward"]

@@ -55,9 +55,17 @@ def _definitions(stem: str) -> dict:
             tree = ast.parse(source)
         except SyntaxError:  # a cell of IPython magics
             continue
-        kept = ast.Module(body=[node for node in tree.body if _is_definition(node)],
-                          type_ignores=[])
-        exec(compile(kept, f"<{stem}>", "exec"), namespace)
+        for node in tree.body:
+            if not _is_definition(node):
+                continue
+            code = compile(ast.Module(body=[node], type_ignores=[]), f"<{stem}>", "exec")
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                try:
+                    exec(code, namespace)
+                except NameError:  # a capital name computed from the run (W = ...): no constant
+                    pass
+            else:
+                exec(code, namespace)
     return namespace
 
 

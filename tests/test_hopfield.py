@@ -1,20 +1,19 @@
 """nnlib.hopfield: known values, the energy argument, batching, the modern update, bad inputs."""
 
-import ast
-import json
-from pathlib import Path
+import time
+import warnings
 
 import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from course.hopfield import recall_path
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.hopfield import (async_sweep, energy, flip_bits, hebbian_weights, modern_energy,
-                            modern_recall, recall, recall_path)
+                            modern_recall, modern_update, recall)
 from nnlib.losses import softmax
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "08_hopfield.ipynb"
+from notebook_code import notebook_definitions
 
 
 def random_patterns(seed, num_patterns, num_units):
@@ -168,20 +167,8 @@ def test_inputs_are_not_changed():
     np.testing.assert_array_equal(probes, before)
 
 
-def notebook_functions():
-    """The functions the notebook writes by hand (the exercises' answers and the rest)."""
-    namespace = {"np": np, "nnlib": __import__("nnlib")}
-    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        tree = ast.parse("".join(cell["source"]))
-        functions = [node for node in tree.body if isinstance(node, ast.FunctionDef)]
-        exec(compile(ast.Module(body=functions, type_ignores=[]), "notebook", "exec"), namespace)
-    return namespace
-
-
 def test_the_notebooks_code_agrees_with_the_library():
-    mine = notebook_functions()
+    mine = notebook_definitions("08")  # the exercises' worked answers included
     X = random_patterns(15, 12, 100)
     W = hebbian_weights(X)
     np.testing.assert_array_equal(mine["hebbian_weights"](X), W)
@@ -197,5 +184,56 @@ def test_the_notebooks_code_agrees_with_the_library():
             recall(W, probes, np.random.default_rng(2), mode=mode))
     np.testing.assert_allclose(mine["modern_update"](X, probes, 0.3),
                                modern_recall(X, probes, 0.3), rtol=1e-12)
+    np.testing.assert_allclose(mine["modern_update"](X, probes, 0.3),
+                               modern_update(X, probes, 0.3), rtol=1e-12)
     one = mine["recall"](W, probes[0], np.random.default_rng(3))
     np.testing.assert_array_equal(one, recall(W, probes[0], np.random.default_rng(3)))
+
+
+# --- bounded work and stable numbers (issue 31) ---------------------------------------------------
+
+def refused_at_once(call, message):
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=message):
+        call()
+    assert time.perf_counter() - start < 1.0
+
+
+def test_modern_recall_refuses_unbounded_steps_naming_steps():
+    X = random_patterns(20, 5, 16)
+    refused_at_once(lambda: modern_recall(X, X[0], beta=1.0, steps=10**12),
+                    r"steps = 1000000000000 would take 8e\+13 multiply-adds \(steps x B x P x "
+                    r"N\), more than MAX_MODERN_WORK = 1e\+10: make steps smaller")
+    assert modern_recall(X, X[0], beta=1.0, steps=1000).shape == (16,)  # 8e5: allowed
+
+
+def test_modern_recall_and_energy_are_finite_and_right_at_enormous_beta():
+    X = random_patterns(21, 6, 30)
+    probes = flip_bits(X, 0.2, np.random.default_rng(0))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # not even a RuntimeWarning
+        recalled = modern_recall(X, probes, beta=1e308)
+        energies = modern_energy(X, probes, beta=1e308)
+    # beta -> infinity: the update returns the best-matching pattern exactly, and the energy
+    # tends to -max_mu x_mu . xi + 1/2 xi . xi.
+    best = np.argmax(probes @ X.T, axis=1)
+    np.testing.assert_array_equal(recalled, X[best])
+    np.testing.assert_allclose(energies, -np.max(probes @ X.T, axis=1) + 15.0, rtol=1e-12)
+    # a tie between two patterns is shared equally, not NaN
+    tie = modern_recall(np.array([[1.0, 1.0], [1.0, -1.0]]), [1.0, 0.0], beta=1e308)
+    np.testing.assert_array_equal(tie, [1.0, 0.0])
+
+
+def test_zero_patterns_are_named():
+    for call in (lambda: modern_recall(np.zeros((0, 4)), np.ones(4), beta=1.0),
+                 lambda: modern_energy(np.zeros((0, 4)), np.ones(4), beta=1.0)):
+        refused_at_once(call, r"patterns must hold at least one pattern of at least one unit, "
+                              r"got shape \(0, 4\)")
+
+
+def test_modern_update_is_one_step_of_modern_recall():
+    X, Q = np.random.default_rng(22).normal(size=(7, 9)), np.random.default_rng(23).normal(
+        size=(3, 9))
+    np.testing.assert_allclose(modern_update(X, Q, 0.8), modern_recall(X, Q, 0.8), rtol=1e-12)
+    naive = softmax(0.8 * Q @ X.T) @ X
+    np.testing.assert_allclose(modern_update(X, Q, 0.8), naive, rtol=1e-12)

@@ -53,11 +53,11 @@ def _examples():
     from nnlib.neuron import Neuron
     from nnlib.rnn import RNN
     from nnlib.tree import TreeNet
-    from nnlib.treedata import LISTOPS_VOCAB, make_listops
+    from nnlib.data import LISTOPS_VOCAB, make_listops
     from nnlib.twolayer import TwoLayerNet
 
     def listops(rng):
-        trees, y, _, _ = make_listops(4, [1, 2], rng)
+        trees, y, _, _ = make_listops(4, [1, 2], rng=rng)
         return trees, y
 
     return {

@@ -1,5 +1,4 @@
-import json
-from pathlib import Path
+import time
 
 import numpy as np
 import pytest
@@ -12,9 +11,10 @@ from nnlib.train import fit
 from nnlib.tree import (METHODS, TreeNet, compose_backward, compose_forward, height_forward,
                         stack_forward, tree_backward, tree_forward)
 from nnlib.treebatch import embedding_backward, prepare_batch
-from nnlib.treedata import (LISTOPS_VOCAB, from_transitions, height, leaves, listops_depth,
-                            listops_text, listops_tree, listops_value, make_listops, parse,
-                            parse_listops, to_string, transitions)
+from nnlib.data import (LISTOPS_VOCAB, from_transitions, height, is_tree, leaves, listops_depth,
+                        listops_text, listops_tree, listops_value, make_listops, parse,
+                        parse_listops, to_string, transitions)
+from notebook_code import code_sources, notebook_definitions
 
 WORDS = ["a", "b", "c", "d"]
 
@@ -79,14 +79,14 @@ def test_parse_listops_rejects(text):
 
 
 def test_make_listops_is_seeded_and_labelled():
-    trees, y, depth, texts = make_listops(60, [1, 2, 4], np.random.default_rng(3))
-    again = make_listops(60, [1, 2, 4], np.random.default_rng(3))
+    trees, y, depth, texts = make_listops(60, [1, 2, 4], rng=np.random.default_rng(3))
+    again = make_listops(60, [1, 2, 4], rng=np.random.default_rng(3))
     assert trees == again[0] and texts == again[3]
     assert sorted(set(depth.tolist())) == [1, 2, 4]
     assert all(listops_value(parse_listops(t)) == label for t, label in zip(texts, y))
     assert all(leaves(tree) == t.split() for tree, t in zip(trees, texts))
     with pytest.raises(ValueError, match="depths must"):
-        make_listops(5, [0], np.random.default_rng(0))
+        make_listops(5, [0], rng=np.random.default_rng(0))
 
 
 # --- the three encoders agree ------------------------------------------------------------------
@@ -101,7 +101,7 @@ def test_prepare_batch_schedules(trees):
 
 
 def test_every_method_gives_the_same_roots_and_gradients(trees):
-    model = TreeNet(WORDS, 5, 3, np.random.default_rng(0))
+    model = TreeNet(WORDS, 5, 3, rng=np.random.default_rng(0))
     y = np.arange(len(trees)) % 3
     recursive = np.array([model.encode(tree) for tree in trees])
     batch = model.prepare_batch(trees)
@@ -120,7 +120,7 @@ def test_every_method_gives_the_same_roots_and_gradients(trees):
 
 @pytest.mark.parametrize("method", METHODS)
 def test_gradient_check(method, trees):
-    model = TreeNet(WORDS, 4, 3, np.random.default_rng(1))
+    model = TreeNet(WORDS, 4, 3, rng=np.random.default_rng(1))
     for value in model.params.values():  # non-zero biases, so that b and b_out are tested
         value += np.random.default_rng(2).normal(0, 0.3, value.shape)
     y = np.arange(len(trees)) % 3
@@ -145,7 +145,7 @@ def test_compose_is_the_formula_and_its_backward_checks():
 
 
 def test_recursion_known_value():
-    model = TreeNet(["x", "y"], 2, 2, np.random.default_rng(0))
+    model = TreeNet(["x", "y"], 2, 2, rng=np.random.default_rng(0))
     E, W, b = model.params["E"], model.params["W"], model.params["b"]
     inner = np.tanh(np.concatenate([E[0], E[1]]) @ W + b)
     expected = np.tanh(np.concatenate([inner, E[0]]) @ W + b)
@@ -166,7 +166,7 @@ def test_embedding_backward_sums_repeated_tokens():
 
 
 def test_stack_and_height_encoders_directly(trees):
-    model = TreeNet(WORDS, 3, 2, np.random.default_rng(5))
+    model = TreeNet(WORDS, 3, 2, rng=np.random.default_rng(5))
     batch = model.prepare_batch(trees)
     np.testing.assert_allclose(height_forward(batch, model.params)[0],
                                stack_forward(batch, model.params)[0], rtol=0, atol=1e-12)
@@ -175,17 +175,17 @@ def test_stack_and_height_encoders_directly(trees):
 # --- the model protocol ------------------------------------------------------------------------
 
 def test_protocol_config_and_repr():
-    model = TreeNet(WORDS, 6, 3, np.random.default_rng(0))
+    model = TreeNet(WORDS, 6, 3, rng=np.random.default_rng(0))
     assert set(model.params) == {"E", "W", "b", "W_out", "b_out"}
     assert model.params["W"].shape == (12, 6) and model.params["E"].shape == (4, 6)
     rebuilt = type(model)(**model.config, rng=np.random.default_rng(0))
     assert all(np.array_equal(rebuilt.params[k], model.params[k]) for k in model.params)
     assert build_model("TreeNet", model.config).config == model.config
-    assert repr(model) == "TreeNet(vocab=['a', 'b', 'c', 'd'], hidden_size=6, n_classes=3)"
+    assert repr(model) == "TreeNet(vocab=['a', 'b', 'c', 'd'], hidden_size=6, output_size=3)"
 
 
 def test_predict_and_loss(trees):
-    model = TreeNet(WORDS, 5, 3, np.random.default_rng(0))
+    model = TreeNet(WORDS, 5, 3, rng=np.random.default_rng(0))
     y = np.arange(len(trees)) % 3
     probabilities = model.predict_proba(trees)
     assert probabilities.shape == (len(trees), 3)
@@ -196,18 +196,18 @@ def test_predict_and_loss(trees):
 
 
 def test_fit_learns_listops_with_minibatches():
-    trees, y, _, _ = make_listops(300, [1, 2], np.random.default_rng(0), operators=("MAX",))
-    model = TreeNet(LISTOPS_VOCAB, 16, 10, np.random.default_rng(1))
+    trees, y, _, _ = make_listops(300, [1, 2], rng=np.random.default_rng(0), operators=("MAX",))
+    model = TreeNet(LISTOPS_VOCAB, 16, 10, rng=np.random.default_rng(1))
     history = fit(model, trees, y, Adam(0.02), 15, batch_size=32, rng=np.random.default_rng(2))
     assert history.train_metric[-1] > 0.8 > history.train_metric[0]
 
 
 @pytest.mark.parametrize("make, message", [
-    (lambda: TreeNet([], 4, 2, np.random.default_rng(0)), "vocab must be a non-empty list"),
-    (lambda: TreeNet(["a", "a"], 4, 2, np.random.default_rng(0)), "distinct tokens"),
-    (lambda: TreeNet(["a b"], 4, 2, np.random.default_rng(0)), "vocab must"),
-    (lambda: TreeNet(WORDS, 0, 2, np.random.default_rng(0)), "hidden_size must be an integer"),
-    (lambda: TreeNet(WORDS, 4, 1, np.random.default_rng(0)), "n_classes must be an integer"),
+    (lambda: TreeNet([], 4, 2, rng=np.random.default_rng(0)), "vocab must be a non-empty list"),
+    (lambda: TreeNet(["a", "a"], 4, 2, rng=np.random.default_rng(0)), "distinct tokens"),
+    (lambda: TreeNet(["a b"], 4, 2, rng=np.random.default_rng(0)), "vocab must"),
+    (lambda: TreeNet(WORDS, 0, 2, rng=np.random.default_rng(0)), "hidden_size must be an integer"),
+    (lambda: TreeNet(WORDS, 4, 1, rng=np.random.default_rng(0)), "output_size must be an integer"),
     (lambda: TreeNet(WORDS, 4, 2, rng=0), "rng must be a np.random.Generator"),
 ])
 def test_constructor_rejects(make, message):
@@ -216,7 +216,7 @@ def test_constructor_rejects(make, message):
 
 
 def test_inputs_rejected_with_the_argument_named():
-    model = TreeNet(WORDS, 4, 2, np.random.default_rng(0))
+    model = TreeNet(WORDS, 4, 2, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="trees must be a list of trees, got tuple"):
         model.prepare_batch(("a", "b"))
     with pytest.raises(ValueError, match=r"trees\[1\] must be a tree"):
@@ -227,34 +227,18 @@ def test_inputs_rejected_with_the_argument_named():
         model.encode_batch(["a"], method="recursion")
     with pytest.raises(ValueError, match="y must hold class labels 0 .. 1"):
         model.loss_and_grads(["a", "b"], [0, 2])
-    other = TreeNet(WORDS + ["e"], 4, 2, np.random.default_rng(0))
+    other = TreeNet(WORDS + ["e"], 4, 2, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="prepared for a vocabulary of 5 tokens"):
         model.predict(other.prepare_batch(["a"]))
 
 
 # --- the notebook's code is the library's code ----------------------------------------------------
 
-def notebook_namespace():
-    """Run the cells of notebook 09 that define the tree functions (solutions included)."""
-    import json
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "09_tree_networks.ipynb"
-    namespace = {"np": np}
-    for cell in json.loads(path.read_text())["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and any(
-                f"def {name}(" in source for name in ("compose_forward", "compose_backward",
-                                                      "tree_backward", "transitions")):
-            exec(compile(source.split("\nmoves = transitions")[0], str(path), "exec"), namespace)
-    return namespace
-
-
 def test_notebook_functions_behave_like_nnlib(trees):
     import nnlib.tree as library
 
-    notebook = notebook_namespace()
-    model = TreeNet(WORDS, 3, 2, np.random.default_rng(8))
+    notebook = notebook_definitions("09")  # the exercises' worked answers included
+    model = TreeNet(WORDS, 3, 2, rng=np.random.default_rng(8))
     params = {k: v for k, v in model.params.items() if k in ("E", "W", "b")}
     for tree in trees:
         assert notebook["transitions"](tree) == transitions(tree)
@@ -277,7 +261,7 @@ def test_notebook_functions_behave_like_nnlib(trees):
 
 
 def test_one_hot_sequences_left_pads():
-    from nnlib.treedata import one_hot_sequences
+    from nnlib.data import one_hot_sequences
 
     index = {w: i for i, w in enumerate(WORDS)}
     X = one_hot_sequences([("a", "b"), "c"], index, 3)
@@ -292,10 +276,10 @@ def test_one_hot_sequences_left_pads():
 
 def test_tree_network_on_a_chain_is_an_rnn_with_mapped_weights():
     from nnlib.rnn_layers import rnn_forward
-    from nnlib.treedata import left_to_right
+    from nnlib.data import left_to_right
 
     rng = np.random.default_rng(11)
-    model = TreeNet(WORDS, 5, 3, rng)
+    model = TreeNet(WORDS, 5, 3, rng=rng)
     model.params["b"] = rng.normal(size=5)
     E, W, b, H = model.params["E"], model.params["W"], model.params["b"], 5
     tree = ((("a", "b"), ("c", "d")), ("b", "a"))
@@ -311,12 +295,12 @@ def test_tree_network_on_a_chain_is_an_rnn_with_mapped_weights():
 
 
 def test_expected_tokens_is_the_generators_mean_length():
-    from nnlib.treedata import expected_tokens
+    from course.tree import expected_tokens
 
     assert expected_tokens(0) == 1 and expected_tokens(1) == 5 and expected_tokens(2) == 9
     assert expected_tokens(3) == pytest.approx(15.0)
     for depth in (3, 5, 7):
-        trees = make_listops(3000, [depth], np.random.default_rng(depth))[0]
+        trees = make_listops(3000, [depth], rng=np.random.default_rng(depth))[0]
         mean = np.mean([len(leaves(tree)) for tree in trees])
         assert expected_tokens(depth) == pytest.approx(mean, rel=0.03)
     with pytest.raises(ValueError, match="depth must be an integer >= 0"):
@@ -326,11 +310,11 @@ def test_expected_tokens_is_the_generators_mean_length():
 def test_matched_hidden_sizes_stay_within_the_tree_networks_weights():
     from nnlib.lstm import LSTM
     from nnlib.rnn import RNN
-    from nnlib.treedata import matched_hidden_sizes
+    from course.tree import matched_hidden_sizes
 
     assert matched_hidden_sizes(32) == {"lstm": 19, "rnn": 42}
     for H in (4, 32, 100):
-        budget = TreeNet(LISTOPS_VOCAB, H, 10, np.random.default_rng(0)).num_params
+        budget = TreeNet(LISTOPS_VOCAB, H, 10, rng=np.random.default_rng(0)).num_params
         sizes = matched_hidden_sizes(H)
         for cls, name in ((LSTM, "lstm"), (RNN, "rnn")):
             for h, fits in ((sizes[name], True), (sizes[name] + 1, False)):
@@ -351,7 +335,7 @@ MEASURED_RUNS = [((1500, 20, 32, 32, 3, 6), 7.1, 0.21), ((300, 3, 1, 32, 3, 3), 
 @pytest.mark.parametrize("settings, seconds, gigabytes", MEASURED_RUNS)
 def test_comparison_cost_is_within_a_factor_of_two_of_measured_runs(settings, seconds,
                                                                      gigabytes):
-    from nnlib.treedata import comparison_cost
+    from course.tree import comparison_cost
 
     estimate = comparison_cost(*settings)
     assert 0.5 < estimate[0] / seconds < 2
@@ -359,7 +343,7 @@ def test_comparison_cost_is_within_a_factor_of_two_of_measured_runs(settings, se
 
 
 def test_comparison_cost_grows_with_every_setting():
-    from nnlib.treedata import comparison_cost
+    from course.tree import comparison_cost
 
     base = (1500, 20, 32, 32, 3, 6)
     seconds, gigabytes = comparison_cost(*base)
@@ -375,12 +359,11 @@ def test_comparison_cost_grows_with_every_setting():
 
 def notebook_validation(**parameters):
     """Run notebook 09's parameters and validation cells with some parameters replaced."""
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "09_tree_networks.ipynb"
-    code = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    parameters_cell, validation_cell = code_sources("09")[:2]
     namespace: dict = {}
-    exec("".join(code[0]["source"]), namespace)
+    exec(parameters_cell, namespace)
     namespace.update(parameters)
-    exec("".join(code[1]["source"]), namespace)
+    exec(validation_cell, namespace)
     return namespace
 
 
@@ -406,7 +389,88 @@ def test_each_documented_maximum_passes_the_budget(parameters):
 
 
 def test_comparison_cost_names_a_bad_argument():
-    from nnlib.treedata import comparison_cost
+    from course.tree import comparison_cost
 
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         comparison_cost(1500, 20, 0, 32, 3, 6)
+
+
+# --- bounded work: shared subtrees, deep trees, huge settings (issue 31) -------------------------
+
+def shared_tree(doublings=40):
+    """t = ("a", "b"), then t = (t, t): 2 + doublings objects unfolding to 2**(doublings + 1)
+    leaves."""
+    tree = ("a", "b")
+    for _ in range(doublings):
+        tree = (tree, tree)
+    return tree
+
+
+def left_chain(depth, token="a"):
+    tree = token
+    for _ in range(depth):
+        tree = (tree, token)
+    return tree
+
+
+def refused_at_once(call, message):
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=message):
+        call()
+    assert time.perf_counter() - start < 1.0
+
+
+def test_a_tree_of_shared_subtrees_is_counted_not_unfolded():
+    from nnlib.data.trees import MAX_TREE_NODES, count_nodes
+
+    tree = shared_tree(40)
+    assert count_nodes(tree) == 2**42 - 1 and height(tree) == 41
+    model = TreeNet(WORDS, 3, 2, rng=np.random.default_rng(0))
+    for call in (lambda: model.predict([tree]), lambda: model.encode(tree),
+                 lambda: leaves(tree), lambda: transitions(tree), lambda: to_string(tree)):
+        refused_at_once(call, rf"unfolds to 4\.4e\+12 nodes, more than MAX_TREE_NODES")
+    # A little sharing (Python shares equal constant tuples) is fine: the unfolded tree counts.
+    small = shared_tree(3)
+    assert count_nodes(small) == 31 <= MAX_TREE_NODES
+    np.testing.assert_allclose(model.predict_proba([small]),
+                               model.predict_proba([parse(to_string(small))]), rtol=1e-12)
+
+
+def test_deep_trees_need_no_recursion():
+    chain = left_chain(5_000)
+    assert is_tree(left_chain(400)) and is_tree(chain) and height(chain) == 5_000
+    text = "( " * 5_000 + "a" + " a )" * 5_000
+    # (== on 5 000 nested tuples would itself recurse in C: compare the strings)
+    assert to_string(chain) == text and to_string(parse(text)) == text
+    moves = transitions(chain)
+    assert moves == ["S"] + ["S", "R"] * 5_000 and len(leaves(chain)) == 5_001
+    assert to_string(from_transitions(leaves(chain), moves)) == text
+    deep = "[MAX " * 3000 + "1 " + "2 ] " * 3000
+    assert listops_value(parse_listops(deep)) == 2 and listops_depth(parse_listops(deep)) == 3000
+
+
+def test_the_model_takes_deep_trees_and_names_the_recursion_bound():
+    chain = left_chain(2_000)  # twice Python's recursion limit
+    model = TreeNet(WORDS, 3, 2, rng=np.random.default_rng(0))
+    batch = model.prepare_batch([chain, "a"])
+    assert model.predict(batch).shape == (2,)
+    np.testing.assert_allclose(model.encode_batch(batch, method="stack"),
+                               model.encode_batch(batch, method="height"), atol=1e-12)
+    refused_at_once(lambda: model.loss_and_grads_by(batch, [0, 1], method="recursion"),
+                    r"method='recursion' .* height up to MAX_RECURSION_HEIGHT = 500; a tree "
+                    r"here has height 2000: use method='height' or 'stack'")
+    refused_at_once(lambda: model.encode(chain), "MAX_RECURSION_HEIGHT")
+
+
+def test_huge_settings_are_refused_with_the_figure_and_the_parameter():
+    rng = np.random.default_rng(0)
+    refused_at_once(lambda: make_listops(1, [10**6], rng=rng),
+                    r"depths must be an integer in the range \[1, 100\], got 1000000")
+    refused_at_once(lambda: make_listops(10**12, [1, 2], rng=rng),
+                    r"1000000000000 ListOps expressions .* would need [\d.]+e\+05 GiB, more than "
+                    r"the budget .*: make n or depths smaller")
+    refused_at_once(lambda: TreeNet(WORDS, 10**6, 2, rng=rng),
+                    r"the parameters would need [\d.e+]+ GiB.*make hidden_size smaller")
+    from nnlib.data import one_hot_sequences
+    refused_at_once(lambda: one_hot_sequences(["a"] * 1000, {"a": 0}, 10**9),
+                    r"the one-hot sequences would need .* GiB.*make length")

@@ -9,14 +9,14 @@ from nnlib.optim import Adam  # noqa: E402
 from course.plotting.tree import draw_tree, plot_accuracy_by_depth, tree_layout  # noqa: E402
 from nnlib.train import fit  # noqa: E402
 from nnlib.tree import TreeNet  # noqa: E402
-from nnlib.treedata import LISTOPS_VOCAB, make_listops, parse  # noqa: E402
+from nnlib.data import LISTOPS_VOCAB, make_listops, parse  # noqa: E402
 from course.widgets.tree import TreeExplorer  # noqa: E402
 
 
 @pytest.fixture(scope="module")
 def trained():
-    trees, y, _, _ = make_listops(300, [1, 2], np.random.default_rng(0), operators=("MAX",))
-    model = TreeNet(LISTOPS_VOCAB, 16, 10, np.random.default_rng(1))
+    trees, y, _, _ = make_listops(300, [1, 2], rng=np.random.default_rng(0), operators=("MAX",))
+    model = TreeNet(LISTOPS_VOCAB, 16, 10, rng=np.random.default_rng(1))
     fit(model, trees, y, Adam(0.02), 15, batch_size=32, rng=np.random.default_rng(2))
     return model
 
@@ -48,7 +48,7 @@ def test_example_slider_loads_an_expression(trained):
 
 
 def test_unknown_token_is_explained():
-    model = TreeNet(["[MAX", "]", "1"], 4, 10, np.random.default_rng(0))
+    model = TreeNet(["[MAX", "]", "1"], 4, 10, rng=np.random.default_rng(0))
     explorer = TreeExplorer(model, "[MAX 1 2 ]")
     assert "no embedding for 2" in explorer.status.value
 

@@ -10,7 +10,7 @@ import numpy as np
 from nnlib.activations import tanh
 from course.checks.common import CheckFailed, close, compare_array, report_passed
 from nnlib.tree import compose_backward, compose_forward, tree_backward, tree_forward
-from nnlib.treedata import parse, to_string, transitions
+from nnlib.data import parse, to_string, transitions
 
 PUBLIC_TEXTS = ["( ( The church ) ( ( has ( cracks ( in ( the ceiling ) ) ) ) . ) )"]
 HIDDEN_TEXTS = ["word", "( a b )", "( a ( b c ) )", "( ( ( a b ) c ) ( d ( e f ) ) )",

@@ -14,7 +14,7 @@ from course.plotting import style
 from course.plotting.diagrams import box, canvas
 from course.plotting.tree import tree_layout
 from nnlib.hopfield import energy, hebbian_weights
-from nnlib.treedata import height, leaves, to_string, transitions
+from nnlib.data import height, leaves, to_string, transitions
 
 EXAMPLE_TREE = (("the", "cat"), ("sat", ("on", "mats")))
 
@@ -25,7 +25,7 @@ def _label(tree) -> str:
 
 def shift_reduce_states(tree):
     """The parser's states: [(move, stack, buffer)], the first with move "start", then one per
-    transition of ``nnlib.treedata.transitions(tree)``; stack bottom first, buffer next first."""
+    transition of ``nnlib.data.transitions(tree)``; stack bottom first, buffer next first."""
     buffer, stack = list(leaves(tree)), []
     states = [("start", [], list(buffer))]
     for move in transitions(tree):

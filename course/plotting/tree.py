@@ -6,7 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from course.plotting import style
-from nnlib.treedata import leaves
+from nnlib.data import leaves
 
 METHOD_STYLE = {"recursion": (style.color("muted"), "o"), "stack": (style.cycle(0)["color"], "s"),
                 "height": (style.cycle(1)["color"], "^")}

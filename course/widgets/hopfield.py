@@ -7,7 +7,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from nnlib.formatting import fmt
-from nnlib.hopfield import flip_bits, hebbian_weights, recall_path
+from course.hopfield import recall_path
+from nnlib.hopfield import flip_bits, hebbian_weights
 from course.plotting.hopfield import plot_recall_frames
 from course.widgets.common import Explorer
 

@@ -11,8 +11,8 @@ from matplotlib.figure import Figure
 
 from course.plotting import style
 from course.plotting.tree import draw_tree
-from nnlib.treedata import (leaves, listops_depth, listops_tree, listops_value, parse_listops,
-                            transitions)
+from nnlib.data import (leaves, listops_depth, listops_tree, listops_value, parse_listops,
+                        transitions)
 from course.widgets.common import Explorer
 
 
