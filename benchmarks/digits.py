@@ -76,7 +76,7 @@ def _sklearn_mlp(hidden_size, learning_rate, batch_size, epochs, seed):
 
 def nnlib_to_target(data, seed):
     X_train, X_test, y_train, y_test = data
-    model = MLP(make_architecture([64, CHOSEN["hidden_size"], 10]), np.random.default_rng(seed),
+    model = MLP(make_architecture([64, CHOSEN["hidden_size"], 10]), rng=np.random.default_rng(seed),
                 init="glorot")
     start = time.perf_counter()
     history = fit(model, X_train, y_train, Adam(CHOSEN["learning_rate"]), MAX_EPOCHS,
@@ -149,7 +149,7 @@ def source_twolayer(data, seed):
 
 def nnlib_chosen(data, seed):
     X_train, _, y_train, _ = data
-    model = MLP(make_architecture([64, CHOSEN["hidden_size"], 10]), np.random.default_rng(seed),
+    model = MLP(make_architecture([64, CHOSEN["hidden_size"], 10]), rng=np.random.default_rng(seed),
                 init="glorot")
     start = time.perf_counter()
     fit(model, X_train, y_train, Adam(CHOSEN["learning_rate"]), CHOSEN["epochs"],

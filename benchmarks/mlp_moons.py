@@ -71,14 +71,14 @@ def load_data():
 
 
 def starting_params(seed, init="normal"):
-    return MLP(make_architecture(SIZES), np.random.default_rng(seed), init=init).copy_params()
+    return MLP(make_architecture(SIZES), rng=np.random.default_rng(seed), init=init).copy_params()
 
 
 # --- contenders: each returns (seconds, epochs) to reach the target ---------------------------
 
 def nnlib_adam(data, seed):
     X_train, X_test, y_train, y_test = data
-    model = MLP(make_architecture(SIZES), np.random.default_rng(seed), init="glorot")
+    model = MLP(make_architecture(SIZES), rng=np.random.default_rng(seed), init="glorot")
     start = time.perf_counter()
     history = fit(model, X_train, y_train, Adam(ADAM_LR), MAX_EPOCHS_ADAM, batch_size=BATCH,
                   rng=np.random.default_rng(seed), X_val=X_test, y_val=y_test, stop=reached)
@@ -91,7 +91,7 @@ def reached(history):
 
 def nnlib_gd(data, seed):
     X_train, X_test, y_train, y_test = data
-    model = MLP(make_architecture(SIZES), np.random.default_rng(seed))
+    model = MLP(make_architecture(SIZES), rng=np.random.default_rng(seed))
     start = time.perf_counter()
     history = fit(model, X_train, y_train, SGD(GD_LR), MAX_EPOCHS_GD, X_val=X_test, y_val=y_test,
                   record_every=GD_CHECK_EVERY, stop=reached)
@@ -223,7 +223,7 @@ def tutorial_gd(data, seed):
 
 def nnlib_epochs(data, seed, epochs):
     X_train, _, y_train, _ = data
-    model = MLP(make_architecture(SIZES), np.random.default_rng(seed))
+    model = MLP(make_architecture(SIZES), rng=np.random.default_rng(seed))
     start = time.perf_counter()
     fit(model, X_train, y_train, SGD(GD_LR), epochs, record_every=epochs)
     return (time.perf_counter() - start) / epochs
@@ -248,7 +248,7 @@ def check_agreement(data, seed):
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         for _ in range(50):
             _tutorial_epoch(X_train.T.copy(), y_train[None, :], params, TUTORIAL_LAYERS, GD_LR)
-    model = MLP(make_architecture(SIZES), np.random.default_rng(seed))
+    model = MLP(make_architecture(SIZES), rng=np.random.default_rng(seed))
     fit(model, X_train, y_train, SGD(GD_LR), 50, record_every=50)
     difference = max(np.max(np.abs(model.params[key] - (value.T if key[0] == "W" else value[:, 0])))
                      for key, value in params.items())

@@ -72,7 +72,7 @@ from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits
                           softmax, softmax_cross_entropy, squared_error_loss)
 from nnlib.lstm import LSTM, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from nnlib.metrics import binary_accuracy
-from nnlib.mlp import MLP, mlp_loss_and_grads
+from nnlib.mlp import MLP, full_backward, full_forward, layer_backward, layer_forward
 from nnlib.model import Model, load_model, load_weights, save_model
 from nnlib.neuron import Neuron
 from nnlib.optim import SGD, Adam, Momentum, clip_grad_norm
@@ -92,10 +92,10 @@ __all__ = [
     "as_float_array", "binary_accuracy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "birnn_backward", "birnn_forward", "bits_to_int",
     "carry_bits", "check_finite_loss", "confusion_matrix", "check_number", "clip_grad_norm", "exact_sum_accuracy", "exact_sums",
-    "first_column_data", "fit", "fmt", "fmt_sci", "init_params", "int_to_bits", "load_model",
+    "first_column_data", "fit", "fmt", "fmt_sci", "full_backward", "full_forward", "init_params", "int_to_bits", "layer_backward", "layer_forward", "load_model",
     "load_digits_data", "load_params", "load_weights", "log_softmax", "lstm_backward", "lstm_forward",
     "lstm_step_backward", "lstm_step_forward", "make_architecture", "make_moons",
-    "mlp_loss_and_grads", "numerical_gradient", "one_hot", "relative_error", "relu", "rnn_backward",
+    "numerical_gradient", "one_hot", "relative_error", "relu", "rnn_backward",
     "rnn_forward", "rnn_step_backward", "rnn_step_forward", "save_model", "save_params",
     "set_blas_threads", "sigmoid", "sigmoid_slope", "softmax", "softmax_cross_entropy",
     "split_pairs", "squared_error_loss", "stratified_split", "study_sleep_data", "tanh", "train_addition",
