@@ -2,7 +2,7 @@
 training times of the notebook's side-by-side table.
 
 Run it with ``python3 tasks.py benchmark digits`` (one BLAS thread). Same data for everyone:
-``nnlib.digits.load_digits_data()`` (pixels / 16) split 60 / 20 / 20 by
+``nnlib.data.digits.load_digits_data()`` (pixels / 16) split 60 / 20 / 20 by
 ``stratified_split(X, y, default_rng(0))``: 1 079 training and 359 test images. Same
 architecture 64-H-10 (ReLU, softmax output, mean cross-entropy), float64, Adam with the same
 learning rate and mini-batches of 32, no weight penalty, Glorot-uniform starting weights
@@ -42,7 +42,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from nnlib.activations import sigmoid, sigmoid_slope  # noqa: E402
-from nnlib.digits import load_digits_data, one_hot, stratified_split  # noqa: E402
+from nnlib.data.digits import load_digits_data, one_hot, stratified_split  # noqa: E402
 from nnlib.mlp import MLP, make_architecture  # noqa: E402
 from nnlib.optim import SGD, Adam  # noqa: E402
 from nnlib.train import fit  # noqa: E402

@@ -63,7 +63,7 @@ from nnlib.architecture import init_params, make_architecture
 from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
 from nnlib.data.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
 from nnlib.data import first_column_data, make_moons, study_sleep_data, train_test_split, xor_data
-from nnlib.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
+from nnlib.data.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
 from nnlib.formatting import fmt, fmt_sci
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.lagtasks import adding_problem

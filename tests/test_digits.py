@@ -1,18 +1,16 @@
-"""nnlib.digits: the digits data, one-hot, the stratified split, the confusion matrix, the
+"""nnlib.data.digits and course.digits: the digits data, one-hot, the stratified split, the confusion matrix, the
 stacked XOR networks and the run-time estimate; and notebook 06's source-style class against
 nnlib's TwoLayerNet."""
-
-import json
-from pathlib import Path
 
 import numpy as np
 import pytest
 
-from nnlib.digits import (XOR_X, XOR_Y, confusion_matrix, estimated_seconds, line_errors,
-                          load_digits_data, one_hot, stratified_split, train_xor_networks,
-                          xor_forward, xor_grads, xor_scores)
+from course.digits import (XOR_X, XOR_Y, estimated_seconds, line_errors, train_xor_networks,
+                           xor_forward, xor_grads, xor_scores)
+from nnlib.data.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.losses import binary_cross_entropy_with_logits
+from notebook_code import notebook_definitions, notebook_path
 
 
 def test_digits_are_scaled_images_with_ten_classes():
@@ -163,17 +161,12 @@ def test_a_stacked_network_trains_like_nnlib_mlp_through_fit():
 
 # --- the source-style class of the notebook and nnlib's TwoLayerNet -----------------------------
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_digits.ipynb"
+NOTEBOOK = notebook_path("06")
 
 
 def notebook_neural_network_class():
-    # The class exactly as the notebook defines it (its cell is run here, not copied).
-    namespace = {"np": np}
-    cells = [cell for cell in json.loads(NOTEBOOK.read_text())["cells"]
-             if cell["cell_type"] == "code" and "class NeuralNetwork" in "".join(cell["source"])]
-    assert len(cells) == 1
-    exec(compile("".join(cells[0]["source"]), "notebook 06", "exec"), namespace)
-    return namespace["NeuralNetwork"]
+    # The class exactly as the notebook defines it (tests/notebook_code.py runs its cell).
+    return notebook_definitions("06")["NeuralNetwork"]
 
 
 def class_params(net):
@@ -263,7 +256,6 @@ def test_the_notebook_stops_an_enormous_run_at_once(tmp_path):
 
 
 def test_estimated_seconds_names_a_bad_argument():
-    from nnlib.digits import estimated_seconds
 
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         estimated_seconds(100, 2000, 10, 20, 0)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from nnlib.digits import load_digits_data, stratified_split
+from nnlib.data.digits import load_digits_data, stratified_split
 from course.widgets.digits import DigitsExplorer
 
 

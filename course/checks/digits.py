@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from course.checks.common import CheckFailed, close, compare_array, report_passed
-from nnlib.digits import one_hot as reference_one_hot
+from nnlib.data.digits import one_hot as reference_one_hot
 from nnlib.losses import softmax, softmax_cross_entropy as reference_softmax_cross_entropy
 
 

@@ -11,7 +11,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 
 from nnlib.activations import sigmoid
-from nnlib.digits import IMAGE_SHAPE, XOR_X, XOR_Y, xor_forward
+from course.digits import XOR_X, XOR_Y, xor_forward
+from nnlib.data.digits import IMAGE_SHAPE
 
 CLASS_COLORS = ("tab:blue", "tab:orange")
 

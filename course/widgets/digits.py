@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnlib.digits import CLASSES, confusion_matrix
+from nnlib.data.digits import CLASSES, confusion_matrix
 from nnlib.mlp import MLP, make_architecture
 from nnlib.optim import Adam
 from course.plotting.digits import plot_confusion, plot_digits
