@@ -17,7 +17,8 @@ import numpy as np
 from nnlib.activations import sigmoid, sigmoid_slope
 from nnlib.losses import REDUCTIONS, binary_cross_entropy_with_logits, squared_error_loss
 from nnlib.model import Model
-from nnlib.validation import as_float_array, check_choice, check_number, check_rng
+from nnlib.validation import (as_float_array, check_choice, check_memory, check_number,
+                              check_rng)
 
 LOSSES = ("squared_error", "cross_entropy")
 
@@ -89,6 +90,7 @@ class Neuron(Model):
     def __init__(self, input_size: int, *, rng: np.random.Generator,
                  loss: str = "squared_error", reduction: str = "mean"):
         self.input_size = check_number("input_size", input_size, minimum=1, integer=True)
+        check_memory("the neuron's weights", self.input_size, "input_size")
         self.loss_name = check_choice("loss", loss, LOSSES)
         self.reduction = check_choice("reduction", reduction, REDUCTIONS)
         if loss == "cross_entropy" and reduction == "half_sum":

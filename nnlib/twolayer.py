@@ -19,7 +19,8 @@ from nnlib.activations import sigmoid, sigmoid_slope
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import REDUCTIONS, squared_error_loss
 from nnlib.model import Model
-from nnlib.validation import as_float_array, check_choice, check_number, check_rng
+from nnlib.validation import (as_float_array, check_choice, check_memory, check_number,
+                              check_rng)
 
 INITS = ("randn", "rand")
 
@@ -62,6 +63,8 @@ class TwoLayerNet(Model):
                    (("input_size", input_size), ("hidden_size", hidden_size),
                     ("output_size", output_size)))
         check_rng(rng)
+        check_memory("the TwoLayerNet's weights", D * H + H * C + H + C,
+                     "hidden_size (or input_size, output_size)")
         self.init = check_choice("init", init, INITS)
         if not isinstance(use_bias, bool):
             raise ValueError(f"use_bias must be True or False, got {use_bias!r}.")
