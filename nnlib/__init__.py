@@ -7,9 +7,8 @@ import it. The package is layered:
   ``gradcheck``, ``metrics``, ``serialization``; the data sets in ``nnlib.data``
 - models and training: ``model`` (the protocol, weight files of models), ``train`` (``fit``),
   ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp`` (with ``mlp_workspace``),
-  ``rnn`` with
-  ``rnn_layers``, ``addition`` and ``sweeps``, ``birnn``, ``lstm`` with ``lstm_layers`` and
-  ``lagtasks``, ``tree`` with ``treedata`` and ``treebatch``; ``hopfield``
+  ``rnn`` with ``rnn_layers``, ``addition`` and ``sweeps``, ``birnn``, ``lstm`` with
+  ``lstm_layers`` and ``lagtasks``, ``tree`` with ``treedata`` and ``treebatch``; ``hopfield``
   (memory by an energy: no gradient descent, so not a ``Model``)
 
 What exists only to run the course (graders, figures, explorers, notebook guards, experiment
