@@ -46,7 +46,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nnlib.data import make_moons, train_test_split  # noqa: E402
-from nnlib.mlp import MLP, _output_loss, full_backward, full_forward, make_architecture  # noqa: E402
+from nnlib.mlp import (MLP, _output_loss, full_backward, full_forward,  # noqa: E402
+                       make_architecture)
 from nnlib.optim import SGD, Adam  # noqa: E402
 from nnlib.train import fit  # noqa: E402
 

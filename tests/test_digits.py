@@ -1,6 +1,6 @@
-"""nnlib.data.digits and course.digits: the digits data, one-hot, the stratified split, the confusion matrix, the
-stacked XOR networks and the run-time estimate; and notebook 06's source-style class against
-nnlib's TwoLayerNet."""
+"""nnlib.data.digits and course.digits: the digits data, one-hot, the stratified split, the
+confusion matrix, the stacked XOR networks and the run-time estimate; and notebook 06's
+source-style class against nnlib's TwoLayerNet."""
 
 import numpy as np
 import pytest
@@ -150,7 +150,8 @@ def test_a_stacked_network_trains_like_nnlib_mlp_through_fit():
     from nnlib.train import fit
 
     params, start, _, _ = train_xor_networks(2, 3, 300, 1.0, np.random.default_rng(4))
-    model = MLP(make_architecture([2, 2, 1], hidden_activation="tanh"), rng=np.random.default_rng(0))
+    model = MLP(make_architecture([2, 2, 1], hidden_activation="tanh"),
+                rng=np.random.default_rng(0))
     model.set_params({"W1": start["W1"][2], "b1": start["b1"][2, 0], "W2": start["W2"][2],
                       "b2": start["b2"][2, 0]})
     fit(model, XOR_X, XOR_Y, SGD(1.0), 300, record_every=300)

@@ -31,7 +31,8 @@ def _rng():
     (lambda: Neuron(10**12, rng=_rng()), r"the neuron's weights would need .*make input_size"),
     (lambda: MLP(make_architecture([10**6, 10**6, 1]), rng=_rng()),
      r"the MLP's parameters would need .*make the layer sizes of architecture smaller"),
-    (lambda: MLP(make_architecture([1e6, 1e6, 1]), rng=_rng()), r"layer_sizes\[i\] must be an integer"),
+    (lambda: MLP(make_architecture([1e6, 1e6, 1]), rng=_rng()),
+     r"layer_sizes\[i\] must be an integer"),
 ])
 def test_absurd_sizes_are_refused_at_once(call, message):
     start = time.perf_counter()

@@ -97,8 +97,8 @@ def plot_boundary_snapshots(architecture, snapshots: dict, X, y, columns: int = 
         title = f"epoch {epoch}"
         if accuracies and epoch in accuracies:
             title += f" · val. {100 * accuracies[epoch]:.0f}%"
-        plot_decision_boundary(MLP.from_params(snapshots[epoch], architecture=architecture), X, y, ax=ax,
-                               title=title, resolution=100, limits=limits)
+        model = MLP.from_params(snapshots[epoch], architecture=architecture)
+        plot_decision_boundary(model, X, y, ax=ax, title=title, resolution=100, limits=limits)
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.tick_params(labelsize=7)
