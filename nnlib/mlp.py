@@ -18,11 +18,12 @@ The functions are the ones notebook 03 builds, with the same names and signature
 It reads ``params`` at every call (the truth: assigning or editing ``params[...]`` changes
 the model). Its predictions run ``full_forward``; its loss and gradients run the same maths
 on reused buffers (``nnlib.mlp_workspace``: [W; b] packed from ``params`` at every call),
-because ``benchmarks/mlp_moons.py`` measured the plain loop 2.4x slower per epoch at full
-batch (900 examples: 15.3 vs 6.3 ms, interleaved medians on the loaded 2-core machine) and
-1.26x at batches of 32: fresh arrays of a few hundred kB per layer and step make glibc's
-allocator return memory to the system and fault it in again (with the allocator told to keep
-it, the gap is 1.15x). Tests hold the two paths to the same numbers. The loss is the mean
+because ``benchmarks/mlp_moons.py`` (part 3) measured the plain loop 2.2x slower per
+full-batch epoch (900 examples: 15.7 against 7.1 ms, interleaved medians on the loaded 2-core
+machine; 3.0x in a second run, 1.26x at batches of 32): fresh arrays of a few hundred kB per
+layer and step make glibc's allocator return memory to the system and fault it in again
+(with the allocator told to keep it, the gap is 1.15x). Tests hold the two paths to the same
+numbers. The loss is the mean
 cross-entropy over the N examples, in nats. Left out on purpose: regularisation, dropout,
 batch normalisation.
 """
