@@ -3,16 +3,22 @@ scikit-learn ships): nothing is downloaded.
 
 - ``nnlib.data.toy``: the small tables of the first chapters (the single neuron's first-column
   rule, XOR, hours studied and slept) and the two moons, with a seeded train/test split;
-- ``nnlib.data.bits``: integers as bit vectors and binary-addition sequences;
+- ``nnlib.data.bits``: integers as bit vectors, binary-addition sequences and the held-out split
+  of the pairs of addends;
+- ``nnlib.data.lagtasks``: the adding problem, a task with a long time lag;
 - ``nnlib.data.digits``: scikit-learn's bundled handwritten digits, one-hot targets, a seeded
   stratified split and the confusion matrix.
 """
 
-from nnlib.data.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
+from nnlib.data.bits import (addition_data, addition_table, all_pairs, bits_to_int, carry_bits,
+                             int_to_bits, split_pairs)
 from nnlib.data.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
+from nnlib.data.lagtasks import ADDING_BASELINE_MSE, adding_problem, marked_positions
 from nnlib.data.toy import (first_column_data, make_moons, study_sleep_data, train_test_split,
                             xor_data)
 
-__all__ = ["addition_data", "all_pairs", "bits_to_int", "carry_bits", "confusion_matrix",
-           "first_column_data", "int_to_bits", "load_digits_data", "make_moons", "one_hot",
-           "stratified_split", "study_sleep_data", "train_test_split", "xor_data"]
+__all__ = ["ADDING_BASELINE_MSE", "adding_problem", "addition_data", "addition_table",
+           "all_pairs", "bits_to_int", "carry_bits", "confusion_matrix", "first_column_data",
+           "int_to_bits", "load_digits_data", "make_moons", "marked_positions", "one_hot",
+           "split_pairs", "stratified_split", "study_sleep_data",
+           "train_test_split", "xor_data"]
