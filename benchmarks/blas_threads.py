@@ -40,7 +40,7 @@ from threadpoolctl import threadpool_info
 X, y = make_moons(1000, noise=0.2, seed=100)
 X_train, X_test, y_train, y_test = train_test_split(X, y, 0.1, np.random.default_rng(0))
 model = nnlib.MLP(nnlib.make_architecture([2, 25, 50, 50, 25, 1], "relu"),
-                  np.random.default_rng(0))
+                  rng=np.random.default_rng(0))
 start = time.perf_counter()
 nnlib.fit(model, X_train, y_train, nnlib.SGD(0.01), epochs={epochs}, record_every={epochs})
 threads = max(pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas")

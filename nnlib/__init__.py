@@ -5,11 +5,12 @@ import it. The package is layered:
 
 - core (NumPy only): ``validation``, ``formatting``, ``activations``, ``layers``, ``losses``,
   ``gradcheck``, ``metrics``, ``serialization``; the data sets in ``nnlib.data`` (toy sets, bits
-  and addition, the adding problem in ``lagtasks``, trees and ListOps)
+  and addition, the adding problem in ``lagtasks``, the handwritten digits in ``digits``, trees
+  and ListOps)
 - models and training: ``model`` (the protocol, weight files of models), ``train`` (``fit``),
-  ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp``, ``digits``, ``rnn`` with
-  ``rnn_layers`` and ``addition`` (exact sums), ``birnn``, ``lstm`` with ``lstm_layers``,
-  ``tree`` with ``treebatch``; ``hopfield``
+  ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp`` (with ``mlp_workspace``),
+  ``rnn`` with ``rnn_layers`` and ``addition`` (exact sums), ``birnn``, ``lstm`` with
+  ``lstm_layers``, ``tree`` with ``treebatch``; ``hopfield``
   (memory by an energy: no gradient descent, so not a ``Model``)
 
 What exists only to run the course (graders, figures, explorers, notebook guards, experiment
@@ -65,7 +66,7 @@ from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
 from nnlib.data.bits import (addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits,
                              split_pairs)
 from nnlib.data import first_column_data, make_moons, study_sleep_data, train_test_split, xor_data
-from nnlib.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
+from nnlib.data.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
 from nnlib.formatting import fmt, fmt_sci
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.data.lagtasks import adding_problem
@@ -74,7 +75,7 @@ from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits
                           softmax, softmax_cross_entropy, squared_error_loss)
 from nnlib.lstm import LSTM, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from nnlib.metrics import binary_accuracy
-from nnlib.mlp import MLP, mlp_loss_and_grads
+from nnlib.mlp import MLP, full_backward, full_forward, layer_backward, layer_forward
 from nnlib.model import Model, load_model, load_weights, save_model
 from nnlib.neuron import Neuron
 from nnlib.optim import SGD, Adam, Momentum, clip_grad_norm
@@ -94,10 +95,10 @@ __all__ = [
     "as_float_array", "binary_accuracy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "birnn_backward", "birnn_forward", "bits_to_int",
     "carry_bits", "check_finite_loss", "confusion_matrix", "check_number", "clip_grad_norm", "exact_sum_accuracy", "exact_sums",
-    "first_column_data", "fit", "fmt", "fmt_sci", "init_params", "int_to_bits", "load_model",
+    "first_column_data", "fit", "fmt", "fmt_sci", "full_backward", "full_forward", "init_params", "int_to_bits", "layer_backward", "layer_forward", "load_model",
     "load_digits_data", "load_params", "load_weights", "log_softmax", "lstm_backward", "lstm_forward",
     "lstm_step_backward", "lstm_step_forward", "make_architecture", "make_moons",
-    "mlp_loss_and_grads", "numerical_gradient", "one_hot", "relative_error", "relu", "rnn_backward",
+    "numerical_gradient", "one_hot", "relative_error", "relu", "rnn_backward",
     "rnn_forward", "rnn_step_backward", "rnn_step_forward", "save_model", "save_params",
     "set_blas_threads", "sigmoid", "sigmoid_slope", "softmax", "softmax_cross_entropy",
     "split_pairs", "squared_error_loss", "stratified_split", "study_sleep_data", "tanh",

@@ -2,22 +2,29 @@
 
 The architecture is data (``nnlib.architecture``): a list of layer specs whose last layer is
 one sigmoid unit (two classes: binary cross-entropy against 0/1 targets) or C > 1 softmax
-units (C classes: categorical cross-entropy against integer labels 0 .. C-1). Both heads share
-one code path; only the loss and the probabilities at the end differ.
+units (C classes: categorical cross-entropy against integer labels 0 .. C-1).
 
-- ``layer_forward`` / ``layer_backward``: one hidden layer with the (out, cache) contract,
-  composed from ``nnlib.layers`` and ``nnlib.activations`` (what exercise 1 builds);
-- ``MLP``: the model of the protocol (``nnlib.model.Model``), trained by ``nnlib.train.fit``;
-  ``mlp_loss_and_grads(X, y, params, architecture)`` is its loss and gradient as a function.
+The functions are the ones notebook 03 builds, with the same names and signatures:
 
-The whole network runs on one path, for training, predicting and the gradient checks alike: a
-workspace of buffers reused from step to step, each layer's weights and bias packed as one
-block [W; b] and each layer's input carrying a column of ones, so that one matrix product
-gives ``A W + b`` and one gives ``[dW; db]``. Fresh (N, H) arrays at every step cost more
-than the arithmetic for the course's sizes (the benchmark ``benchmarks/mlp_moons.py`` measures
-both). The activations, their slopes and the losses are nnlib's own (``check=False``). The loss
-is the mean cross-entropy over the N examples, in nats, computed from the output layer's
-pre-activations (logits), so it is stable. Left out on purpose: regularisation, dropout,
+- ``layer_forward`` / ``layer_backward``: one layer with the (out, cache) contract, the cache
+  ``(A_prev, W, Z)`` holding what the backward pass needs;
+- ``full_forward(X, params, architecture) -> (logits, caches)``: every layer in turn; the
+  output layer stops at its pre-activation (the logits), which the loss and the probabilities
+  take, so the cross-entropy is computed stably from the logits;
+- ``full_backward(dlogits, caches, architecture) -> grads``: from dL/dlogits back to every
+  ``W{l}`` and ``b{l}``, one ``layer_backward`` per layer.
+
+``MLP`` is the model of the protocol (``nnlib.model.Model``), trained by ``nnlib.train.fit``.
+It reads ``params`` at every call (the truth: assigning or editing ``params[...]`` changes
+the model). Its predictions run ``full_forward``; its loss and gradients run the same maths
+on reused buffers (``nnlib.mlp_workspace``: [W; b] packed from ``params`` at every call),
+because ``benchmarks/mlp_moons.py`` (part 3) measured the plain loop 2.2x slower per
+full-batch epoch (900 examples: 15.7 against 7.1 ms, interleaved medians on the loaded 2-core
+machine; 3.0x in a second run, 1.26x at batches of 32): fresh arrays of a few hundred kB per
+layer and step make glibc's allocator return memory to the system and fault it in again
+(with the allocator told to keep it, the gap is 1.15x). Tests hold the two paths to the same
+numbers. The loss is the mean
+cross-entropy over the N examples, in nats. Left out on purpose: regularisation, dropout,
 batch normalisation.
 """
 
@@ -25,60 +32,36 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.activations import relu, sigmoid, sigmoid_slope, tanh, tanh_slope
-from nnlib.architecture import (HIDDEN_ACTIVATIONS, INITS, check_architecture, check_params,
-                                init_params, make_architecture)
+from nnlib.activations import ACTIVATIONS, sigmoid
+from nnlib.architecture import (HIDDEN_ACTIVATIONS, INITS, check_architecture, init_params,
+                                make_architecture)
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import binary_cross_entropy_with_logits, softmax, softmax_cross_entropy
 from nnlib.model import Model
-from nnlib.validation import as_float_array, check_choice, check_labels, check_number
+from nnlib.mlp_workspace import Workspace, pack
+from nnlib.validation import as_float_array, check_choice, check_labels, check_memory, check_number
 
 
 # --- one layer ---------------------------------------------------------------------------------
 
-def _activate(name: str, Z: np.ndarray) -> np.ndarray:
-    if name == "relu":
-        return relu(Z)
-    if name == "tanh":
-        return tanh(Z)
-    if name == "sigmoid":
-        return sigmoid(Z)
-    if name == "softmax":
-        return softmax(Z)
-    return Z
-
-
-def _activation_backward(name: str, dA: np.ndarray, Z: np.ndarray, A: np.ndarray) -> np.ndarray:
-    # dZ = dA * g'(Z), written into dA (which the caller owns); the sigmoid's and tanh's slopes
-    # are taken in terms of their output A.
-    if name == "relu":
-        # relu_backward(dA, Z) checks dA on every call; its mask, on trusted arrays:
-        np.multiply(dA, Z > 0.0, out=dA)
-    elif name == "tanh":
-        dA *= tanh_slope(A)
-    elif name == "sigmoid":
-        dA *= sigmoid_slope(A)
-    return dA
-
-
 def layer_forward(A_prev, W, b, activation: str):
-    """One hidden layer: ``Z = A_prev W + b``, then ``A = activation(Z)``.
+    """One layer: ``Z = A_prev W + b``, then ``A = activation(Z)``.
 
     Parameters
     ----------
-    A_prev : array_like, shape (N, D)
-    W : array_like, shape (D, H)
-    b : array_like, shape (H,)
+    A_prev : ndarray, shape (N, D)
+    W : ndarray, shape (D, H)
+    b : ndarray, shape (H,)
     activation : "relu", "tanh", "sigmoid" or "identity"
 
     Returns
     -------
     A : ndarray, shape (N, H)
-    cache : tuple (A_prev, W, Z); ``cache[2]`` is Z, shape (N, H).
+    cache : tuple (A_prev, W, Z), Z of shape (N, H)
     """
-    check_choice("activation", activation, HIDDEN_ACTIVATIONS)
-    Z, (A_prev, W) = affine_forward(A_prev, W, b)
-    return _activate(activation, Z), (A_prev, W, Z)
+    Z, _ = affine_forward(A_prev, W, b)
+    A, _ = ACTIVATIONS[activation][0](Z)
+    return A, (A_prev, W, Z)
 
 
 def layer_backward(dA, cache, activation: str):
@@ -86,9 +69,9 @@ def layer_backward(dA, cache, activation: str):
 
     Parameters
     ----------
-    dA : array_like, shape (N, H)
+    dA : ndarray, shape (N, H)
         Gradient of the loss with respect to the layer's output A.
-    cache : from ``layer_forward``
+    cache : (A_prev, W, Z) from ``layer_forward``
     activation : the same name as in the forward pass
 
     Returns
@@ -101,73 +84,57 @@ def layer_backward(dA, cache, activation: str):
     -----
     dZ = dA * activation'(Z);  dA_prev = dZ W^T,  dW = A_prev^T dZ,  db = sum_n dZ.
     """
-    check_choice("activation", activation, HIDDEN_ACTIVATIONS)
     A_prev, W, Z = cache
-    dZ = as_float_array("dA", dA, shape=np.shape(Z)).copy()
-    dZ = _activation_backward(activation, dZ, Z, _activate(activation, Z))
+    forward, backward = ACTIVATIONS[activation]
+    dZ = backward(dA, forward(Z)[1])
     return affine_backward(dZ, (A_prev, W))
 
 
-# --- the whole network: one path for training, predicting and the gradient checks ---------------
+# --- the whole network -------------------------------------------------------------------------
 
-class _Workspace:
-    """Buffers for ``rows`` examples, reused from step to step.
+def full_forward(X, params: dict, architecture: list[dict]):
+    """Every layer in turn, from the inputs to the output layer's pre-activation.
 
-    ``inputs[l]`` is [A_l | 1] of shape (rows, D_l + 1), so that with the layer's parameters
-    packed as one block [W; b] of shape (D_l + 1, D_out), one matrix product gives
-    ``A_l W + b`` and one gives ``[dW; db] = [A_l | 1]^T dZ``. The gradient blocks are views
-    into one array; ``grads`` views them as the model's ``W{l}`` and ``b{l}``.
+    Parameters
+    ----------
+    X : ndarray, shape (N, D)
+    params : dict, ``W{l}`` (D_in, D_out) and ``b{l}`` (D_out,) for l = 1 .. L
+    architecture : list of L layer specs (``nnlib.architecture``)
+
+    Returns
+    -------
+    logits : ndarray, shape (N, C), the output layer's Z (its sigmoid or softmax is left to
+        the loss and the probabilities)
+    caches : list of L caches, ``caches[l - 1]`` is layer l's (A_prev, W, Z)
     """
-
-    def __init__(self, architecture: list[dict], rows: int):
-        self.activations = [spec["activation"] for spec in architecture]
-        self.inputs = [np.ones((rows, spec["input_dim"] + 1)) for spec in architecture]
-        self.z = [np.empty((rows, spec["output_dim"])) for spec in architecture]
-        self.delta = [np.empty((rows, spec["input_dim"])) for spec in architecture]
-        self.grad_blocks = _split_blocks(np.empty(_packed_size(architecture)), architecture)
-        self.grads = _block_views(self.grad_blocks)
-
-    def forward(self, X: np.ndarray, blocks: list[np.ndarray]) -> np.ndarray:
-        """The logits, shape (rows, C) (a view into the workspace)."""
-        self.inputs[0][:, :-1] = X
-        last = len(blocks) - 1
-        for index, block in enumerate(blocks):
-            Z = np.matmul(self.inputs[index], block, out=self.z[index])
-            if index < last:
-                self.inputs[index + 1][:, :-1] = _activate(self.activations[index], Z)
-        return self.z[last]
-
-    def backward(self, dlogits: np.ndarray, blocks: list[np.ndarray]) -> dict:
-        """Gradients of the loss from dL/dlogits (rows, C), written into ``self.grads``."""
-        dZ = dlogits
-        for index in range(len(blocks) - 1, -1, -1):
-            np.matmul(self.inputs[index].T, dZ, out=self.grad_blocks[index])
-            if index > 0:
-                dA = np.matmul(dZ, blocks[index][:-1].T, out=self.delta[index])
-                dZ = _activation_backward(self.activations[index - 1], dA, self.z[index - 1],
-                                          self.inputs[index][:, :-1])
-        return self.grads
+    A, caches, last = X, [], len(architecture)
+    for index, spec in enumerate(architecture, start=1):
+        activation = "identity" if index == last else spec["activation"]
+        A, cache = layer_forward(A, params[f"W{index}"], params[f"b{index}"], activation)
+        caches.append(cache)
+    return A, caches
 
 
-def _packed_size(architecture) -> int:
-    return sum((spec["input_dim"] + 1) * spec["output_dim"] for spec in architecture)
+def full_backward(dlogits, caches: list, architecture: list[dict]) -> dict:
+    """Gradients of the loss for every ``W{l}`` and ``b{l}``, from dL/dlogits.
 
+    Parameters
+    ----------
+    dlogits : ndarray, shape (N, C), the loss's gradient with respect to the logits
+    caches : from ``full_forward``
+    architecture : the same list of L layer specs
 
-def _split_blocks(flat: np.ndarray, architecture) -> list[np.ndarray]:
-    # Consecutive (D_in + 1, D_out) views [W; b] of one flat array, one per layer.
-    blocks, start = [], 0
-    for spec in architecture:
-        shape = (spec["input_dim"] + 1, spec["output_dim"])
-        blocks.append(flat[start:start + shape[0] * shape[1]].reshape(shape))
-        start += shape[0] * shape[1]
-    return blocks
-
-
-def _block_views(blocks) -> dict:
-    views = {}
-    for index, block in enumerate(blocks, start=1):
-        views[f"W{index}"], views[f"b{index}"] = block[:-1], block[-1]
-    return views
+    Returns
+    -------
+    grads : dict, ``W{l}`` and ``b{l}`` with the shapes of ``params``
+    """
+    grads, last = {}, len(architecture)
+    dA = dlogits
+    for index in range(last, 0, -1):
+        activation = "identity" if index == last else architecture[index - 1]["activation"]
+        dA, grads[f"W{index}"], grads[f"b{index}"] = layer_backward(dA, caches[index - 1],
+                                                                    activation)
+    return grads
 
 
 def _output_loss(logits, y, output_activation):
@@ -189,32 +156,6 @@ def _check_targets(y, n: int, classes: int, name: str = "y") -> np.ndarray:
     return y.reshape(n, 1)
 
 
-def mlp_loss_and_grads(X, y, params: dict, architecture) -> tuple[float, dict]:
-    """Mean cross-entropy of the network on (X, y) and its gradient.
-
-    Parameters
-    ----------
-    X : array_like, shape (N, D)
-    y : array_like: shape (N,) or (N, 1) of 0/1 for a sigmoid output; shape (N,) of integer
-        labels 0 .. C-1 for a softmax output of C units
-    params : dict from ``init_params``
-    architecture : list of layer specs
-
-    Returns
-    -------
-    loss : float, nats per example
-    grads : dict, same keys and shapes as ``params``
-
-    Notes
-    -----
-    At the output, dL/dZ = (y_hat - y) / N for the sigmoid with 0/1 targets and for the
-    softmax with one-hot targets; then layer by layer dZ = dA * g'(Z), dW = A_prev^T dZ,
-    db = sum_n dZ, dA_prev = dZ W^T.
-    """
-    architecture = check_architecture(architecture)
-    return MLP.from_params(architecture, check_params(params, architecture)).loss_and_grads(X, y)
-
-
 # --- the model -----------------------------------------------------------------------------------
 
 class MLP(Model):
@@ -230,35 +171,30 @@ class MLP(Model):
 
     Attributes
     ----------
-    params : dict of ndarray, ``"W{l}"`` (D_in, D_out) and ``"b{l}"`` (D_out,). They are
-        views into one array of packed blocks [W; b]; change them in place (``set_params``,
-        an optimiser), never rebind them.
+    params : dict of ndarray, ``"W{l}"`` (D_in, D_out) and ``"b{l}"`` (D_out,); read on every
+        call (assign or edit them and the model changes).
+    output_size : int
+        The number of classes: 2 for one sigmoid unit, C for C softmax units.
 
     ``loss_and_grads(X, y)``: X (N, D); y (N,) or (N, 1) of 0/1, or (N,) int labels; the mean
-    cross-entropy in nats. ``predict_proba(X)``: (N, 1) probability of class 1, or (N, C).
-    ``predict(X)``: (N,) int labels.
+    cross-entropy in nats. ``predict_proba(X)``: (N, output_size), for one sigmoid unit the
+    columns [1 - p, p]. ``predict(X)``: (N,) int labels.
     """
 
-    MAX_CACHED_ROWS = 4096  # larger inputs get a workspace of their own, not kept
+    MAX_CACHED_ROWS = 4096  # larger batches get buffers of their own, not kept
 
-    def __init__(self, architecture, rng: np.random.Generator, scale: float = 0.1,
+    def __init__(self, architecture, *, rng: np.random.Generator, scale: float = 0.1,
                  init: str = "normal"):
         self.architecture = check_architecture(architecture)
         self.scale = check_number("scale", scale, minimum=0, exclusive_minimum=True)
         self.init = check_choice("init", init, INITS)
-        self.blocks = _split_blocks(np.empty(_packed_size(self.architecture)),
-                                    self.architecture)
-        self.params = _block_views(self.blocks)
-        for key, value in init_params(self.architecture, rng, self.scale, self.init).items():
-            self.params[key][...] = value
-        self._workspaces: dict[int, _Workspace] = {}
-
-    @classmethod
-    def from_params(cls, architecture, params: dict) -> "MLP":
-        """A model with the given parameters (copied), e.g. a snapshot taken during training."""
-        model = cls(architecture, np.random.default_rng(0))
-        model.set_params(params)
-        return model
+        check_memory("the MLP's parameters",
+                     sum((spec["input_dim"] + 1) * spec["output_dim"]
+                         for spec in self.architecture), "the layer sizes of architecture")
+        self.params = init_params(self.architecture, rng, self.scale, self.init)
+        self._blocks = [np.empty((spec["input_dim"] + 1, spec["output_dim"]))
+                        for spec in self.architecture]
+        self._workspaces: dict[int, Workspace] = {}
 
     @property
     def config(self) -> dict:
@@ -266,7 +202,7 @@ class MLP(Model):
                 "scale": self.scale, "init": self.init}
 
     @property
-    def classes(self) -> int:
+    def output_size(self) -> int:
         """How many classes the output distinguishes (2 for one sigmoid unit)."""
         return max(2, self.architecture[-1]["output_dim"])
 
@@ -276,21 +212,24 @@ class MLP(Model):
     def check_targets(self, y, X):
         return _check_targets(y, X.shape[0], self.architecture[-1]["output_dim"])
 
-    def _workspace(self, rows: int) -> _Workspace:
+    def _workspace(self, rows: int) -> Workspace:
         workspace = self._workspaces.get(rows)
         if workspace is None:
-            workspace = _Workspace(self.architecture, rows)
+            check_memory("the MLP's buffers", rows * sum(
+                2 * spec["input_dim"] + spec["output_dim"] + 1 for spec in self.architecture),
+                "the batch (or the layer sizes)")
+            workspace = Workspace(self.architecture, rows)
             if rows <= self.MAX_CACHED_ROWS and len(self._workspaces) < 8:
                 self._workspaces[rows] = workspace
         return workspace
 
     def _loss_and_grads(self, X, y):
-        # The gradients are views into a buffer that the next call overwrites: fit consumes
+        # The gradients are views into buffers that the next call overwrites: fit consumes
         # them at once; the public loss_and_grads returns copies.
-        workspace = self._workspace(X.shape[0])
-        logits = workspace.forward(X, self.blocks)
-        loss, dlogits = _output_loss(logits, y, self.architecture[-1]["activation"])
-        return loss, workspace.backward(dlogits, self.blocks)
+        blocks, workspace = pack(self.params, self._blocks), self._workspace(X.shape[0])
+        loss, dlogits = _output_loss(workspace.forward(X, blocks), y,
+                                     self.architecture[-1]["activation"])
+        return loss, workspace.backward(dlogits, blocks)
 
     def loss_and_grads(self, X, y) -> tuple[float, dict]:
         """Mean cross-entropy on (X, y) and its gradient (copies) for every entry of params."""
@@ -298,20 +237,16 @@ class MLP(Model):
         return loss, {key: value.copy() for key, value in grads.items()}
 
     def _loss(self, X, y):
-        logits = self._workspace(X.shape[0]).forward(X, self.blocks)
+        logits = self._workspace(X.shape[0]).forward(X, pack(self.params, self._blocks))
         return _output_loss(logits, y, self.architecture[-1]["activation"])[0]
 
     def _predict_proba(self, X):
-        logits = self._workspace(X.shape[0]).forward(X, self.blocks)
-        return _activate(self.architecture[-1]["activation"], logits)
-
-    def __repr__(self) -> str:
-        sizes = [self.architecture[0]["input_dim"]] + [s["output_dim"] for s in self.architecture]
-        hidden = sorted({s["activation"] for s in self.architecture[:-1]})
-        output = ("sigmoid output" if sizes[-1] == 1 else f"softmax output ({sizes[-1]} classes)")
-        return (f"MLP({'-'.join(map(str, sizes))}, hidden activation "
-                f"{'/'.join(hidden) or 'none'}, {output}, {self.num_params} parameters)")
+        logits, _ = full_forward(X, self.params, self.architecture)
+        if self.architecture[-1]["activation"] == "softmax":
+            return softmax(logits)
+        p = sigmoid(logits)
+        return np.hstack([1.0 - p, p])
 
 
-__all__ = ["HIDDEN_ACTIVATIONS", "MLP", "check_architecture", "init_params", "layer_backward",
-           "layer_forward", "make_architecture", "mlp_loss_and_grads"]
+__all__ = ["HIDDEN_ACTIVATIONS", "MLP", "check_architecture", "full_backward", "full_forward",
+           "init_params", "layer_backward", "layer_forward", "make_architecture"]

@@ -1,7 +1,10 @@
 """A network with one hidden layer, trained by backpropagation (notebook 02).
 
-``TwoLayerNet`` is input -> affine -> sigmoid -> affine -> sigmoid with a squared-error loss
-whose reduction ("sum", "half_sum" or "mean") is chosen when the model is built. It is a thin
+``TwoLayerNet`` is input -> affine -> sigmoid -> affine -> sigmoid fitted to scores in [0, 1] by
+squared error: a regression model (``predict`` returns the C outputs; used on one-hot digits,
+the argmax of ``predict`` is the class). The loss is the mean squared error over every entry
+of y by default; ``reduction="half_sum"`` or ``"sum"`` reproduce the published tutorials'
+sums (notebooks 02 and 06 name them where they use them). It is a thin
 holder of ``params`` on the model protocol (``nnlib.model``), built from the pure functions of
 ``nnlib.layers``, ``nnlib.activations`` and ``nnlib.losses``; it trains through
 ``nnlib.train.fit``. Other activations, other losses and more layers belong to the generic MLP
@@ -16,7 +19,8 @@ from nnlib.activations import sigmoid, sigmoid_slope
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import REDUCTIONS, squared_error_loss
 from nnlib.model import Model
-from nnlib.validation import as_float_array, check_choice, check_number, check_rng
+from nnlib.validation import (as_float_array, check_choice, check_memory, check_number,
+                              check_rng)
 
 INITS = ("randn", "rand")
 
@@ -36,28 +40,38 @@ class TwoLayerNet(Model):
     use_bias : bool
         False: no biases at all (the original tutorials have none); ``params`` then holds only
         ``W1`` and ``W2``, so no optimiser can move a bias.
-    reduction : "sum", "half_sum" or "mean"
-        How the squared errors are combined into the loss (see ``squared_error_loss``).
+    reduction : "mean", "sum" or "half_sum"
+        How the squared errors are combined into the loss (see ``squared_error_loss``): the
+        mean over the N * C entries of y (default), their sum, or half their sum.
 
     Attributes
     ----------
     params : dict
         ``W1`` (D, H), ``W2`` (H, C) and, with ``use_bias``, ``b1`` (H,), ``b2`` (C,).
+    output_size : int
+        C.
+
+    ``predict(X)`` is (N, C), each output in (0, 1); targets ``y`` are (N, C).
     """
+
+    task = "regression"
 
     def __init__(self, input_size: int, hidden_size: int, output_size: int = 1, *,
                  rng: np.random.Generator, init: str = "randn", use_bias: bool = True,
-                 reduction: str = "half_sum"):
+                 reduction: str = "mean"):
         D, H, C = (check_number(name, value, minimum=1, integer=True) for name, value in
                    (("input_size", input_size), ("hidden_size", hidden_size),
                     ("output_size", output_size)))
         check_rng(rng)
+        check_memory("the TwoLayerNet's weights", D * H + H * C + H + C,
+                     "hidden_size (or input_size, output_size)")
         self.init = check_choice("init", init, INITS)
         if not isinstance(use_bias, bool):
             raise ValueError(f"use_bias must be True or False, got {use_bias!r}.")
         self.use_bias = use_bias
         self.reduction = check_choice("reduction", reduction, REDUCTIONS)
         self.layer_sizes = (D, H, C)
+        self.output_size = C
         draw = rng.standard_normal if init == "randn" else rng.random
         self.params = {"W1": draw((D, H)), "W2": draw((H, C))}
         if use_bias:
@@ -67,23 +81,28 @@ class TwoLayerNet(Model):
         self._zero_biases = {"b1": np.zeros(H), "b2": np.zeros(C)}
 
     @classmethod
-    def from_params(cls, params: dict, *, use_bias: bool | None = None,
-                    reduction: str = "half_sum") -> TwoLayerNet:
+    def from_params(cls, params: dict, *, input_size: int | None = None,
+                    hidden_size: int | None = None, output_size: int | None = None,
+                    init: str = "randn", use_bias: bool | None = None,
+                    reduction: str = "mean") -> TwoLayerNet:
         """A model holding copies of ``params`` (``W1``, ``W2`` and, with biases, ``b1``, ``b2``).
 
+        The sizes are read from ``W1`` (D, H) and ``W2`` (H, C) (given, they must agree);
         ``use_bias`` defaults to whether ``params`` holds biases.
         """
         if not isinstance(params, dict) or not {"W1", "W2"} <= set(params):
             got = sorted(params) if isinstance(params, dict) else type(params).__name__
             raise ValueError(f"params must hold W1 and W2, got {got}.")
         sizes: dict[str, int] = {}
-        W1 = as_float_array("W1", params["W1"], shape=("D", "H"), sizes=sizes)
-        W2 = as_float_array("W2", params["W2"], shape=("H", "C"), sizes=sizes)
+        D, H, C = (given if given is not None else letter for given, letter in
+                   ((input_size, "D"), (hidden_size, "H"), (output_size, "C")))
+        W1 = as_float_array("W1", params["W1"], shape=(D, H), sizes=sizes)
+        W2 = as_float_array("W2", params["W2"], shape=(H, C), sizes=sizes)
         if use_bias is None:
             use_bias = "b1" in params or "b2" in params
         model = cls(W1.shape[0], W1.shape[1], W2.shape[1], rng=np.random.default_rng(0),
-                    use_bias=use_bias, reduction=reduction)
-        model.set_params({key: params[key] for key in model.params})
+                    init=init, use_bias=use_bias, reduction=reduction)
+        model.set_params({key: params.get(key) for key in model.params})
         return model
 
     @property
@@ -108,7 +127,7 @@ class TwoLayerNet(Model):
         y_hat = sigmoid(z2)
         return y_hat, (affine1, hidden, affine2)
 
-    def _predict_proba(self, X) -> np.ndarray:
+    def _predict(self, X) -> np.ndarray:
         return self._forward(X)[0]
 
     def _loss(self, X, y) -> float:

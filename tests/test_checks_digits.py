@@ -44,7 +44,7 @@ def test_a_right_answer_passes(check, right, capsys):
 
 def test_nnlib_versions_pass_the_same_checks():
     # The notebook's functions have the names and signatures of nnlib's; nnlib's pass too.
-    from nnlib.digits import one_hot as nnlib_one_hot
+    from nnlib.data.digits import one_hot as nnlib_one_hot
     from nnlib.losses import softmax_cross_entropy as nnlib_softmax_cross_entropy
     check_one_hot(nnlib_one_hot, hidden=True)
     check_softmax_cross_entropy(nnlib_softmax_cross_entropy, hidden=True)

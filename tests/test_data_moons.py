@@ -47,7 +47,7 @@ def test_moon_shapes_without_noise():
     (dict(n_samples=10.0), "n_samples must be an integer"),
     (dict(n_samples=(1, 2, 3)), "n_samples must be an int or a pair"),
     (dict(n_samples=(2, -1)), r"n_samples\[1\] must be an integer >= 0"),
-    (dict(noise=-0.1), "noise must be a number >= 0"),
+    (dict(noise=-0.1), r"noise must be a number in the range \[0, 1e\+100\]"),
     (dict(seed=-1), "seed must be an integer"),
     (dict(seed=1.5), "seed must be an integer"),
     (dict(shuffle=1), "shuffle must be True or False"),

@@ -1,18 +1,16 @@
-"""nnlib.digits: the digits data, one-hot, the stratified split, the confusion matrix, the
-stacked XOR networks and the run-time estimate; and notebook 06's source-style class against
-nnlib's TwoLayerNet."""
-
-import json
-from pathlib import Path
+"""nnlib.data.digits and course.digits: the digits data, one-hot, the stratified split, the
+confusion matrix, the stacked XOR networks and the run-time estimate; and notebook 06's
+source-style class against nnlib's TwoLayerNet."""
 
 import numpy as np
 import pytest
 
-from nnlib.digits import (XOR_X, XOR_Y, confusion_matrix, estimated_seconds, line_errors,
-                          load_digits_data, one_hot, stratified_split, train_xor_networks,
-                          xor_forward, xor_grads, xor_scores)
+from course.digits import (XOR_X, XOR_Y, estimated_seconds, line_errors, train_xor_networks,
+                           xor_forward, xor_grads, xor_scores)
+from nnlib.data.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.losses import binary_cross_entropy_with_logits
+from notebook_code import notebook_definitions, notebook_path
 
 
 def test_digits_are_scaled_images_with_ten_classes():
@@ -152,7 +150,8 @@ def test_a_stacked_network_trains_like_nnlib_mlp_through_fit():
     from nnlib.train import fit
 
     params, start, _, _ = train_xor_networks(2, 3, 300, 1.0, np.random.default_rng(4))
-    model = MLP(make_architecture([2, 2, 1], hidden_activation="tanh"), np.random.default_rng(0))
+    model = MLP(make_architecture([2, 2, 1], hidden_activation="tanh"),
+                rng=np.random.default_rng(0))
     model.set_params({"W1": start["W1"][2], "b1": start["b1"][2, 0], "W2": start["W2"][2],
                       "b2": start["b2"][2, 0]})
     fit(model, XOR_X, XOR_Y, SGD(1.0), 300, record_every=300)
@@ -163,17 +162,12 @@ def test_a_stacked_network_trains_like_nnlib_mlp_through_fit():
 
 # --- the source-style class of the notebook and nnlib's TwoLayerNet -----------------------------
 
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "06_digits.ipynb"
+NOTEBOOK = notebook_path("06")
 
 
 def notebook_neural_network_class():
-    # The class exactly as the notebook defines it (its cell is run here, not copied).
-    namespace = {"np": np}
-    cells = [cell for cell in json.loads(NOTEBOOK.read_text())["cells"]
-             if cell["cell_type"] == "code" and "class NeuralNetwork" in "".join(cell["source"])]
-    assert len(cells) == 1
-    exec(compile("".join(cells[0]["source"]), "notebook 06", "exec"), namespace)
-    return namespace["NeuralNetwork"]
+    # The class exactly as the notebook defines it (tests/notebook_code.py runs its cell).
+    return notebook_definitions("06")["NeuralNetwork"]
 
 
 def class_params(net):
@@ -204,8 +198,7 @@ def test_the_source_style_class_trains_exactly_like_twolayernet_through_fit(
     for key, value in class_params(net).items():
         assert np.allclose(model.params[key], value, rtol=0, atol=1e-12), key
         assert not np.allclose(value, start[key], rtol=0, atol=1e-3), key  # it did train
-    assert np.array_equal(model.predict(X), net.predict(X).argmax(axis=1) if sizes[-1] > 1
-                          else (net.predict(X)[:, 0] > 0.5).astype(int))
+    np.testing.assert_allclose(model.predict(X), net.predict(X), rtol=0, atol=1e-12)
     # The order matters: fit with another shuffle would end elsewhere, so the match is real.
     other = TwoLayerNet.from_params(start, reduction="half_sum")
     fit(other, X, Y, SGD(learning_rate), epochs, batch_size=1, rng=np.random.default_rng(9),
@@ -264,7 +257,6 @@ def test_the_notebook_stops_an_enormous_run_at_once(tmp_path):
 
 
 def test_estimated_seconds_names_a_bad_argument():
-    from nnlib.digits import estimated_seconds
 
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         estimated_seconds(100, 2000, 10, 20, 0)

@@ -8,13 +8,14 @@ from nnlib.activations import sigmoid
 from nnlib.architecture import check_architecture, check_params, init_params, make_architecture
 from nnlib.data import make_moons, train_test_split
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.losses import softmax
+from nnlib.losses import binary_cross_entropy_with_logits, softmax_cross_entropy
 from nnlib.metrics import binary_accuracy, first_epoch_reaching
-from nnlib.mlp import MLP, layer_backward, layer_forward, mlp_loss_and_grads
+from nnlib.mlp import MLP, full_backward, full_forward, layer_backward, layer_forward
 from nnlib.model import Model, build_model
 from nnlib.optim import SGD, Adam, Momentum
 from nnlib.train import fit
 from nnlib.validation import DivergenceError
+from notebook_code import notebook_definitions
 
 TUTORIAL = [2, 25, 50, 50, 25, 1]
 
@@ -84,26 +85,23 @@ def test_bad_architectures_are_rejected(architecture, message):
 # --- the model protocol ------------------------------------------------------------------------
 
 def test_mlp_is_a_model_with_repr_config_and_views():
-    model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
+    model = MLP(make_architecture(TUTORIAL), rng=np.random.default_rng(0))
     assert isinstance(model, Model)
-    assert repr(model) == ("MLP(2-25-50-50-25-1, hidden activation relu, sigmoid output, "
-                           "5226 parameters)")
-    assert model.num_params == 5226 and model.classes == 2
-    assert np.shares_memory(model.params["W1"], model.blocks[0])
-    assert np.shares_memory(model.params["b1"], model.blocks[0])
+    assert repr(model) == (f"MLP(architecture={model.architecture!r}, scale=0.1, "
+                           "init='normal')")
+    assert model.num_params == 5226 and model.output_size == 2 and model.task == "classification"
     same = build_model("MLP", model.config)
     rebuilt = type(model)(**model.config, rng=np.random.default_rng(0))
     assert same.config == rebuilt.config == model.config
     assert all(np.array_equal(rebuilt.params[k], model.params[k]) for k in model.params)
-    softmax_model = MLP(make_architecture([4, 6, 3]), np.random.default_rng(0), init="he")
-    assert repr(softmax_model).endswith("softmax output (3 classes), 51 parameters)")
-    assert softmax_model.classes == 3
+    softmax_model = MLP(make_architecture([4, 6, 3]), rng=np.random.default_rng(0), init="he")
+    assert softmax_model.output_size == 3 and softmax_model.num_params == 51
 
 
 def test_init_matches_init_params_draw_for_draw():
     architecture = make_architecture(TUTORIAL, "tanh")
     for init in ("normal", "he", "glorot"):
-        model = MLP(architecture, np.random.default_rng(5), scale=0.3, init=init)
+        model = MLP(architecture, rng=np.random.default_rng(5), scale=0.3, init=init)
         params = init_params(architecture, np.random.default_rng(5), scale=0.3, init=init)
         assert all(np.array_equal(model.params[k], params[k]) for k in params)
 
@@ -136,7 +134,7 @@ def test_layer_gradient_check(activation):
 def test_network_gradient_check_both_heads(sizes, activation):
     architecture = make_architecture(sizes, activation)
     rng = np.random.default_rng(2)
-    model = MLP(architecture, rng, scale=0.5)
+    model = MLP(architecture, rng=rng, scale=0.5)
     X = rng.normal(size=(7, sizes[0]))
     y = ((rng.random(7) > 0.5).astype(float) if sizes[-1] == 1
          else rng.integers(0, sizes[-1], size=7))
@@ -146,51 +144,54 @@ def test_network_gradient_check_both_heads(sizes, activation):
         error = relative_error(grads[key],
                                numerical_gradient(lambda: model.loss(X, y), model.params[key]))
         assert error < 1e-7, (key, error)
-    function_loss, function_grads = mlp_loss_and_grads(X, y, model.copy_params(), architecture)
-    assert function_loss == loss
-    assert all(np.array_equal(function_grads[k], grads[k]) for k in grads)
+    # The model computes the functions' loop: full_forward, the loss from the logits,
+    # full_backward.
+    logits, caches = full_forward(X, model.params, architecture)
+    if sizes[-1] == 1:
+        function_loss, dlogits = binary_cross_entropy_with_logits(logits, y[:, None])
+    else:
+        function_loss, dlogits = softmax_cross_entropy(logits, y)
+    function_grads = full_backward(dlogits, caches, architecture)
+    # The model runs the same maths on packed buffers: equal up to the order of the sums.
+    assert function_loss == pytest.approx(loss, rel=1e-12)
+    for key in grads:
+        np.testing.assert_allclose(function_grads[key], grads[key], rtol=1e-10, atol=1e-14)
 
 
-def _hand_written(X, y, params, architecture):
-    # The notebook's forward and backward, written out with separate W and b, unpacked.
-    A, cache = X, []
-    for l, spec in enumerate(architecture, start=1):
-        Z = A @ params[f"W{l}"] + params[f"b{l}"]
-        cache.append((A, Z))
-        A = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh, "sigmoid": sigmoid,
-             "identity": lambda z: z, "softmax": softmax}[spec["activation"]](Z)
-    onehot = y if A.shape[1] == 1 else np.eye(A.shape[1])[y]
-    dZ, grads = (A - onehot) / len(X), {}
-    for l in range(len(architecture), 0, -1):
-        A_prev, _ = cache[l - 1]
-        grads[f"W{l}"], grads[f"b{l}"] = A_prev.T @ dZ, dZ.sum(axis=0)
-        if l > 1:
-            Z_prev, name = cache[l - 2][1], architecture[l - 2]["activation"]
-            slope = {"relu": (Z_prev > 0) * 1.0, "tanh": 1 - np.tanh(Z_prev) ** 2,
-                     "sigmoid": sigmoid(Z_prev) * (1 - sigmoid(Z_prev)),
-                     "identity": 1.0}[name]
-            dZ = (dZ @ params[f"W{l}"].T) * slope
-    return A, grads
-
-
-@pytest.mark.parametrize("sizes", [TUTORIAL, [2, 6, 3]])
-@pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "identity"])
-def test_model_agrees_with_the_notebooks_hand_written_network(sizes, activation):
-    architecture = make_architecture(sizes, activation)
-    model = MLP(architecture, np.random.default_rng(4), scale=0.5)
+def test_model_agrees_with_notebook_03s_network():
+    # Notebook 03's own functions (its definitions, read by tests/notebook_code.py), not a copy:
+    # the model's loss and gradients are the notebook's forward, loss and backward.
+    notebook = notebook_definitions("03")
+    architecture = make_architecture(TUTORIAL)
+    model = MLP(architecture, rng=np.random.default_rng(4), scale=0.5)
     X_train, _, y_train, _ = moons(60)
-    y = y_train[:, None].astype(float) if sizes[-1] == 1 else y_train + (X_train[:, 0] > 1)
-    probabilities, expected = _hand_written(X_train, y, model.params, architecture)
-    _, grads = model.loss_and_grads(X_train, y if sizes[-1] > 1 else y[:, 0])
-    np.testing.assert_allclose(model.predict_proba(X_train), probabilities, rtol=1e-12,
-                               atol=1e-15)
+    y = y_train[:, None].astype(float)
+    logits, caches = notebook["full_forward"](X_train, model.params, architecture)
+    loss, dlogits = notebook["binary_cross_entropy_with_logits"](logits, y)
+    expected = notebook["full_backward"](dlogits, caches, architecture)
+    model_loss, grads = model.loss_and_grads(X_train, y_train)
+    assert model_loss == pytest.approx(loss, rel=1e-12)
+    np.testing.assert_allclose(model.predict_proba(X_train)[:, 1:], sigmoid(logits),
+                               rtol=1e-12, atol=1e-15)
     for key in expected:
         np.testing.assert_allclose(grads[key], expected[key], rtol=1e-10, atol=1e-14)
 
 
+def test_params_is_the_truth_for_the_mlp():
+    X_train, _, y_train, _ = moons(40)
+    model = MLP(make_architecture([2, 5, 1]), rng=np.random.default_rng(0))
+    before = model.loss(X_train, y_train)
+    model.params["W2"] = model.params["W2"] + 1.0   # a new array: the model reads it
+    changed = model.loss(X_train, y_train)
+    assert changed != before
+    new = model.params["W2"]
+    fit(model, X_train, y_train, SGD(0.1), 1, metric=None)  # fit updates that array in place
+    assert model.params["W2"] is new and model.loss(X_train, y_train) != changed
+
+
 def test_loss_and_grads_returns_copies_and_predict():
     X_train, _, y_train, _ = moons()
-    model = MLP(make_architecture([2, 8, 3]), np.random.default_rng(0), scale=0.5)
+    model = MLP(make_architecture([2, 8, 3]), rng=np.random.default_rng(0), scale=0.5)
     labels = y_train + (X_train[:, 1] > 0.5)
     _, first = model.loss_and_grads(X_train, labels)
     kept = {k: v.copy() for k, v in first.items()}
@@ -209,14 +210,14 @@ def test_loss_and_grads_returns_copies_and_predict():
     ([2, 4, 3], np.zeros((5, 1), dtype=int), r"y must have shape \(5,\)"),
 ])
 def test_bad_targets_are_rejected(sizes, y, message):
-    model = MLP(make_architecture(sizes), np.random.default_rng(0))
+    model = MLP(make_architecture(sizes), rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match=message):
         model.loss_and_grads(np.zeros((5, 2)), y)
 
 
 def test_bad_inputs_and_params_are_rejected():
     architecture = make_architecture([2, 4, 1])
-    model = MLP(architecture, np.random.default_rng(0))
+    model = MLP(architecture, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match=r"X must have shape \(N, 2\), got \(3, 3\)"):
         model.predict(np.zeros((3, 3)))
     params = init_params(architecture, np.random.default_rng(0))
@@ -224,18 +225,18 @@ def test_bad_inputs_and_params_are_rejected():
         check_params({"W1": params["W1"]}, architecture)
     params["W2"] = params["W2"].T
     with pytest.raises(ValueError, match=r"W2 must have shape \(4, 1\), got \(1, 4\)"):
-        mlp_loss_and_grads(np.zeros((3, 2)), np.zeros(3), params, architecture)
+        MLP.from_params(params, architecture=architecture)
     with pytest.raises(ValueError, match="rng must be a np.random.Generator"):
         init_params(architecture, rng=1)
     with pytest.raises(ValueError, match="scale must be a number > 0"):
-        MLP(architecture, np.random.default_rng(0), scale=0)
+        MLP(architecture, rng=np.random.default_rng(0), scale=0)
 
 
 # --- symmetry ------------------------------------------------------------------------------------
 
 def test_identical_starting_weights_stay_identical():
     X_train, _, y_train, _ = moons()
-    model = MLP(make_architecture([2, 8, 8, 1]), np.random.default_rng(0))
+    model = MLP(make_architecture([2, 8, 8, 1]), rng=np.random.default_rng(0))
     model.set_params({key: np.full_like(value, 0.1) for key, value in model.params.items()})
     fit(model, X_train, y_train, SGD(0.1), 50)
     for key in ("W2", "b1", "b2"):  # every unit of a layer has the same incoming weights
@@ -247,7 +248,7 @@ def test_identical_starting_weights_stay_identical():
 
 def test_one_sgd_step_moves_the_parameters_by_minus_the_gradient():
     X_train, _, y_train, _ = moons(60)
-    model = MLP(make_architecture([2, 6, 5, 1], "tanh"), np.random.default_rng(4), scale=0.5)
+    model = MLP(make_architecture([2, 6, 5, 1], "tanh"), rng=np.random.default_rng(4), scale=0.5)
     before = model.copy_params()
     loss, grads = model.loss_and_grads(X_train, y_train)
     history = fit(model, X_train, y_train, SGD(1.0), 1)
@@ -259,19 +260,19 @@ def test_one_sgd_step_moves_the_parameters_by_minus_the_gradient():
 
 def test_full_batch_gradient_descent_learns_the_moons():
     X_train, X_test, y_train, y_test = tutorial_data()
-    model = MLP(make_architecture([2, 16, 16, 1]), np.random.default_rng(0))
+    model = MLP(make_architecture([2, 16, 16, 1]), rng=np.random.default_rng(0))
     history = fit(model, X_train, y_train, SGD(0.5), 500, X_val=X_test, y_val=y_test,
                   record_every=100)
     assert list(history.epochs) == [0, 100, 200, 300, 400, 500]
     assert history.train_loss[-1] < 0.2 < 0.6 < history.train_loss[0]
     assert history.val_metric[-1] > 0.9
-    assert history.val_metric[-1] == binary_accuracy(model.predict_proba(X_test), y_test)
+    assert history.val_metric[-1] == binary_accuracy(model.predict_proba(X_test)[:, 1], y_test)
 
 
 @pytest.mark.parametrize("optimizer", [Momentum(0.05), Adam(0.01)])
 def test_mini_batches_reach_95_percent_quickly(optimizer):
     X_train, X_test, y_train, y_test = tutorial_data()
-    model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
+    model = MLP(make_architecture(TUTORIAL), rng=np.random.default_rng(0))
     history = fit(model, X_train, y_train, optimizer, 60, batch_size=32,
                   rng=np.random.default_rng(1), X_val=X_test, y_val=y_test,
                   stop=lambda h: h.val_metric[-1] >= 0.95)
@@ -286,7 +287,7 @@ def test_softmax_head_learns_three_classes():
     centres = np.array([[0.0, 2.0], [2.0, -1.0], [-2.0, -1.0]])
     labels = rng.integers(0, 3, 300)
     X = centres[labels] + 0.5 * rng.standard_normal((300, 2))
-    model = MLP(make_architecture([2, 16, 3]), np.random.default_rng(1), init="he")
+    model = MLP(make_architecture([2, 16, 3]), rng=np.random.default_rng(1), init="he")
     history = fit(model, X, labels, Adam(0.01), 30, batch_size=32, rng=np.random.default_rng(2))
     assert history.train_loss[-1] < 0.2 < np.log(3) - 0.3 < history.train_loss[0]
     assert history.train_metric[-1] > 0.95
@@ -296,7 +297,7 @@ def test_mini_batch_training_is_reproducible_and_seed_dependent():
     X_train, _, y_train, _ = moons()
 
     def run(seed):
-        model = MLP(make_architecture([2, 8, 1]), np.random.default_rng(0))
+        model = MLP(make_architecture([2, 8, 1]), rng=np.random.default_rng(0))
         fit(model, X_train, y_train, Adam(0.01), 3, batch_size=16,
             rng=np.random.default_rng(seed))
         return model.params["W1"]
@@ -307,7 +308,7 @@ def test_mini_batch_training_is_reproducible_and_seed_dependent():
 
 def test_divergence_stops_with_a_message_naming_the_step(recwarn):
     X_train, _, y_train, _ = moons()
-    model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
+    model = MLP(make_architecture(TUTORIAL), rng=np.random.default_rng(0))
     with pytest.raises(DivergenceError, match=r"loss (became (nan|inf)|exploded to \S+) at step "
                                               r"\d+\. The learning rate 100 is probably too "
                                               r"large: try 10\."):
@@ -318,7 +319,7 @@ def test_divergence_stops_with_a_message_naming_the_step(recwarn):
 def test_the_tutorial_setting_reaches_95_percent_after_epoch_5350():
     # Full-batch GD, learning rate 0.01, 2-25-50-50-25-1 from init_params(seed 0): notebook 03.
     X_train, X_test, y_train, y_test = tutorial_data()
-    model = MLP(make_architecture(TUTORIAL), np.random.default_rng(0))
+    model = MLP(make_architecture(TUTORIAL), rng=np.random.default_rng(0))
     history = fit(model, X_train, y_train, SGD(0.01), 5400, X_val=X_test, y_val=y_test,
                   record_every=10, stop=lambda h: h.val_metric[-1] >= 0.95)
     assert history.stopped_early and history.epochs_to_reach(0.95) == 5350

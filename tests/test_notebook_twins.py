@@ -16,6 +16,7 @@ case (so a new twin cannot go unchecked).
 
 from __future__ import annotations
 
+import copy
 import importlib
 import inspect
 import pkgutil
@@ -64,6 +65,12 @@ def assert_same(ours, theirs, where: str) -> None:
         assert ours == theirs, where
 
 
+def _copy(value):
+    if isinstance(value, np.ndarray):
+        return np.copy(value)
+    return copy.deepcopy(value) if isinstance(value, np.random.Generator) else value
+
+
 def _case_id(case: Twin) -> str:
     return f"{case.notebook}:{case.name}"
 
@@ -82,8 +89,11 @@ def test_notebook_definition_matches_its_library_twin(case):
         f"{list(inspect.signature(theirs).parameters)}")
     for seed in range(3):
         args, kwargs = case.make_inputs(np.random.default_rng(seed))
-        copies = [np.copy(a) if isinstance(a, np.ndarray) else a for a in args]
-        assert_same(ours(*args, **kwargs), theirs(*copies, **kwargs),
+        # Each side gets its own copy of the arrays and of any Generator (same state, same draws).
+        copies = [_copy(a) for a in args]
+        kwarg_copies = {key: copy.deepcopy(value) if isinstance(value, np.random.Generator)
+                        else value for key, value in kwargs.items()}
+        assert_same(ours(*args, **kwargs), theirs(*copies, **kwarg_copies),
                     f"{case.name} (seed {seed})")
 
 

@@ -160,7 +160,7 @@ def test_fit_with_an_empty_training_or_validation_set_names_it(kwargs):
     for model, metric in ((nnlib.TwoLayerNet(2, 3, rng=np.random.default_rng(0)), "accuracy"),
                           (nnlib.Neuron(2, rng=np.random.default_rng(0)), mean_abs_error),
                           (nnlib.MLP(nnlib.make_architecture([2, 3, 1]),
-                                     np.random.default_rng(0)), "accuracy")):
+                                     rng=np.random.default_rng(0)), "accuracy")):
         with pytest.raises(ValueError, match="N = 0|no examples"):
             fit(model, X, y, SGD(0.1), epochs=1, metric=metric, **kwargs)
 

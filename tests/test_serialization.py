@@ -209,7 +209,7 @@ def test_model_round_trip_rebuilds_sizes_and_settings(tmp_path):
     assert sorted(loaded.params) == ["W1", "W2"]  # no biases: use_bias=False survives
     for name in net.params:
         assert loaded.params[name].tobytes() == net.params[name].tobytes()
-    assert loaded.predict_proba(X).tobytes() == net.predict_proba(X).tobytes()
+    assert loaded.predict(X).tobytes() == net.predict(X).tobytes()
 
 
 def test_load_weights_into_a_model_of_another_size(tmp_path):

@@ -2,7 +2,6 @@ import json
 import math
 import subprocess
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -13,8 +12,7 @@ from nnlib.optim import SGD
 from nnlib.train import fit
 from nnlib.twolayer import TwoLayerNet
 from nnlib.validation import DivergenceError
-
-NOTEBOOK = Path(__file__).resolve().parents[1] / "notebooks" / "02_two_layer_network.ipynb"
+from notebook_code import notebook_definitions
 
 
 def scaled_scores():
@@ -44,7 +42,7 @@ def test_forward_known_value_worked_by_hand():
     hidden = [s(2 * W1[0][j] + 9 * W1[1][j]) for j in range(3)]
     expected = s(sum(h * w[0] for h, w in zip(hidden, W2)))
     net = TwoLayerNet.from_params({"W1": W1, "W2": W2})
-    assert net.predict_proba([[2, 9]])[0, 0] == pytest.approx(expected, rel=1e-15)
+    assert net.predict([[2, 9]])[0, 0] == pytest.approx(expected, rel=1e-15)
     assert f"{expected:.4f}" == "0.8567"
 
 
@@ -73,7 +71,7 @@ def test_one_step_equals_the_tutorial_update():
     # The study/sleep tutorial adds X^T delta with delta = (y - o) o (1 - o): gradient descent
     # with step 1 on half the sum of squared errors, no biases.
     X, y = scaled_scores()
-    net = model(use_bias=False)
+    net = model(use_bias=False, reduction="half_sum")
     W1, W2 = net.params["W1"].copy(), net.params["W2"].copy()
     hidden = 1 / (1 + np.exp(-(X @ W1)))
     o = 1 / (1 + np.exp(-(hidden @ W2)))
@@ -89,12 +87,21 @@ def test_xor_setting_loss_falls_monotonically_and_fits():
     X, y = xor_data()
     net = TwoLayerNet(3, 4, 1, rng=np.random.default_rng(1), init="rand", use_bias=False,
                       reduction="sum")
-    history = fit(net, X, y, SGD(1.0), epochs=1500)
+    history = fit(net, X, y, SGD(1.0), epochs=1500, metric=None)
     assert len(history.train_loss) == 1501 and history.steps[-1] == 1500
     assert np.all(np.diff(history.train_loss) < 0)
-    np.testing.assert_array_equal(np.round(net.predict_proba(X)), y)
-    np.testing.assert_array_equal(net.predict(X), y[:, 0])
-    assert history.train_metric[-1] == 1.0
+    np.testing.assert_array_equal(np.round(net.predict(X)), y)
+
+
+def test_a_regression_model_predicts_its_outputs_and_has_no_probabilities():
+    X, y = scaled_scores()
+    net = model(hidden_size=4)
+    assert net.task == "regression" and net.output_size == 1
+    assert not hasattr(net, "predict_proba")
+    outputs = net.predict(X)
+    assert outputs.shape == (3, 1) and outputs.dtype == np.float64
+    assert np.all((outputs > 0) & (outputs < 1))
+    assert model().config["reduction"] == "mean"  # the default: the mean over the entries of y
 
 
 def test_biases_are_trained_only_when_asked():
@@ -154,6 +161,8 @@ def test_shapes_are_checked():
         fit(net, np.where(X > 0.9, np.nan, X), y, SGD(1.0), 1)
     with pytest.raises(ValueError, match=r"W2 must have shape \(H, C\) \(with H=3\)"):
         TwoLayerNet.from_params({"W1": np.ones((2, 3)), "W2": np.ones((4, 1))})
+    with pytest.raises(ValueError, match=r"W1 must have shape \(5, H\)"):
+        TwoLayerNet.from_params({"W1": np.ones((2, 3)), "W2": np.ones((3, 1))}, input_size=5)
     with pytest.raises(ValueError, match=r"params must hold W1 and W2, got \['W1'\]"):
         TwoLayerNet.from_params({"W1": np.ones((2, 3))})
 
@@ -178,33 +187,21 @@ def test_a_huge_learning_rate_saturates_instead_of_overflowing():
 def test_a_too_large_rate_collapses_the_study_sleep_net_to_a_constant_100():
     # Notebook 02's claim: at learning rate 30 the first step saturates the output unit.
     X, y = scaled_scores()
-    net = model(seed=0)
+    net = model(seed=0, reduction="half_sum")
     history = fit(net, X, y, SGD(30.0), epochs=1000, metric=None)
-    np.testing.assert_allclose(net.predict_proba(X), 1.0, atol=1e-4)  # a score of 100 for all
+    np.testing.assert_allclose(net.predict(X), 1.0, atol=1e-4)  # a score of 100 for all
     assert history.train_loss[-1] == pytest.approx(0.5 * np.sum((1 - y) ** 2), rel=1e-3)
 
 
-def notebook_namespace():
-    """Run the notebook's hand-written code cells (the classes and backward functions)."""
-    namespace = {"np": np}
-    for cell in json.loads(NOTEBOOK.read_text())["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and any(
-                key in source for key in ("def sigmoid(", "class NeuralNetwork", "class ScoreNetwork",
-                                          "def affine_backward(", "def numerical_gradient(")):
-            exec(source, namespace)
-    return namespace
-
-
-def test_the_notebooks_code_is_the_librarys():
-    from nnlib.gradcheck import numerical_gradient
-    from nnlib.layers import affine_backward, affine_forward
-
-    ns = notebook_namespace()
+def test_the_notebooks_networks_train_like_twolayernet_through_fit():
+    # The notebook's affine_backward and numerical_gradient are the library's twins
+    # (tests/twin_cases/twolayer.py); its two classes are the tutorials' whole networks.
+    ns = notebook_definitions("02")
     X, y = scaled_scores()
     # ScoreNetwork (half-sum, no biases) against TwoLayerNet + fit, 50 steps from one start.
     score = ns["ScoreNetwork"](2, 3, 1, np.random.default_rng(2))
-    net = TwoLayerNet.from_params({"W1": score.W1, "W2": score.W2}, use_bias=False)
+    net = TwoLayerNet.from_params({"W1": score.W1, "W2": score.W2}, use_bias=False,
+                                  reduction="half_sum")
     for _ in range(50):
         score.train(X, y, 0.5)
     fit(net, X, y, SGD(0.5), epochs=50, metric=None)
@@ -218,16 +215,6 @@ def test_the_notebooks_code_is_the_librarys():
         loy.backprop()
     fit(net, Xx, yx, SGD(1.0), epochs=50, metric=None)
     np.testing.assert_allclose(net.params["W2"], loy.W2, rtol=0, atol=1e-12)
-    # The exercises' answers against nnlib's functions of the same name.
-    rng = np.random.default_rng(3)
-    A, W, b, dout = (rng.normal(size=s) for s in ((5, 4), (4, 3), (3,), (5, 3)))
-    _, cache = affine_forward(A, W, b)
-    for got, want in zip(ns["affine_backward"](dout, cache), affine_backward(dout, cache)):
-        np.testing.assert_allclose(got, want, rtol=1e-14)
-    x = rng.normal(size=(3, 2))
-    f = lambda: float(np.sum(x**3))  # noqa: E731
-    np.testing.assert_allclose(ns["numerical_gradient"](f, x), numerical_gradient(f, x),
-                               rtol=1e-12)
 
 
 def test_core_modules_import_no_presentation_libraries():
@@ -253,6 +240,6 @@ def test_save_model_and_load_model_rebuild_the_net_bit_for_bit(tmp_path, options
         assert restored.params[key].tobytes() == net.params[key].tobytes()
     same = model(seed=1, **options)
     load_weights(same, tmp_path / "net.npz")
-    np.testing.assert_array_equal(same.predict_proba(X), net.predict_proba(X))
+    np.testing.assert_array_equal(same.predict(X), net.predict(X))
     with pytest.raises(WeightFileError, match="but this model is TwoLayerNet"):
         load_weights(model(hidden_size=5, **options), tmp_path / "net.npz")

@@ -44,7 +44,7 @@ def test_the_progress_bar_moves_through_fit_and_training_is_fits():
     X, y = first_column_data()
     for epochs in (10, 1000, 12_345):
         explorer = make_explorer(epochs=epochs, learning_rate=1.5)
-        model = Neuron.from_weights(original_start())
+        model = Neuron.from_params({"w": original_start()}, reduction="half_sum")
         whole = fit(model, X, y, SGD(1.5), epochs, record_every=max(1, epochs // 500),
                     metric=mean_abs_error)
         np.testing.assert_array_equal(explorer.history.epochs, whole.epochs)

@@ -1,6 +1,6 @@
 import numpy as np
 
-from nnlib.digits import load_digits_data, stratified_split
+from nnlib.data.digits import load_digits_data, stratified_split
 from course.widgets.digits import DigitsExplorer
 
 
@@ -24,7 +24,7 @@ def test_changing_controls_retrains_and_redraws():
     explorer = make_explorer(epochs=2)
     before = explorer.plot.value
     explorer.hidden_size.value = 8
-    assert repr(explorer.model).startswith("MLP(64-8-10")
+    assert explorer.status.value.startswith("MLP 64-8-10")
     assert explorer.plot.value != before
     explorer.epochs.value = 4
     assert explorer.history.epochs[-1] == 4 and explorer.progress.max == 4

@@ -23,10 +23,10 @@ def test_changing_controls_retrains_and_redraws():
     explorer = make_explorer(epochs=3)
     before = explorer.plot.value
     explorer.architecture.value = "2-8-1"
-    assert repr(explorer.model).startswith("MLP(2-8-1, hidden activation relu")
+    assert explorer.status.value.startswith("MLP 2-8-1, hidden activation relu")
     assert explorer.plot.value != before
     explorer.activation.value = "tanh"
-    assert "hidden activation tanh" in repr(explorer.model)
+    assert "hidden activation tanh" in explorer.status.value
     explorer.optimizer.value = "sgd"
     explorer.epochs.value = 7
     assert explorer.history.epochs[-1] == 7 and explorer.progress.max == 7
@@ -65,8 +65,8 @@ def test_layer_spread_measures_the_signal_and_gradient_per_layer():
 
     X, y = make_moons(200, noise=0.2, seed=1)
     architecture = make_architecture([2, 25, 50, 50, 25, 1])
-    small = MLP(architecture, np.random.default_rng(0), scale=0.1)
-    he = MLP(architecture, np.random.default_rng(0), init="he")
+    small = MLP(architecture, rng=np.random.default_rng(0), scale=0.1)
+    he = MLP(architecture, rng=np.random.default_rng(0), init="he")
     z_small, grad_small = layer_spread(small, X, y)
     z_he, _ = layer_spread(he, X, y)
     assert z_small.shape == grad_small.shape == (5,)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import numpy as np
 
 from course.checks.common import CheckFailed, close, compare_array, report_passed
-from nnlib.digits import one_hot as reference_one_hot
+from nnlib.data.digits import one_hot as reference_one_hot
 from nnlib.losses import softmax, softmax_cross_entropy as reference_softmax_cross_entropy
 
 
@@ -59,7 +59,8 @@ def _logit_cases(hidden: bool) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def check_softmax_cross_entropy(softmax_cross_entropy: Callable, hidden: bool = False) -> None:
-    """Check ``softmax_cross_entropy(logits, labels) -> (loss, dlogits)``, the mean over N."""
+    """Check ``softmax_cross_entropy(logits, labels, reduction="mean") -> (loss, dlogits)``, the
+    mean over N."""
     name = "softmax_cross_entropy"
     for logits, labels in _logit_cases(hidden):
         expected_loss, expected_grad = reference_softmax_cross_entropy(logits, labels)

@@ -14,7 +14,7 @@ from nnlib.neuron import train_step as reference_train_step
 
 
 def check_sigmoid_slope(sigmoid_slope: Callable, hidden: bool = False) -> None:
-    """Check ``sigmoid_slope(output) -> output * (1 - output)``, element-wise, any shape."""
+    """Check ``sigmoid_slope(out) -> out * (1 - out)``, element-wise, any shape."""
     name = "sigmoid_slope"
     rng = np.random.default_rng(101 if hidden else 1)
     shapes = [(4, 1), (3, 5), (7,)] if hidden else [(4, 1)]
@@ -81,11 +81,12 @@ def check_train_step(train_step: Callable, hidden: bool = False) -> None:
 def check_cross_entropy_step(cross_entropy_step: Callable, hidden: bool = False) -> None:
     """Check ``cross_entropy_step(X, y, w, learning_rate) -> w_new``: one gradient-descent step on
     the summed binary cross-entropy of ``sigmoid(X @ w)`` (``nnlib.neuron.Neuron``'s
-    ``loss="cross_entropy"``)."""
+    ``loss="cross_entropy", reduction="sum"``)."""
     name = "cross_entropy_step"
     for X, y, w, learning_rate in _cases(np.random.default_rng(303 if hidden else 3), hidden):
         n, d = X.shape
-        _, grads = Neuron.from_weights(w, loss="cross_entropy").loss_and_grads(X, y)
+        neuron = Neuron.from_params({"w": w}, loss="cross_entropy", reduction="sum")
+        _, grads = neuron.loss_and_grads(X, y)
         expected = w - learning_rate * grads["w"]
         got = compare_array(name, cross_entropy_step(X.copy(), y.copy(), w.copy(),
                                                      learning_rate),

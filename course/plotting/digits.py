@@ -12,7 +12,8 @@ import numpy as np
 
 from course.plotting import style
 from nnlib.activations import sigmoid
-from nnlib.digits import IMAGE_SHAPE, XOR_X, XOR_Y, xor_forward
+from course.digits import XOR_X, XOR_Y, xor_forward
+from nnlib.data.digits import IMAGE_SHAPE
 
 CLASS_COLORS = (style.color("class0"), style.color("class1"))
 

@@ -41,6 +41,16 @@ def grid_limits(X, margin: float = 0.5) -> tuple[float, float, float, float]:
             X[:, 1].min() - margin, X[:, 1].max() + margin)
 
 
+def describe_mlp(model: MLP) -> str:
+    """One line for a status or a title: the layer sizes, activations and parameter count,
+    e.g. "MLP 2-8-1, hidden activation relu, sigmoid output, 33 parameters"."""
+    sizes = [model.architecture[0]["input_dim"]] + [s["output_dim"] for s in model.architecture]
+    hidden = sorted({s["activation"] for s in model.architecture[:-1]})
+    output = "sigmoid output" if sizes[-1] == 1 else f"softmax output ({sizes[-1]} classes)"
+    return (f"MLP {'-'.join(map(str, sizes))}, hidden activation {'/'.join(hidden) or 'none'}, "
+            f"{output}, {model.num_params} parameters")
+
+
 def plot_decision_boundary(model: MLP, X, y, ax=None, title: str = "", resolution: int = 150,
                            limits=None, show_points: bool = True):
     """Shade the plane by the model's probability of class 1 and draw the 0.5 contour.
@@ -57,7 +67,7 @@ def plot_decision_boundary(model: MLP, X, y, ax=None, title: str = "", resolutio
     xx, yy = np.meshgrid(np.linspace(x_min, x_max, resolution),
                          np.linspace(y_min, y_max, resolution))
     grid = np.column_stack([xx.ravel(), yy.ravel()])
-    probability = model.predict_proba(grid)[:, 0].reshape(xx.shape)
+    probability = model.predict_proba(grid)[:, 1].reshape(xx.shape)
     ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 11), cmap=style.cmap("diverging"),
                 alpha=0.35,
                 vmin=0, vmax=1)
@@ -90,8 +100,8 @@ def plot_boundary_snapshots(architecture, snapshots: dict, X, y, columns: int = 
         title = f"epoch {epoch}"
         if accuracies and epoch in accuracies:
             title += f" · val. {100 * accuracies[epoch]:.0f}%"
-        plot_decision_boundary(MLP.from_params(architecture, snapshots[epoch]), X, y, ax=ax,
-                               title=title, resolution=100, limits=limits)
+        model = MLP.from_params(snapshots[epoch], architecture=architecture)
+        plot_decision_boundary(model, X, y, ax=ax, title=title, resolution=100, limits=limits)
         ax.set_xlabel("")
         ax.set_ylabel("")
         ax.tick_params(labelsize=7)

@@ -133,7 +133,7 @@ def plot_xor_units(model, ax_row, grid: int = 101):
     x1, x2 = np.meshgrid(u, u)
     X = np.column_stack([x1.ravel(), x2.ravel(), np.ones(x1.size)])
     hidden = sigmoid(X @ model.params["W1"] + model.params.get("b1", 0.0))
-    output = model.predict_proba(X)[:, 0]
+    output = model.predict(X)[:, 0]
     panels = [(hidden[:, j], f"hidden unit {j + 1}") for j in range(hidden.shape[1])]
     panels.append((output, "output"))
     image = None
@@ -166,7 +166,7 @@ def plot_score_plane(model, X_max, students, new_student, ax=None, grid: int = 1
     ax = ax or plt.gca()
     study, sleep = np.meshgrid(np.linspace(0, study_max, grid), np.linspace(0, sleep_max, grid))
     hours = np.column_stack([study.ravel(), sleep.ravel()])
-    score = 100 * model.predict_proba(hours / np.asarray(X_max))[:, 0].reshape(study.shape)
+    score = 100 * model.predict(hours / np.asarray(X_max))[:, 0].reshape(study.shape)
     image = ax.contourf(study, sleep, score, levels=20, cmap=style.cmap("sequential"))
     lines = ax.contour(study, sleep, score, levels=8, colors=style.color("paper"), linewidths=0.6)
     ax.clabel(lines, fmt="%.0f", fontsize=7)

@@ -10,10 +10,11 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
-from nnlib.digits import CLASSES, confusion_matrix
+from nnlib.data.digits import CLASSES, confusion_matrix
 from nnlib.mlp import MLP, make_architecture
 from nnlib.optim import Adam
 from course.plotting.digits import plot_confusion, plot_digits
+from course.plotting.mlp import describe_mlp
 from nnlib.train import fit
 from nnlib.validation import check_number
 from course.widgets.common import Explorer
@@ -62,7 +63,7 @@ class DigitsExplorer(Explorer):
         """Retrain with the current control values, then redraw."""
         architecture = make_architecture([self.X_train.shape[1], self.hidden_size.value,
                                           CLASSES], hidden_activation="relu")
-        self.model = MLP(architecture, np.random.default_rng(self.seed), init="glorot")
+        self.model = MLP(architecture, rng=np.random.default_rng(self.seed), init="glorot")
         epochs = self.epochs.value
         self.history = self._train(lambda: fit(
             self.model, self.X_train, self.y_train, Adam(self.learning_rate.value), epochs,
@@ -78,7 +79,7 @@ class DigitsExplorer(Explorer):
         predicted = self.model.predict(self.X_val)
         wrong = np.flatnonzero(predicted != self.y_val)
         accuracy = self.history.val_metric[-1]
-        self.status.value = (f"{self.model!r}<br>after {self.epochs.value} epochs: validation "
+        self.status.value = (f"{describe_mlp(self.model)}<br>after {self.epochs.value} epochs: validation "
                              f"accuracy <b>{100 * accuracy:.1f}%</b> ({wrong.size} of "
                              f"{len(self.y_val)} wrong), train loss "
                              f"{self.history.train_loss[-1]:.4f}")

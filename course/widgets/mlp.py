@@ -9,7 +9,7 @@ from matplotlib.figure import Figure
 from nnlib.architecture import HIDDEN_ACTIVATIONS, make_architecture
 from nnlib.mlp import MLP
 from nnlib.optim import OPTIMIZERS, make_optimizer
-from course.plotting.mlp import plot_decision_boundary
+from course.plotting.mlp import describe_mlp, plot_decision_boundary
 from nnlib.train import fit
 from nnlib.validation import check_number
 from course.widgets.common import Explorer
@@ -75,7 +75,7 @@ class MLPExplorer(Explorer):
         """Retrain with the current control values, then redraw the decision boundary."""
         architecture = make_architecture(ARCHITECTURES[self.architecture.value],
                                          hidden_activation=self.activation.value)
-        self.model = MLP(architecture, np.random.default_rng(self.seed))
+        self.model = MLP(architecture, rng=np.random.default_rng(self.seed))
         epochs = self.epochs.value
         self.history = self._train(lambda: fit(
             self.model, self.X_train, self.y_train,
@@ -91,7 +91,7 @@ class MLPExplorer(Explorer):
             accuracy = self.history.val_metric[-1]
             reached = self.history.epochs_to_reach(0.95)
             self.status.value = (
-                f"{self.model!r}<br>after {epochs} epochs: validation accuracy "
+                f"{describe_mlp(self.model)}<br>after {epochs} epochs: validation accuracy "
                 f"<b>{100 * accuracy:.1f}%</b>, train loss {self.history.train_loss[-1]:.4f}; "
                 + (f"95% first reached after epoch {reached}" if reached is not None
                    else "95% not reached"))

@@ -50,7 +50,7 @@ class NeuronExplorer(Explorer):
     def train(self, epochs: int, learning_rate: float) -> None:
         """Train a neuron from ``w0``; record weights and mean |error| about 500 times, and move
         the progress bar through ``fit``'s ``progress`` callback."""
-        self.model = Neuron.from_weights(self.w0)
+        self.model = Neuron.from_params({"w": self.w0}, reduction="half_sum")
         every = max(1, epochs // 500)
         bar_every = max(1, epochs // 20)
         self.progress.max, self.progress.value = epochs, 0
@@ -68,7 +68,7 @@ class NeuronExplorer(Explorer):
     def update(self) -> None:
         """Retrain with the current control values, then redraw and restate the prediction."""
         self.train(self.epochs.value, self.learning_rate.value)
-        self.prediction = float(self.model.predict_proba(self.new_case)[0, 0])
+        self.prediction = float(self.model.predict_proba(self.new_case)[0, 1])
         figure = Figure(figsize=(11, 3.6), layout="constrained")
         plot_neuron_history(self.history, self.weights, axes=figure.subplots(1, 2))
         self._show(figure)

@@ -86,7 +86,7 @@ class TwoLayerExplorer(Explorer):
         else:
             extra = f"; {self.describe(self.model)}" if self.describe else ""
             self.status.value = (f"final loss = <b>{fmt_sci(self.history.train_loss[-1], 2)}</b>, "
-                                 f"predictions = {fmt(self.model.predict_proba(self.X)[:, 0], 3)}"
+                                 f"predictions = {fmt(self.model.predict(self.X)[:, 0], 3)}"
                                  f"{extra}")
             plot_loss_curves(self.history, ax=ax_loss,
                              title=f"{self.hidden_size.value} hidden units, learning rate "

@@ -69,8 +69,9 @@ def make_moons(n_samples=100, noise: float | None = None, seed: int = 0,
     n_samples : int >= 1, or a pair (outer, inner) of ints >= 0
         Total number of points (the outer moon gets ``n_samples // 2``, the inner one the
         rest), or the number in each moon.
-    noise : float >= 0 or None
+    noise : float in [0, 1e100] or None
         Standard deviation of the Gaussian noise added to both coordinates; None adds none.
+        (Far larger values would overflow the coordinates to infinity.)
     seed : int >= 0
         Seed of the generator that shuffles and draws the noise.
     shuffle : bool
@@ -91,7 +92,7 @@ def make_moons(n_samples=100, noise: float | None = None, seed: int = 0,
     shuffle of the indices, then the noise, which is drawn even when it is 0), instead of the
     ``np.random.Generator`` the rest of nnlib takes. NumPy's global generator is not touched.
     """
-    from nnlib.validation import check_number
+    from nnlib.validation import check_memory, check_number
 
     if isinstance(n_samples, tuple):
         if len(n_samples) != 2:
@@ -104,7 +105,9 @@ def make_moons(n_samples=100, noise: float | None = None, seed: int = 0,
         n_outer = total // 2
         n_inner = total - n_outer
     if noise is not None:
-        noise = check_number("noise", noise, minimum=0)
+        noise = check_number("noise", noise, minimum=0, maximum=1e100)
+    # The coordinates, the labels, the shuffled copies and the noise: about 12 numbers a point.
+    check_memory("the two moons", 12 * (n_outer + n_inner), "n_samples")
     seed = check_number("seed", seed, minimum=0, maximum=2**32 - 1, integer=True)
     if not isinstance(shuffle, bool):
         raise ValueError(f"shuffle must be True or False, got {shuffle!r}.")
