@@ -1,14 +1,28 @@
-"""Classification metrics for a single sigmoid output (notebook 03).
+"""Classification metrics: accuracy of a model's predictions, of a single sigmoid output
+(notebook 03), the confusion matrix, and the first epoch a recorded metric reaches a target.
 
 Core module: NumPy only. The thresholds are explicit, so that "accuracy" always means the same
-thing in the notebooks, the tests and the benchmark.
+thing in the notebooks, the tests and the benchmark. (The binary adder's exact-sum metrics are in
+``nnlib.addition``, beside the model they score.)
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from nnlib.validation import as_float_array, check_number
+from nnlib.validation import as_float_array, check_labels, check_number
+
+
+def accuracy(model, X, y) -> float:
+    """Fraction of predicted labels equal to the targets (every label counts once).
+
+    ``X`` and ``y`` are already checked (``model.check_inputs`` / ``check_targets``); with no
+    examples the accuracy is undefined: a ValueError, not a silent 0.
+    """
+    if len(X) == 0:
+        raise ValueError("X holds no examples (N = 0): accuracy is undefined.")
+    predicted = np.asarray(model._predict(X)).reshape(-1)
+    return float(np.mean(predicted == np.asarray(y).reshape(-1)))
 
 
 def binary_accuracy(probabilities, y, threshold: float = 0.5) -> float:
@@ -67,3 +81,28 @@ def first_epoch_reaching(epochs, values, target: float) -> int | None:
     values = as_float_array("values", values, shape=(len(epochs),))
     hits = np.flatnonzero(values >= target)
     return int(epochs[hits[0]]) if hits.size else None
+
+
+def confusion_matrix(y_true, y_pred, classes: int | None = None) -> np.ndarray:
+    """Counts of (true class, predicted class) pairs.
+
+    Parameters
+    ----------
+    y_true, y_pred : array_like of int, shape (N,), values 0 .. classes-1
+    classes : int, C; by default one more than the largest label in either array
+
+    Returns
+    -------
+    ndarray of int64, shape (C, C); entry [i, j] counts examples of class i predicted as j.
+    The diagonal holds the correct predictions; row sums are the class sizes.
+    """
+    if classes is None:
+        labels = [np.asarray(y_true), np.asarray(y_pred)]
+        classes = 1 + max((int(np.max(a)) for a in labels
+                           if a.size and np.issubdtype(a.dtype, np.integer)), default=0)
+    classes = check_number("classes", classes, minimum=1, integer=True)
+    y_true = check_labels("y_true", y_true, (None,), classes)
+    y_pred = check_labels("y_pred", y_pred, y_true.shape, classes)
+    counts = np.zeros((classes, classes), dtype=np.int64)
+    np.add.at(counts, (y_true, y_pred), 1)
+    return counts

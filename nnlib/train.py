@@ -18,21 +18,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnlib.metrics import accuracy
 from nnlib.model import Model
 from nnlib.optim import Optimizer, check_optimizer
 from nnlib.validation import check_finite_loss, check_memory, check_number, check_rng
-
-
-def accuracy(model: Model, X, y) -> float:
-    """Fraction of predicted labels equal to the targets (every label counts once).
-
-    ``X`` and ``y`` are already checked (``model.check_inputs`` / ``check_targets``); with no
-    examples the accuracy is undefined: a ValueError, not a silent 0.
-    """
-    if len(X) == 0:
-        raise ValueError("X holds no examples (N = 0): accuracy is undefined.")
-    predicted = np.asarray(model._predict(X)).reshape(-1)
-    return float(np.mean(predicted == np.asarray(y).reshape(-1)))
 
 
 @dataclass

@@ -107,26 +107,7 @@ def stratified_split(X, y, rng: np.random.Generator, fractions=(0.6, 0.2, 0.2)):
     return X[train], X[val], X[test], y[train], y[val], y[test]
 
 
-def confusion_matrix(y_true, y_pred, classes: int = CLASSES) -> np.ndarray:
-    """Counts of (true class, predicted class) pairs.
-
-    Parameters
-    ----------
-    y_true, y_pred : array_like of int, shape (N,), values 0 .. classes-1
-    classes : int, C
-
-    Returns
-    -------
-    ndarray of int64, shape (C, C); entry [i, j] counts examples of class i predicted as j.
-    The diagonal holds the correct predictions; row sums are the class sizes.
-    """
-    classes = check_number("classes", classes, minimum=1, integer=True)
-    y_true = check_labels("y_true", y_true, (None,), classes)
-    y_pred = check_labels("y_pred", y_pred, y_true.shape, classes)
-    counts = np.zeros((classes, classes), dtype=np.int64)
-    np.add.at(counts, (y_true, y_pred), 1)
-    return counts
-
+from nnlib.metrics import confusion_matrix  # noqa: E402  (re-exported: chapter 06 imports it here)
 
 __all__ = ["CLASSES", "IMAGE_SHAPE", "PIXEL_MAX", "confusion_matrix", "load_digits_data",
            "one_hot", "stratified_split"]
