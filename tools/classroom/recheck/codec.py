@@ -40,7 +40,7 @@ def encode(value, depth: int = 0):
     if isinstance(value, np.ndarray):
         if value.dtype.kind not in ARRAY_KINDS:
             return {"opaque": f"array of dtype {value.dtype}"}
-        data = np.ascontiguousarray(value)
+        data = value.copy(order="C")  # np.ascontiguousarray would make a 0-d array 1-d
         return {"array": data.dtype.str, "shape": list(data.shape),
                 "data": base64.b64encode(data.tobytes()).decode("ascii")}
     if isinstance(value, tuple):

@@ -30,7 +30,8 @@ class Mismatch(Exception):
 def _stand_in(slot: int, calls: list[dict], codec):
     def stand_in(*args, **kwargs):
         if not calls:
-            raise Mismatch("the check called the function more often than the notebook did")
+            raise Mismatch("the genuine check called the function more often than the "
+                           "notebook's check did")
         call = calls.pop(0)
         if call.get("slot") != slot:
             raise Mismatch("the functions were called in another order than in the notebook")
