@@ -129,8 +129,11 @@ def save_student(folder: Path, student: str, rows: list[Grade], notes: list[str]
               "seconds": seconds}
     (folder / f"{student_key(student)}.json").write_text(json.dumps(record, indent=1) + "\n")
     legacy = folder / f"{student}.json"  # before keys, records were named after the student
-    if "/" not in student and legacy.name != f"{student_key(student)}.json" and legacy.is_file():
-        legacy.unlink()
+    try:
+        if legacy.name != f"{student_key(student)}.json" and legacy.is_file():
+            legacy.unlink()
+    except OSError:  # a name too long to have had such a record
+        pass
 
 
 def load_students(folder: Path) -> list[dict]:
