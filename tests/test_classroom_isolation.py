@@ -95,7 +95,8 @@ def test_every_exercise_rechecks_alike_in_a_fresh_process(manifest, tmp_path, mo
                 try:
                     record(grade_id, call, check, *functions, **run)
                 except Exception as error:
-                    text = " ".join(str(error).split())
+                    text = str(error)
+                    text = text if text.isprintable() else " ".join(text.split())
                     expected[grade_id] = f"{type(error).__name__}: {text}"[:400]
                     break
     verdicts = isolation.recheck(manifest, plan, records, tmp_path / "recheck", environment())
@@ -148,7 +149,7 @@ def test_a_kernel_cheat_earns_nothing(cheat, manifest, tmp_path):
                                  environment())
     assert verdicts["check_train_step"].startswith((
         "CheckFailed: train_step returned wrong weights for N=4, D=3",
-        "the genuine check called the function more often than the notebook's check did",
+        "the notebook's check made fewer calls to the answer than the genuine check does",
         "the graded cell never reached its recorded check")), verdicts
     assert isolation.changed_sources(manifest) == []  # the repository is untouched
     if "rewrite" in cheat:

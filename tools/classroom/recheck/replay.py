@@ -30,8 +30,8 @@ class Mismatch(Exception):
 def _stand_in(slot: int, calls: list[dict], codec):
     def stand_in(*args, **kwargs):
         if not calls:
-            raise Mismatch("the genuine check called the function more often than the "
-                           "notebook's check did")
+            raise Mismatch("the notebook's check made fewer calls to the answer than the "
+                           "genuine check does (was the check replaced in the notebook?)")
         call = calls.pop(0)
         if call.get("slot") != slot:
             raise Mismatch("the functions were called in another order than in the notebook")
@@ -76,12 +76,12 @@ def recheck(plan: dict, records: Path, allowed: tuple[str, ...]) -> dict[str, st
                 with contextlib.redirect_stdout(io.StringIO()):
                     check(*stand_ins, **call["options"])
                 if recorded:
-                    raise Mismatch("the notebook's check called the function more often than "
-                                   "the genuine one")
+                    raise Mismatch("the notebook's check made more calls to the answer than "
+                                   "the genuine check does")
             except Mismatch as error:
                 verdicts[grade_id] = f"{error}"
             except Exception as error:  # the genuine check's verdict on the recorded answers
-                text = " ".join(str(error).split())
+                text = str(error) if str(error).isprintable() else " ".join(str(error).split())
                 verdicts[grade_id] = f"{type(error).__name__}: {text}"[:400]
             if verdicts[grade_id]:
                 break
