@@ -269,7 +269,7 @@ def test_summary_totals_and_attention(graded):
             "credit given") in text
     assert ".hidden: 01_single_neuron · check_sigmoid_slope: the grader was killed by SIGKILL" \
         in text
-    assert f"## --force: {total:g} / {total:g}" in summary
+    assert f"## --force: {1 + 2 + other_points:g} / {total:g}" in summary  # all of 01
     assert not any(item.startswith("--force:") for item in attention)
 
 
