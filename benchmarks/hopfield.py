@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from nnlib import set_blas_threads  # noqa: E402
 from nnlib.hopfield import flip_bits, hebbian_weights, modern_recall, recall  # noqa: E402
-from nnlib.hopfield_experiments import capacity_experiment  # noqa: E402
+from course.hopfield import capacity_experiment  # noqa: E402
 
 NUM_UNITS, NUM_PATTERNS, NUM_PROBES, NOISE = 500, 50, 200, 0.1
 

@@ -32,7 +32,7 @@ import time
 
 import numpy as np
 
-from nnlib.bits import addition_data, all_pairs
+from nnlib.data.bits import addition_data, all_pairs
 from nnlib.addition import addition_table
 from nnlib.optim import SGD
 from nnlib.rnn import RNN

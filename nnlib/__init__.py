@@ -4,15 +4,15 @@ Each notebook derives and builds a piece, then the piece moves here and later no
 import it. The package is layered:
 
 - core (NumPy only): ``validation``, ``formatting``, ``activations``, ``layers``, ``losses``,
-  ``gradcheck``, ``metrics``, ``data``, ``bits``, ``serialization``
+  ``gradcheck``, ``metrics``, ``serialization``; the data sets in ``nnlib.data``
 - models and training: ``model`` (the protocol, weight files of models), ``train`` (``fit``),
   ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp``, ``digits``, ``rnn`` with
   ``rnn_layers``, ``addition`` and ``sweeps``, ``birnn``, ``lstm`` with ``lstm_layers`` and
-  ``lagtasks``, ``tree`` with ``treedata`` and ``treebatch``; ``hopfield`` with
-  ``hopfield_experiments`` (memory by an energy: no gradient descent, so not a ``Model``);
-  self-checks for the exercises: ``checks``; papermill parameter checks: ``notebook``
-- presentation (import matplotlib / ipywidgets; import them explicitly): ``plotting``,
-  ``widgets``
+  ``lagtasks``, ``tree`` with ``treedata`` and ``treebatch``; ``hopfield``
+  (memory by an energy: no gradient descent, so not a ``Model``)
+
+What exists only to run the course (graders, figures, explorers, notebook guards, experiment
+drivers) is the separate package ``course``, which imports nnlib; nnlib never imports it.
 
 Shape letters used in every docstring:
 
@@ -61,7 +61,7 @@ from nnlib.activations import relu, sigmoid, sigmoid_slope, tanh
 from nnlib.addition import exact_sum_accuracy, exact_sums, split_pairs, train_addition
 from nnlib.architecture import init_params, make_architecture
 from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
-from nnlib.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
+from nnlib.data.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
 from nnlib.data import first_column_data, make_moons, study_sleep_data, train_test_split, xor_data
 from nnlib.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
 from nnlib.formatting import fmt, fmt_sci

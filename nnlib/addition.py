@@ -2,7 +2,7 @@
 
 Kept apart from ``nnlib.rnn``, which knows nothing about addition. This module splits the
 pairs of addends into a training set and a held-out set that training never sees, turns pairs
-into bit sequences in either order (``nnlib.bits``), trains with the one loop
+into bit sequences in either order (``nnlib.data.bits``), trains with the one loop
 ``nnlib.train.fit`` (epochs over the fixed training pairs) and counts how many sums come out
 exact.
 """
@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from nnlib.bits import BIT_ORDERS, addition_data, all_pairs, int_to_bits
+from nnlib.data.bits import BIT_ORDERS, addition_data, all_pairs, int_to_bits
 from nnlib.optim import Optimizer
 from nnlib.rnn import RNN
 from nnlib.train import History, fit

@@ -28,19 +28,18 @@ from nnlib.validation import as_float_array, check_choice
 
 
 def _birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation):
-    forward_states, cache_f = rnn_forward(X, h0_f, U_f, W_f, b_f, activation, check=False)
+    forward_states, cache_f = rnn_forward(X, h0_f, U_f, W_f, b_f, activation)
     # The backward recurrence is the same recurrence over the reversed sequence.
-    reversed_states, cache_b = rnn_forward(X[:, ::-1], h0_b, U_b, W_b, b_b, activation,
-                                           check=False)
+    reversed_states, cache_b = rnn_forward(X[:, ::-1], h0_b, U_b, W_b, b_b, activation)
     hidden = np.concatenate([forward_states, reversed_states[:, ::-1]], axis=-1)
     return hidden, (cache_f, cache_b, forward_states.shape[-1])
 
 
 def _birnn_backward(dhidden, cache):
     cache_f, cache_b, H = cache
-    dX_f, dh0_f, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f, check=False)
+    dX_f, dh0_f, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f)
     dX_rev, dh0_b, dU_b, dW_b, db_b = rnn_backward(
-        np.ascontiguousarray(dhidden[:, ::-1, H:]), cache_b, check=False)
+        np.ascontiguousarray(dhidden[:, ::-1, H:]), cache_b)
     return dX_f + dX_rev[:, ::-1], dh0_f, dh0_b, dU_f, dW_f, db_f, dU_b, dW_b, db_b
 
 

@@ -153,8 +153,7 @@ def hidden_gradient_norms(model: RNN, X, y) -> np.ndarray:
         else:
             h, cache = rnn_step_forward(X[:, t], h, p["U"], p["W"], p["b"], model.activation)
         caches.append(cache)
-    _, dprediction = squared_error_loss(h @ p["V"] + p["c"], y, reduction="mean",
-                                        check=False)
+    _, dprediction = squared_error_loss(h @ p["V"] + p["c"], y, reduction="mean")
     dh, dc = dprediction @ p["V"].T, np.zeros((N, H))
     norms = np.empty(T)
     for t in reversed(range(T)):

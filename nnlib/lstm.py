@@ -72,11 +72,10 @@ class LSTM(RNN):
 
     def _recurrence_forward(self, X):
         p = self.params
-        return lstm_forward(X, np.zeros((X.shape[0], self.hidden_size)), p["Wx"], p["Wh"], p["b"],
-                            check=False)
+        return lstm_forward(X, np.zeros((X.shape[0], self.hidden_size)), p["Wx"], p["Wh"], p["b"])
 
     def _recurrence_backward(self, dhidden, cache) -> dict[str, np.ndarray]:
-        _, _, dWx, dWh, db = lstm_backward(dhidden, cache, check=False)
+        _, _, dWx, dWh, db = lstm_backward(dhidden, cache)
         return {"Wx": dWx, "Wh": dWh, "b": db}
 
     @property

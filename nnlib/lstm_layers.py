@@ -34,8 +34,8 @@ def _gates(a: np.ndarray) -> np.ndarray:
     # Sigmoid on the three gate blocks i, f, o (contiguous), tanh on the candidate g.
     H = a.shape[-1] // 4
     out = np.empty_like(a)
-    out[..., :3 * H] = sigmoid(a[..., :3 * H], check=False)
-    out[..., 3 * H:] = tanh(a[..., 3 * H:], check=False)
+    out[..., :3 * H] = sigmoid(a[..., :3 * H])
+    out[..., 3 * H:] = tanh(a[..., 3 * H:])
     return out
 
 
@@ -43,7 +43,7 @@ def _cell(gates: np.ndarray, c_prev: np.ndarray):
     H = c_prev.shape[-1]
     i, f, o, g = (gates[..., k * H:(k + 1) * H] for k in range(4))
     c = f * c_prev + i * g
-    tanh_c = tanh(c, check=False)
+    tanh_c = tanh(c)
     return o * tanh_c, c, tanh_c
 
 
@@ -155,11 +155,11 @@ def _forward(X, h0, Wx, Wh, b):
     for t in range(T):
         a = gates[t]
         a += h @ Wh
-        a[:, :3 * H] = sigmoid(a[:, :3 * H], check=False)
-        a[:, 3 * H:] = tanh(a[:, 3 * H:], check=False)
+        a[:, :3 * H] = sigmoid(a[:, :3 * H])
+        a[:, 3 * H:] = tanh(a[:, 3 * H:])
         c = np.multiply(a[:, H:2 * H], c, out=cells[t])             # f * c_prev
         c += a[:, :H] * a[:, 3 * H:]                                  # + i * g
-        tanh_cells[t] = tanh(c, check=False)
+        tanh_cells[t] = tanh(c)
         h = np.multiply(a[:, 2 * H:3 * H], tanh_cells[t], out=states[t])   # o * tanh(c)
     return states.transpose(1, 0, 2), (X, h0, states, cells, tanh_cells, gates, Wx, Wh)
 

@@ -7,9 +7,21 @@ network) is a subclass of ``Model`` and so has:
 - ``loss_and_grads(X, y) -> (loss, grads)``: the training loss (its reduction stated in the
   model's docstring) and its gradient, ``grads`` with exactly the keys and shapes of ``params``;
 - ``loss(X, y) -> float``: the same loss, forward pass only;
-- ``predict_proba(X)`` and ``predict(X)``: probabilities and predicted labels;
+- ``predict_proba(X)``: for a classifier (``task == "classification"``) the probability of
+  every class, shape (N, C) (a binary classifier has two columns, as in scikit-learn), or
+  (N, T, C) for a model that classifies every step of a sequence; rows sum to 1. A regression
+  model (``task == "regression"``) has no ``predict_proba`` (``hasattr`` is False);
+- ``predict(X)``: the likeliest class (N,) or (N, T), or a regression model's numbers;
 - ``config``: the constructor's settings (JSON values), so that ``type(model)(**config,
-  rng=...)`` builds a model of the same architecture; ``save_model`` stores it;
+  rng=...)`` builds a model of the same architecture; ``save_model`` stores it. The number of
+  outputs is always ``output_size``; ``rng`` is keyword-only in every constructor;
+- ``from_params(params, **config)``: the model with the given weights (one name for "build
+  from weights" on every model);
+- ``params`` is the truth: the model reads ``params`` on every call, so assigning
+  ``model.params["W1"] = ...`` or editing an entry in place changes the model;
+- the training loss is a mean over examples (and time steps, for a per-step model) unless
+  a model's ``reduction`` setting says otherwise (``"sum"``/``"half_sum"``, kept for the
+  chapters that reproduce a published sum of squares);
 - a readable ``__repr__`` built from ``config``.
 
 The public methods check their arguments once (``check_inputs`` / ``check_targets``) and then
@@ -31,9 +43,26 @@ import os
 import numpy as np
 
 from nnlib.serialization import WeightFileError, check_expected_shapes, load_params, save_params
-from nnlib.validation import as_float_array
+from nnlib.validation import as_float_array, memory_budget
 
 MODELS: dict[str, type] = {}
+
+
+class _classifiers_only:
+    """A method that a regression model does not have: on a model whose ``task`` is
+    "regression", reading it raises AttributeError (so ``hasattr`` is False) with what to use."""
+
+    def __init__(self, method):
+        self.method = method
+        self.__doc__ = method.__doc__
+
+    def __get__(self, model, owner=None):
+        if model is None:
+            return self
+        if model.task == "regression":
+            raise AttributeError(f"{type(model).__name__} is a regression model: it predicts "
+                                 f"numbers with predict(X), not probabilities.")
+        return self.method.__get__(model, owner)
 
 
 class Model:
@@ -45,6 +74,9 @@ class Model:
     """
 
     params: dict[str, np.ndarray]
+    #: "classification" (predict_proba gives class probabilities) or "regression" (predict
+    #: gives numbers; no predict_proba). A model whose head is a setting overrides it.
+    task: str = "classification"
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -75,14 +107,12 @@ class Model:
         return self._loss_and_grads(X, y)[0]
 
     def _predict(self, X) -> np.ndarray:
-        # C > 1 outputs: the likeliest class; one output (shape (..., 1)): class 1 where P > 1/2.
-        # A model whose probabilities have another layout (the RNN's (N, T)) overrides this.
+        # A classifier's probabilities have the classes on the last axis; a regression model
+        # overrides this to return its numbers.
         probabilities = self._predict_proba(X)
-        if probabilities.ndim >= 2 and probabilities.shape[-1] > 1:
-            return probabilities.argmax(axis=-1)
-        if probabilities.ndim >= 2:
-            probabilities = probabilities[..., 0]
-        return (probabilities > 0.5).astype(np.int64)
+        if probabilities.shape[-1] == 1:  # not the protocol's layout: P(class 1) alone
+            return (probabilities[..., 0] > 0.5).astype(np.int64)
+        return probabilities.argmax(axis=-1)
 
     # --- the protocol, checked once -------------------------------------------------------
 
@@ -96,8 +126,9 @@ class Model:
         X = self.check_inputs(X)
         return self._loss(X, self.check_targets(y, X))
 
+    @_classifiers_only
     def predict_proba(self, X) -> np.ndarray:
-        """Predicted probabilities for the examples of ``X`` (shape in the model's docstring)."""
+        """Class probabilities, (N, C) or (N, T, C) for a per-step model; rows sum to 1."""
         return self._predict_proba(self.check_inputs(X))
 
     def predict(self, X) -> np.ndarray:
@@ -114,6 +145,13 @@ class Model:
                    for key, value in params.items()}
         for key, value in checked.items():
             self.params[key][...] = value
+
+    @classmethod
+    def from_params(cls, params: dict, **config) -> "Model":
+        """A model built from ``config`` (the constructor's settings) holding ``params``."""
+        model = cls(**config, rng=np.random.default_rng(0))
+        model.set_params(params)
+        return model
 
     def copy_params(self) -> dict[str, np.ndarray]:
         """An independent copy of ``params``."""
@@ -165,8 +203,12 @@ def _read_model_file(path):
 def load_model(path) -> Model:
     """Rebuild the model described by a file written by ``save_model``, weights included."""
     params, meta, name = _read_model_file(path)
+    held = sum(array.size for array in params.values())
     try:
-        model = build_model(meta["model"], meta["config"])
+        # The header's config could describe a far bigger model than the file holds (a
+        # hand-edited hidden_size): building is refused past the file's own size, at once.
+        with memory_budget(8 * held + 2**20):
+            model = build_model(meta["model"], meta["config"])
     except (TypeError, ValueError) as error:
         raise WeightFileError(f"{name} describes a {meta['model']} that cannot be built "
                               f"({error}).") from None
@@ -181,8 +223,12 @@ def load_weights(model: Model, path) -> None:
         raise ValueError(f"model must be an nnlib model, got {type(model).__name__}.")
     params, meta, name = _read_model_file(path)
     if meta["model"] != type(model).__name__ or meta["config"] != model.config:
-        described = build_model(meta["model"], meta["config"]) if meta["model"] in MODELS else None
-        raise WeightFileError(f"{name} holds {described!r}, but this model is {model!r}: build "
+        # the file's settings in the order this model lists its own (the header sorts keys)
+        order = [key for key in model.config if key in meta["config"]]
+        keys = order + sorted(set(meta["config"]) - set(order))
+        settings = ", ".join(f"{key}={meta['config'][key]!r}" for key in keys)
+        described = f"{meta['model']}({settings})"
+        raise WeightFileError(f"{name} holds {described}, but this model is {model!r}: build "
                               f"the model with the file's settings, or use load_model(path), "
                               f"which rebuilds it from the file.")
     check_expected_shapes(params, {k: v.shape for k, v in model.params.items()}, name)

@@ -39,19 +39,18 @@ HEADS = ("softmax", "sigmoid", "regression")
 def _head_loss(logits, y, head):
     # Unchecked (a NaN must reach check_finite_loss in the training loop).
     if head == "sigmoid":
-        loss, dz = binary_cross_entropy_with_logits(logits[..., 0], y, "mean", check=False)
+        loss, dz = binary_cross_entropy_with_logits(logits[..., 0], y, "mean")
         return loss, dz[..., None]
     if head == "regression":
         if not np.all(np.isfinite(logits)):
             return float("nan"), logits
-        return squared_error_loss(logits, y, reduction="mean", check=False)
+        return squared_error_loss(logits, y, reduction="mean")
     if logits.shape[-1] == 2:
         # Two classes: softmax(z)_1 = sigmoid(z_1 - z_0), so the cross-entropy is the binary
         # one of d = z_1 - z_0 and dL/dz_1 = -dL/dz_0: the same numbers in fewer operations.
-        loss, dd = binary_cross_entropy_with_logits(logits[..., 1] - logits[..., 0], y, "mean",
-                                                    check=False)
+        loss, dd = binary_cross_entropy_with_logits(logits[..., 1] - logits[..., 0], y, "mean")
         return loss, np.stack([-dd, dd], axis=-1)
-    return softmax_cross_entropy(logits, y, "mean", check=False)
+    return softmax_cross_entropy(logits, y, "mean")
 
 
 def bit_loss(logits, y, head: str):
@@ -155,11 +154,11 @@ class RNN(Model):
         """Checked X (N, T, D) -> hidden (N, T, H) and a cache for ``_recurrence_backward``."""
         p = self.params
         h0 = np.zeros((X.shape[0], self.hidden_size))
-        return rnn_forward(X, h0, p["U"], p["W"], p["b"], self.activation, check=False)
+        return rnn_forward(X, h0, p["U"], p["W"], p["b"], self.activation)
 
     def _recurrence_backward(self, dhidden, cache) -> dict[str, np.ndarray]:
         """dhidden (N, T, H) + cache -> the gradients of the recurrence's own parameters."""
-        _, _, dU, dW, db = rnn_backward(dhidden, cache, check=False)
+        _, _, dU, dW, db = rnn_backward(dhidden, cache)
         return {"U": dU, "W": dW, "b": db}
 
     # --- the protocol ---------------------------------------------------------------------
@@ -185,8 +184,7 @@ class RNN(Model):
     def _run(self, X):
         hidden, cache = self._recurrence_forward(X)
         features = hidden if self.output == "sequence" else hidden[:, -1]
-        logits, head_cache = affine_forward(features, self.params["V"], self.params["c"],
-                                            check=False)
+        logits, head_cache = affine_forward(features, self.params["V"], self.params["c"])
         return logits, (hidden, cache, head_cache)
 
     def _loss(self, X, y) -> float:
@@ -195,7 +193,7 @@ class RNN(Model):
     def _loss_and_grads(self, X, y):
         logits, (hidden, cache, head_cache) = self._run(X)
         loss, dlogits = _head_loss(logits, y, self.head)
-        dfeatures, dV, dc = affine_backward(dlogits, head_cache, check=False)
+        dfeatures, dV, dc = affine_backward(dlogits, head_cache)
         if self.output == "sequence":
             dhidden = dfeatures
         else:
@@ -211,10 +209,10 @@ class RNN(Model):
             raise ValueError("a regression head predicts numbers, not probabilities: use "
                              "predict.")
         if self.head == "sigmoid":
-            return sigmoid(logits[..., 0], check=False)
+            return sigmoid(logits[..., 0])
         if self.output == "sequence" and self.output_size == 2:
-            return sigmoid(logits[..., 1] - logits[..., 0], check=False)  # P(bit = 1), (N, T)
-        return softmax(logits, check=False)
+            return sigmoid(logits[..., 1] - logits[..., 0])  # P(bit = 1), (N, T)
+        return softmax(logits)
 
     def _predict(self, X):
         if self.head == "regression":

@@ -24,8 +24,8 @@ ACTIVATIONS = ("tanh", "sigmoid")
 def _activation_pair(activation: str):
     # (function, slope written in terms of the function's output), both unchecked.
     if activation == "tanh":
-        return (lambda z: tanh(z, check=False)), tanh_slope
-    return (lambda z: sigmoid(z, check=False)), (lambda out: sigmoid_slope(out, check=False))
+        return (lambda z: tanh(z)), tanh_slope
+    return (lambda z: sigmoid(z)), (lambda out: sigmoid_slope(out))
 
 
 # ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ A chapter's ``tests/test_checks_<stem>.py`` lists ``CASES = [(check, right, [(wr
 
 import pytest
 
-from nnlib.checks import CheckFailed
+from course.checks import CheckFailed
 
 
 def _case_id(value) -> str:

@@ -3,7 +3,7 @@ import pytest
 
 from nnlib.addition import exact_sum_accuracy, split_pairs, train_addition
 from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
-from nnlib.bits import addition_data, all_pairs
+from nnlib.data.bits import addition_data, all_pairs
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.optim import SGD
 from nnlib.rnn import RNN, rnn_forward

@@ -3,7 +3,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nnlib.bits import (addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits,
+from nnlib.data.bits import (addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits,
                         random_addends)
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnlib.checks.common import CheckFailed
-from nnlib.checks.digits import check_one_hot, check_softmax_cross_entropy
+from course.checks.common import CheckFailed
+from course.checks.digits import check_one_hot, check_softmax_cross_entropy
 
 
 def one_hot(labels, classes, transpose=False, from_max=False, shift=False):

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnlib.checks import CheckFailed
-from nnlib.checks.hopfield import check_async_sweep, check_hebbian_weights, check_modern_update
+from course.checks import CheckFailed
+from course.checks.hopfield import check_async_sweep, check_hebbian_weights, check_modern_update
 from nnlib.losses import softmax
 
 

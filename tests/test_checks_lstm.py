@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnlib.checks import CheckFailed
-from nnlib.checks.lstm import check_lstm_bptt, check_lstm_step_backward
+from course.checks import CheckFailed
+from course.checks.lstm import check_lstm_bptt, check_lstm_step_backward
 
 
 # Reference answers written independently of the checks, each with a switch for one mistake.

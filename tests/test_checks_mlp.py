@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnlib.activations import sigmoid
-from nnlib.checks.mlp import (check_adam_step, check_full_backward, check_momentum_step,
+from course.checks.mlp import (check_adam_step, check_full_backward, check_momentum_step,
                               check_single_layer_backward)
 from selfcheck_cases import self_check_tests
 

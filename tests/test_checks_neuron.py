@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnlib.activations import sigmoid
-from nnlib.checks.neuron import check_cross_entropy_step, check_sigmoid_slope, check_train_step
+from course.checks.neuron import check_cross_entropy_step, check_sigmoid_slope, check_train_step
 from selfcheck_cases import self_check_tests
 
 

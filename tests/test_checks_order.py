@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnlib import checks
+from course import checks
 from selfcheck_cases import self_check_tests
 
 
@@ -45,5 +45,5 @@ test_a_right_answer_passes, test_each_typical_mistake_is_named = self_check_test
 
 
 def test_the_reference_is_the_closed_form_at_one_half():
-    from nnlib.checks.order import _carry_reference
+    from course.checks.order import _carry_reference
     np.testing.assert_allclose(_carry_reference(8, 0.5), 0.5 - 0.5 ** (np.arange(8) + 1))

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from nnlib import checks
+from course import checks
 from selfcheck_cases import self_check_tests
 
 

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from nnlib.checks.common import CheckFailed
-from nnlib.checks.tree import check_compose_backward, check_transitions, check_tree_backward
+from course.checks.common import CheckFailed
+from course.checks.tree import check_compose_backward, check_transitions, check_tree_backward
 
 
 # Reference answers, written independently of the checks' own reference calls.

@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnlib.activations import sigmoid
-from nnlib.checks.twolayer import (check_affine_backward, check_numerical_gradient,
+from course.checks.twolayer import (check_affine_backward, check_numerical_gradient,
                                    check_two_layer_backward)
 from selfcheck_cases import self_check_tests
 

@@ -67,7 +67,7 @@ def test_solution_notebook_uses_nbgrader_conventions(source):
             assert "### BEGIN SOLUTION" in cell.source and "### END SOLUTION" in cell.source
         if meta["grade"]:
             assert meta["locked"] and meta["points"] > 0
-            assert "check_" in cell.source  # graded cells call nnlib.checks
+            assert "check_" in cell.source  # graded cells call course.checks
 
 
 def test_student_version_hides_solutions_and_outputs(released):

@@ -28,30 +28,30 @@ sys.path.insert(0, str(ROOT / "tools"))
 import classroom  # noqa: E402
 from classroom import course as course_module  # noqa: E402
 from classroom import isolation  # noqa: E402
-from nnlib.checks import CheckFailed, check_cross_entropy_step, check_train_step  # noqa: E402
+from course.checks import CheckFailed, check_cross_entropy_step, check_train_step  # noqa: E402
 
 NAMES = ["01_single_neuron", "02_two_layer_network"]
 TIMEOUT = 20
 TEACHER_CONFIG = course_module.NBGRADER_CONFIG.replace(
     f"c.Execute.timeout = {course_module.DEFAULT_TIMEOUT}", f"c.Execute.timeout = {TIMEOUT}")
 NOT_SUBMITTED_02 = "not attempted: no 02_two_layer_network.ipynb was submitted"
-CHEAT = ("import nnlib.checks\n"
-         "nnlib.checks.check_train_step = lambda *args, **kwargs: None\n"
+CHEAT = ("import course.checks\n"
+         "course.checks.check_train_step = lambda *args, **kwargs: None\n"
          "def train_step(X, y, w, learning_rate=1.0):\n    return w\n")
 
 
 # Rewrites the kernel's copy of the grading code (close() always True: every later import of
 # it, fresh or not, compares nothing) and NumPy's comparison; two answers are then wrong.
 FORGER_TRAIN_STEP = (
-    "import os, numpy, nnlib.checks.common as common\n"
+    "import os, numpy, course.checks.common as common\n"
     "numpy.allclose = lambda *args, **kwargs: True\n"
     "os.chmod(common.__file__, 0o644)\n"
     "text = open(common.__file__).read().replace('return bool(np.allclose(', "
     "'return True or bool(np.allclose(')\n"
     "open(common.__file__, 'w').write(text)\n"
     "common.close = lambda a, b: True\n"
-    "import nnlib.checks.neuron\n"
-    "nnlib.checks.neuron.close = common.close\n"
+    "import course.checks.neuron\n"
+    "course.checks.neuron.close = common.close\n"
     "def train_step(X, y, w, learning_rate=1.0):\n    return w\n")
 FORGER_CROSS_ENTROPY = ("def cross_entropy_step(X, y, w, learning_rate=1.0):\n"
                         "    return w + 1\n")
@@ -262,7 +262,7 @@ def test_summary_totals_and_attention(graded):
     assert wide["bug"]["01_single_neuron:check_train_step"] == "0"
     assert wide["bug"]["total"] == f"{bug_total:g}" and len(wide) == 13
     assert "*: 01_single_neuron: tampering: an answer cell changed its copy of the " \
-        "grading code (nnlib/checks/common.py); the repository and other students were not " \
+        "grading code (course/checks/common.py); the repository and other students were not " \
         "affected" in text
     assert ("*: 01_single_neuron: tampering suspected: check_cross_entropy_step, "
             "check_train_step passed in the notebook but not in the separate re-check; no "

@@ -23,7 +23,7 @@ from classroom.course import (assignments, environment, graded_calls,  # noqa: E
 from classroom.recheck import codec  # noqa: E402
 from classroom.recheck.record import ENVIRONMENT_VARIABLE, record  # noqa: E402
 
-GRADED_CELL = ("from nnlib.checks import check_train_step\n\n"
+GRADED_CELL = ("from course.checks import check_train_step\n\n"
                "check_train_step(train_step)\n"
                "### BEGIN HIDDEN TESTS\n"
                "check_train_step(train_step, hidden=True)\n"
@@ -111,21 +111,21 @@ def test_every_exercise_rechecks_alike_in_a_fresh_process(manifest, tmp_path, mo
 
 
 CHEATS = {
-    "rebind the check": "nnlib.checks.check_train_step = lambda *a, **k: None",
-    "rebind in its module": "nnlib.checks.neuron.check_train_step = lambda *a, **k: None",
-    "patch the reference": "nnlib.checks.neuron.reference_train_step = "
+    "rebind the check": "course.checks.check_train_step = lambda *a, **k: None",
+    "rebind in its module": "course.checks.neuron.check_train_step = lambda *a, **k: None",
+    "patch the reference": "course.checks.neuron.reference_train_step = "
                            "lambda X, y, w, learning_rate=1.0: w",
     "patch NumPy's comparison": "np.allclose = lambda *a, **k: True",
-    "swap sys.modules": "import types\nfake = types.ModuleType('nnlib.checks')\n"
+    "swap sys.modules": "import types\nfake = types.ModuleType('course.checks')\n"
                         "fake.check_train_step = lambda *a, **k: None\n"
-                        "sys.modules['nnlib.checks'] = fake",
-    "rewrite the check file": "import os, nnlib.checks.common as common\n"
+                        "sys.modules['course.checks'] = fake",
+    "rewrite the check file": "import os, course.checks.common as common\n"
                               "os.chmod(common.__file__, 0o644)\n"
                               "text = open(common.__file__).read().replace("
                               "'return bool(np.allclose', 'return True or bool(np.allclose')\n"
                               "open(common.__file__, 'w').write(text)\n"
                               "import importlib; importlib.reload(common)\n"
-                              "nnlib.checks.neuron.close = common.close",
+                              "course.checks.neuron.close = common.close",
     "forge the record": "import classroom_recheck.record as r\n"
                         "r.record = lambda *a, **k: None",
 }
@@ -138,7 +138,8 @@ def test_a_kernel_cheat_earns_nothing(cheat, manifest, tmp_path):
     code, records = tmp_path / "code", tmp_path / "records"
     isolation.write_copy(manifest, code)
     program = "\n".join([
-        "import sys", "import numpy as np", "import nnlib, nnlib.checks, nnlib.checks.neuron",
+        "import sys", "import numpy as np", "import nnlib, course, course.checks",
+        "import course.checks.neuron",
         cheat, "def train_step(X, y, w, learning_rate=1.0):", "    return w",
         harden_graded_cell(GRADED_CELL, "check_train_step")])
     subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=120,
@@ -153,7 +154,7 @@ def test_a_kernel_cheat_earns_nothing(cheat, manifest, tmp_path):
         "the graded cell never reached its recorded check")), verdicts
     assert isolation.changed_sources(manifest) == []  # the repository is untouched
     if "rewrite" in cheat:
-        assert isolation.changed_files(manifest, code) == ["nnlib/checks/common.py"]
+        assert isolation.changed_files(manifest, code) == ["course/checks/common.py"]
 
 
 def nnbformat_cell(source: str):
@@ -163,7 +164,7 @@ def nnbformat_cell(source: str):
 
 
 def test_answers_recorded_for_other_inputs_are_refused(manifest, tmp_path, monkeypatch):
-    from nnlib.checks import check_train_step
+    from course.checks import check_train_step
     from nnlib.neuron import train_step
 
     monkeypatch.setenv(ENVIRONMENT_VARIABLE, str(tmp_path))
@@ -193,7 +194,7 @@ def test_the_graded_cell_records_every_call_and_runs_each_hidden_check_once():
         "### END HIDDEN TESTS"]
     assert harden_graded_cell("print(1)") == "print(1)"
     with pytest.raises(ValueError, match="cannot re-check"):
-        harden_graded_cell("from nnlib.checks import check_x\nresult = check_x(lambda: 1)")
+        harden_graded_cell("from course.checks import check_x\nresult = check_x(lambda: 1)")
     with pytest.raises(ValueError, match="cannot re-check"):
         harden_graded_cell("from os import check_x\ncheck_x(f)")
 
@@ -241,7 +242,7 @@ def test_private_copies_are_read_only_checked_and_removable(manifest, tmp_path):
     copy = tmp_path / "copy"
     isolation.write_copy(manifest, copy)
     assert isolation.changed_files(manifest, copy) == []
-    target = copy / "nnlib" / "checks" / "common.py"
+    target = copy / "course" / "checks" / "common.py"
     if os.geteuid() != 0:  # root writes read-only files: then only the checksums protect
         with pytest.raises(PermissionError):
             target.write_text("tampered")
@@ -251,17 +252,17 @@ def test_private_copies_are_read_only_checked_and_removable(manifest, tmp_path):
     (copy / "nnlib" / "extra.py").write_text("")
     (copy / "nnlib" / "layers.py").unlink()
     assert isolation.changed_files(manifest, copy) == [
-        "nnlib/checks/common.py", "nnlib/extra.py", "nnlib/layers.py"]
-    (copy / "nnlib" / "checks").chmod(0)
+        "course/checks/common.py", "nnlib/extra.py", "nnlib/layers.py"]
+    (copy / "course" / "checks").chmod(0)
     isolation.remove_copy(copy)
     assert not copy.exists()
 
 
 def test_a_changed_source_is_never_copied(manifest, tmp_path):
     forged = {key: list(value) for key, value in manifest.items()}
-    key = "nnlib/checks/common.py"
+    key = "course/checks/common.py"
     forged[key][1] = "0" * 64
-    with pytest.raises(isolation.GradingCodeChanged, match="nnlib/checks/common.py changed"):
+    with pytest.raises(isolation.GradingCodeChanged, match="course/checks/common.py changed"):
         isolation.write_copy(forged, tmp_path / "copy")
     assert isolation.changed_sources(forged) == [forged[key][0]]
 

@@ -1,10 +1,10 @@
-"""nnlib.hopfield_experiments: the crosstalk prediction, and the capacity experiment's counts."""
+"""course.hopfield: the crosstalk prediction, and the capacity experiment's counts."""
 
 import numpy as np
 import pytest
 
 from nnlib.hopfield import flip_bits, hebbian_weights, recall
-from nnlib.hopfield_experiments import capacity_experiment, crosstalk_error_rate
+from course.hopfield import capacity_experiment, crosstalk_error_rate
 
 
 def test_crosstalk_prediction_known_value_and_against_measurement():

@@ -1,4 +1,4 @@
-"""nnlib.notebook: unknown papermill parameters, output paths, budgets."""
+"""course.notebook: unknown papermill parameters, output paths, budgets."""
 
 import os
 from pathlib import Path
@@ -6,7 +6,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from nnlib.notebook import (check_budget, check_output_path, check_papermill_parameters,
+from course.notebook import (check_budget, check_output_path, check_papermill_parameters,
                             unknown_parameters)
 
 PARAMETERS = "seed: int = 0  # the seed\nlearning_rate: float = 0.1  # step\n"
@@ -32,7 +32,7 @@ def test_papermill_with_a_misspelt_parameter_stops_naming_the_known_ones(tmp_pat
     parameters = nbformat.v4.new_code_cell(PARAMETERS)
     parameters.metadata["tags"] = ["parameters"]
     notebook.cells = [parameters, nbformat.v4.new_code_cell(
-        "import nnlib.notebook\nnnlib.notebook.check_papermill_parameters()\nprint('ran')")]
+        "import course.notebook\ncourse.notebook.check_papermill_parameters()\nprint('ran')")]
     notebook.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
                                        "language": "python"}
     nbformat.write(notebook, tmp_path / "n.ipynb")

@@ -5,7 +5,7 @@ import pytest
 
 import nnlib
 from nnlib.gradcheck import numerical_gradient
-from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, softmax,
+from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits,
                           softmax_cross_entropy, squared_error_loss)
 from nnlib.model import Model
 from nnlib.optim import SGD
@@ -14,8 +14,10 @@ from nnlib.validation import DivergenceError, as_float_array, check_finite_loss
 
 
 def test_ragged_lists_name_the_argument():
-    with pytest.raises(ValueError, match=r"^x must be an array of numbers .*\(no ragged lists\)"):
-        nnlib.sigmoid([[1.0, 2.0], [3.0]])
+    # checked at the public door (the maths functions are pure and trust their arrays)
+    model = nnlib.TwoLayerNet(2, 3, 1, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"^X must be an array of numbers .*\(no ragged lists\)"):
+        model.predict([[1.0, 2.0], [3.0]])
 
 
 @pytest.mark.parametrize("reduction", ["sum", "half_sum", "mean"])
@@ -32,11 +34,7 @@ def test_binary_cross_entropies_of_no_examples_are_clear_errors(loss, reduction)
 
 
 @pytest.mark.parametrize("reduction", ["sum", "mean"])
-def test_softmax_without_classes_and_cross_entropy_without_examples(reduction):
-    with pytest.raises(ValueError, match=r"C >= 1 classes, got \(3, 0\)"):
-        softmax(np.zeros((3, 0)))
-    with pytest.raises(ValueError, match=r"C >= 1 classes, got \(3, 0\)"):
-        nnlib.log_softmax(np.zeros((3, 0)))
+def test_cross_entropy_without_examples(reduction):
     with pytest.raises(ValueError, match="N = 0"):
         softmax_cross_entropy(np.zeros((0, 4)), np.zeros(0, dtype=int), reduction=reduction)
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from nnlib.bits import addition_data, all_pairs, random_addends
+from nnlib.data.bits import addition_data, all_pairs, random_addends
 from nnlib.gradcheck import numerical_gradient, relative_error
 from nnlib.addition import exact_sum_accuracy, exact_sums, split_pairs, train_addition
 from nnlib.model import Model
@@ -277,7 +277,7 @@ def test_bad_inputs_are_rejected(call, message):
 def test_core_module_imports_no_presentation_packages():
     import subprocess
     import sys
-    code = ("import sys, nnlib.rnn, nnlib.bits, nnlib.addition; "
+    code = ("import sys, nnlib.rnn, nnlib.data.bits, nnlib.addition; "
             "assert 'matplotlib' not in sys.modules and 'ipywidgets' not in sys.modules")
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -109,7 +109,7 @@ def test_failures_resume_and_reproducible_aggregate(tiny, tmp_path, capsys):
 
 
 def test_sweep_table_groups_over_the_seed_with_known_statistics():
-    from nnlib.sweeps import format_sweep_table, sweep_table
+    from course.sweeps import format_sweep_table, sweep_table
     records = [{"run": f"r{seed}{h}", "parameters": {"seed": seed, "hidden_size": h},
                 "metrics": {"acc": value}}
                for seed, h, value in [(1, 16, 0.5), (0, 16, 0.7), (0, 8, 0.2)]]

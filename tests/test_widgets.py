@@ -4,7 +4,7 @@ from nnlib.data import first_column_data
 from nnlib.neuron import Neuron, mean_abs_error
 from nnlib.optim import SGD
 from nnlib.train import fit
-from nnlib.widgets import NeuronExplorer
+from course.widgets import NeuronExplorer
 
 
 def original_start():
@@ -57,11 +57,11 @@ def test_the_progress_bar_moves_through_fit_and_training_is_fits():
 
 
 def test_every_explorer_shares_the_base_and_names_itself():
-    import nnlib.widgets
-    from nnlib.widgets.common import Explorer
+    import course.widgets
+    from course.widgets.common import Explorer
 
-    explorers = [getattr(nnlib.widgets, name) for name in nnlib.widgets.__all__
-                 if isinstance(getattr(nnlib.widgets, name), type)]
+    explorers = [getattr(course.widgets, name) for name in course.widgets.__all__
+                 if isinstance(getattr(course.widgets, name), type)]
     assert len(explorers) == 9
     for explorer in explorers:
         assert issubclass(explorer, Explorer), explorer.__name__

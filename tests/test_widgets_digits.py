@@ -1,7 +1,7 @@
 import numpy as np
 
 from nnlib.digits import load_digits_data, stratified_split
-from nnlib.widgets.digits import DigitsExplorer
+from course.widgets.digits import DigitsExplorer
 
 
 def make_explorer(**kwargs):

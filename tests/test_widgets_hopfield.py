@@ -3,7 +3,7 @@
 import numpy as np
 
 from nnlib.hopfield import flip_bits, hebbian_weights, recall
-from nnlib.widgets.hopfield import HopfieldExplorer
+from course.widgets.hopfield import HopfieldExplorer
 
 
 def patterns(count=6, shape=(8, 8), seed=0):

@@ -1,6 +1,6 @@
 import pytest
 
-from nnlib.widgets.lstm import LagExplorer
+from course.widgets.lstm import LagExplorer
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 import numpy as np
 
 from nnlib.data import make_moons, train_test_split
-from nnlib.widgets.mlp import MLPExplorer
+from course.widgets.mlp import MLPExplorer
 
 
 def make_explorer(**kwargs):
@@ -61,7 +61,7 @@ def test_layer_spread_measures_the_signal_and_gradient_per_layer():
 
     matplotlib.use("Agg")
     from nnlib.mlp import MLP, make_architecture
-    from nnlib.plotting.mlp import layer_spread, plot_layer_spread
+    from course.plotting.mlp import layer_spread, plot_layer_spread
 
     X, y = make_moons(200, noise=0.2, seed=1)
     architecture = make_architecture([2, 25, 50, 50, 25, 1])

@@ -4,7 +4,7 @@ import pytest
 from nnlib.addition import split_pairs, train_addition
 from nnlib.optim import SGD
 from nnlib.rnn import RNN
-from nnlib.widgets.order import OrderExplorer
+from course.widgets.order import OrderExplorer
 
 N_BITS = 5
 

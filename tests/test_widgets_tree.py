@@ -6,11 +6,11 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from nnlib.optim import Adam  # noqa: E402
-from nnlib.plotting.tree import draw_tree, plot_accuracy_by_depth, tree_layout  # noqa: E402
+from course.plotting.tree import draw_tree, plot_accuracy_by_depth, tree_layout  # noqa: E402
 from nnlib.train import fit  # noqa: E402
 from nnlib.tree import TreeNet  # noqa: E402
 from nnlib.treedata import LISTOPS_VOCAB, make_listops, parse  # noqa: E402
-from nnlib.widgets.tree import TreeExplorer  # noqa: E402
+from course.widgets.tree import TreeExplorer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

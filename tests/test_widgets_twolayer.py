@@ -5,7 +5,7 @@ from nnlib.data import study_sleep_data
 from nnlib.optim import SGD
 from nnlib.train import fit
 from nnlib.twolayer import TwoLayerNet
-from nnlib.widgets.twolayer import TwoLayerExplorer
+from course.widgets.twolayer import TwoLayerExplorer
 
 
 def make_explorer(**kwargs):

@@ -236,7 +236,7 @@ def collect(out: Path) -> list[dict]:
 def aggregate(out: Path, over: str = "seed", x: str | None = None,
               metrics: list[str] | None = None, log=print) -> dict:
     """Group the finished runs, write summary.json, summary.md and summary.png; return it."""
-    from nnlib.sweeps import format_sweep_table, sweep_table
+    from course.sweeps import format_sweep_table, sweep_table
 
     records = collect(out)
     groups = sweep_table(records, over=over, metrics=metrics)
@@ -250,7 +250,7 @@ def aggregate(out: Path, over: str = "seed", x: str | None = None,
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
 
-        from nnlib.plotting.order import plot_sweep
+        from course.plotting.order import plot_sweep
         figure = plot_sweep(groups, x=x, metrics=metrics)
         # No timestamp in the PNG's metadata: the same runs give the same file.
         figure.savefig(out / "summary.png", dpi=100, metadata={"Software": None})

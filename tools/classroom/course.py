@@ -126,7 +126,7 @@ def graded_calls(source: str) -> list[dict]:
     "options", "names"}`` each.
 
     Every check call must be a statement ``check_name(function, ..., option=constant)`` whose
-    check is imported in the cell from a grading package (``from nnlib.checks import ...``).
+    check is imported in the cell from a grading package (``from course.checks import ...``).
     """
     import ast
 

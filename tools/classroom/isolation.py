@@ -37,7 +37,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # The packages a graded cell imports its checks from, copied for every notebook and re-check.
-GRADING_PACKAGES = ("nnlib",)
+GRADING_PACKAGES = ("nnlib", "course")
 RECHECK_NAME = "classroom_recheck"
 RECHECK_SOURCE = Path(__file__).resolve().parent / "recheck"
 # Installed distributions the re-check imports, verified against pip's RECORD before each use.

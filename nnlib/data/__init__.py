@@ -1,0 +1,14 @@
+"""Data sets for nnlib, each generated in NumPy (or, for the digits, read from the copy that
+scikit-learn ships): nothing is downloaded.
+
+- ``nnlib.data.toy``: the small tables of the first chapters (the single neuron's first-column
+  rule, XOR, hours studied and slept) and the two moons, with a seeded train/test split;
+- ``nnlib.data.bits``: integers as bit vectors and binary-addition sequences.
+"""
+
+from nnlib.data.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
+from nnlib.data.toy import (first_column_data, make_moons, study_sleep_data, train_test_split,
+                            xor_data)
+
+__all__ = ["addition_data", "all_pairs", "bits_to_int", "carry_bits", "first_column_data",
+           "int_to_bits", "make_moons", "study_sleep_data", "train_test_split", "xor_data"]
