@@ -264,13 +264,16 @@ def merge_student(course: Path, student: str, assignments: list[str]) -> None:
             Gradebook(f"sqlite:///{work / 'gradebook.db'}") as mine:
         master.update_or_create_student(student)
         for assignment in assignments:
+            source = work / "autograded" / INTERNAL_ID / assignment
             try:
                 graded = mine.find_submission(assignment, INTERNAL_ID)
             except MissingEntry:
                 continue
+            if not source.is_dir():  # nbgrader failed after recording it: reported already
+                continue
             target = course / "autograded" / student / assignment
             shutil.rmtree(target, ignore_errors=True)
-            shutil.copytree(work / "autograded" / INTERNAL_ID / assignment, target)
+            shutil.copytree(source, target)
             try:
                 master.remove_submission(assignment, student)
             except MissingEntry:
