@@ -35,6 +35,11 @@ def manifest():
     return isolation.snapshot()
 
 
+@pytest.fixture(scope="module")
+def bytecode(tmp_path_factory):
+    return isolation.bytecode_cache(tmp_path_factory.mktemp("bytecode"))
+
+
 def plan_entry(check, functions: int, **options) -> dict:
     return {"module": check.__module__, "check": check.__name__, "functions": functions,
             "options": options}
@@ -78,7 +83,8 @@ def course_exercises() -> list[tuple]:
     return exercises
 
 
-def test_every_exercise_rechecks_alike_in_a_fresh_process(manifest, tmp_path, monkeypatch):
+def test_every_exercise_rechecks_alike_in_a_fresh_process(manifest, bytecode, tmp_path,
+                                                          monkeypatch):
     """Every exercise's right answer passes the re-check (public and hidden cases); every
     typical mistake gets exactly the verdict the check gives in the notebook."""
     records = tmp_path / "records"
@@ -99,7 +105,8 @@ def test_every_exercise_rechecks_alike_in_a_fresh_process(manifest, tmp_path, mo
                     text = text if text.isprintable() else " ".join(text.split())
                     expected[grade_id] = f"{type(error).__name__}: {text}"[:400]
                     break
-    verdicts = isolation.recheck(manifest, plan, records, tmp_path / "recheck", environment())
+    verdicts = isolation.recheck(manifest, plan, records, tmp_path / "recheck", environment(),
+                                 bytecode)
     assert verdicts == expected
     rights = [key for key in expected if key.endswith("_0")]
     assert not any(expected[key] for key in rights)
@@ -269,3 +276,14 @@ def test_a_changed_source_is_never_copied(manifest, tmp_path):
 
 def test_the_verified_distributions_match_their_record():
     assert isolation.changed_distribution_files() == []
+
+
+def test_the_runs_bytecode_is_verified_before_each_use(manifest, bytecode, tmp_path):
+    assert any(name.endswith(".pyc") and "numpy" in name for name in bytecode["files"])
+    plan = {"nothing": []}
+    assert isolation.recheck(manifest, plan, tmp_path, tmp_path / "a", environment(),
+                             bytecode) == {"nothing": ""}
+    first = next(iter(bytecode["files"]))
+    tampered = {"folder": bytecode["folder"], "files": {first: "0" * 64}}
+    with pytest.raises(isolation.GradingCodeChanged, match="bytecode .* changed"):
+        isolation.recheck(manifest, plan, tmp_path, tmp_path / "b", environment(), tampered)

@@ -80,7 +80,8 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] 
     table = report.exercises(course, names)
     isolation_data = {"manifest": isolation.snapshot(), "plans": {
         name: recheck_plan(nbformat.read(course / "source" / name / f"{name}.ipynb",
-                                         as_version=4)) for name in names}}
+                                         as_version=4)) for name in names},
+        "bytecode": isolation.bytecode_cache(course / "work" / "bytecode")}
     _copy_submissions(course, found, submissions)
     records = course / "reports" / "students"
     calls = [(str(course), student, sorted(files), budget, isolation_data)

@@ -162,7 +162,8 @@ def _recheck(entry: dict, work: Path, assignment: str, isolation_data: dict,
     try:
         verdicts = isolation.recheck(manifest, isolation_data["plans"][assignment],
                                      work / "records" / assignment,
-                                     work / "recheck" / assignment, environment())
+                                     work / "recheck" / assignment, environment(),
+                                     isolation_data.get("bytecode"))
     except Exception as error:  # the points cannot be confirmed: none are given
         entry["rows"], entry["error"] = [], f"not graded: {' '.join(str(error).split())}"
         return
@@ -193,7 +194,8 @@ def grade_student(course: str, student: str, assignments: list[str],
     """Autograde ``<course>/submitted/<student>/<assignment>/`` for each assignment.
 
     ``isolation_data`` is ``{"manifest": isolation.snapshot(), "plans": {assignment:
-    course.recheck_plan(source notebook)}}``, made once per run by the caller. Returns
+    course.recheck_plan(source notebook)}, "bytecode": isolation.bytecode_cache(folder)}``,
+    made once per run by the caller. Returns
     ``{"student", "seconds", "notebooks": {assignment: {"rows": [...], "warnings": [...],
     "notes": [...], "error": str, "seconds": float}}}``; a row is ``(exercise, score,
     max_score, message)``; ``warnings`` are nbgrader's, ``notes`` the grader's own (tampering).

@@ -11,7 +11,8 @@ trusted, and anything the kernel's user may write can be changed. The grader the
    own copy, which is compared with the snapshot afterwards and reported;
 3. **records** in the kernel what the learner's functions returned for the checks' inputs
    (``recheck.record``) and, after the kernel has ended, **re-checks** those answers in a fresh
-   ``python -I -S`` (no environment variables, no ``.pth`` files, no cached bytecode) that imports
+   ``python -I -S`` (no environment variables, no ``.pth`` files, no bytecode but the run's own,
+   verified: ``bytecode_cache``) that imports
    another copy written from the snapshot just then (``recheck.replay``). A graded cell keeps its
    points only if the genuine check passes the recorded answers; patching NumPy or a check in
    the kernel, or rewriting a check file, earns nothing;
@@ -160,12 +161,47 @@ def _site_folders() -> list[str]:
     return folders
 
 
+def bytecode_cache(folder: Path) -> dict:
+    """Compile the verified distributions into ``folder`` (a ``pycache_prefix`` tree) from
+    their just-verified sources, once per run; ``{"folder", "files": {path: SHA-256}}``.
+
+    Each re-check copies these files, verified, into its own empty prefix, so it does not
+    compile NumPy again (about a second each) and never reads bytecode a kernel could write.
+    """
+    changed = changed_distribution_files()
+    if changed:
+        raise GradingCodeChanged(f"{len(changed)} installed file(s) differ from pip's record, "
+                                 f"e.g. {changed[0]}; reinstall the environment (delete .venv "
+                                 "and run a task) and grade again")
+    remove_copy(folder)
+    folder.mkdir(parents=True)
+    program = (f"import sys; sys.path += {_site_folders()!r}; "
+               f"import {', '.join(VERIFIED_DISTRIBUTIONS)}")
+    subprocess.run([sys.executable, "-I", "-S", "-X", f"pycache_prefix={folder}", "-c", program],
+                   check=True, capture_output=True, timeout=RECHECK_TIMEOUT)
+    return {"folder": str(folder), "files": {
+        path.relative_to(folder).as_posix(): _sha256(path.read_bytes())
+        for path in sorted(folder.rglob("*.pyc"))}}
+
+
+def _copy_bytecode(bytecode: dict | None, target: Path) -> None:
+    """The run's bytecode, verified file by file, into the empty prefix ``target``."""
+    for relative, digest in (bytecode or {}).get("files", {}).items():
+        data = (Path(bytecode["folder"]) / relative).read_bytes()
+        if _sha256(data) != digest:
+            raise GradingCodeChanged(f"the run's bytecode {relative} changed during this run; "
+                                     "grade again")
+        path = target / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
 def recheck(manifest: dict, plan: dict, records: Path, folder: Path,
-            environment: dict[str, str]) -> dict[str, str]:
+            environment: dict[str, str], bytecode: dict | None = None) -> dict[str, str]:
     """The genuine checks' verdicts on the recorded answers: ``{grade_id: "" or why not}``.
 
     ``plan`` is ``{grade_id: [call, ...]}`` from the course's own source notebook (never from the
-    kernel). Raises ``GradingCodeChanged`` when NumPy's files or the snapshot's sources changed,
+    kernel); ``bytecode`` is ``bytecode_cache``'s result (without it NumPy is compiled). Raises ``GradingCodeChanged`` when NumPy's files or the snapshot's sources changed,
     and ``RuntimeError`` when the re-check itself fails.
     """
     changed = changed_distribution_files()
@@ -180,6 +216,7 @@ def recheck(manifest: dict, plan: dict, records: Path, folder: Path,
                "from {name}.replay import main; sys.exit(main(sys.argv[1:]))").format(
         code=str(folder / "code"), site=_site_folders(), name=RECHECK_NAME)
     with tempfile.TemporaryDirectory(prefix="recheck-pycache-") as cache:
+        _copy_bytecode(bytecode, Path(cache))
         keep = ("PATH", "HOME", "LANG", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
                 "MKL_NUM_THREADS", "OPENBLAS_CORETYPE")
         completed = subprocess.run(
