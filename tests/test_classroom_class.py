@@ -27,7 +27,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import classroom  # noqa: E402
 from classroom import course as course_module  # noqa: E402
-from classroom import isolation  # noqa: E402
 from course.checks import CheckFailed, check_cross_entropy_step, check_train_step  # noqa: E402
 
 NAMES = ["01_single_neuron", "02_two_layer_network"]

@@ -28,7 +28,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-import os
 import shutil
 import stat
 import subprocess
@@ -201,8 +200,9 @@ def recheck(manifest: dict, plan: dict, records: Path, folder: Path,
     """The genuine checks' verdicts on the recorded answers: ``{grade_id: "" or why not}``.
 
     ``plan`` is ``{grade_id: [call, ...]}`` from the course's own source notebook (never from the
-    kernel); ``bytecode`` is ``bytecode_cache``'s result (without it NumPy is compiled). Raises ``GradingCodeChanged`` when NumPy's files or the snapshot's sources changed,
-    and ``RuntimeError`` when the re-check itself fails.
+    kernel); ``bytecode`` is ``bytecode_cache``'s result (without it NumPy is compiled).
+    Raises ``GradingCodeChanged`` when NumPy's files or the snapshot's sources changed, and
+    ``RuntimeError`` when the re-check itself fails.
     """
     changed = changed_distribution_files()
     if changed:
