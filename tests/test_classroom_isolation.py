@@ -209,8 +209,8 @@ def test_the_graded_cell_records_every_call_and_runs_each_hidden_check_once():
 @pytest.mark.parametrize("value", [
     np.arange(6.0).reshape(2, 3), np.array([1, -2], dtype=np.int8), np.array([True, False]),
     np.zeros((0, 3)), np.array(["ab", "c"]), np.float64(-0.0), np.array(2.5), np.int64(7),
-    1.5e-300, -0.0, float("inf"), 3, True, None, "S", b"\x00\xff", 1 + 2j, (1, [2.0, {"a": np.ones(2)}]),
-    {("S", "R"): 1, 2: "b"}, np.arange(12.0).reshape(3, 4)[:, ::2]])
+    1.5e-300, -0.0, float("inf"), 3, True, None, "S", b"\x00\xff", 1 + 2j,
+    (1, [2.0, {"a": np.ones(2)}]), {("S", "R"): 1, 2: "b"}, np.arange(12.0).reshape(3, 4)[:, ::2]])
 def test_codec_round_trips_exactly(value):
     back = codec.decode(json.loads(json.dumps(codec.encode(value))))
     assert type(back) is type(value)
