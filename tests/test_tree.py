@@ -334,7 +334,7 @@ def test_matched_hidden_sizes_stay_within_the_tree_networks_weights():
         sizes = matched_hidden_sizes(H)
         for cls, name in ((LSTM, "lstm"), (RNN, "rnn")):
             for h, fits in ((sizes[name], True), (sizes[name] + 1, False)):
-                model = cls(len(LISTOPS_VOCAB), h, np.random.default_rng(0), head="softmax",
+                model = cls(len(LISTOPS_VOCAB), h, rng=np.random.default_rng(0), head="softmax",
                             output="last", output_size=10)
                 assert (model.num_params <= budget) == fits, (H, name, h)
 

@@ -69,3 +69,16 @@ def test_every_explorer_shares_the_base_and_names_itself():
         assert explorer.description.endswith("(interactive in JupyterLab)"), explorer.__name__
     bundle = make_explorer(epochs=10)._repr_mimebundle_()
     assert bundle["text/plain"] == NeuronExplorer.description
+
+
+def test_the_display_bundle_keeps_a_static_picture_of_the_opening_state():
+    import base64
+
+    from course.widgets.common import png_width
+
+    explorer = make_explorer(epochs=10)
+    bundle = explorer._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle
+    assert base64.b64decode(bundle["image/png"]) == explorer.plot.value  # what the widget shows
+    assert explorer.plot.value[:4] == b"\x89PNG"
+    assert int(explorer.plot.width) == png_width(explorer.plot.value) // 2  # drawn at 2x

@@ -10,25 +10,27 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course.plotting import style
 from nnlib.activations import sigmoid
 from nnlib.digits import IMAGE_SHAPE, XOR_X, XOR_Y, xor_forward
 
-CLASS_COLORS = ("tab:blue", "tab:orange")
+CLASS_COLORS = (style.color("class0"), style.color("class1"))
 
 
 def plot_xor_points(ax, X=XOR_X, y=XOR_Y, size: float = 90):
-    """The four XOR points, class 0 blue circles, class 1 orange squares."""
-    for label, marker in ((0, "o"), (1, "s")):
+    """The four XOR points in the course's convention: XOR = 1 a filled red circle, XOR = 0 an
+    open blue square."""
+    for label in (0, 1):
         points = X[np.asarray(y) == label]
-        ax.scatter(points[:, 0], points[:, 1], s=size, marker=marker, c=CLASS_COLORS[label],
-                   edgecolors="black", linewidths=0.8, zorder=3, label=f"XOR = {label}")
+        ax.scatter(points[:, 0], points[:, 1], s=size, **style.class_scatter(label),
+                   zorder=3, label=f"XOR = {label}")
     return ax
 
 
 def plot_line_errors(errors: np.ndarray, angles: np.ndarray, offsets: np.ndarray, ax=None):
     """Heat map of misclassified points for every (angle, offset) line; returns the axes."""
     ax = ax or plt.gca()
-    image = ax.imshow(errors.T, origin="lower", aspect="auto", cmap="viridis",
+    image = ax.imshow(errors.T, origin="lower", aspect="auto", cmap=style.cmap("sequential"),
                       extent=(np.degrees(angles[0]), np.degrees(angles[-1]), offsets[0],
                               offsets[-1]), vmin=0, vmax=errors.max())
     colorbar = ax.figure.colorbar(image, ax=ax, ticks=range(int(errors.max()) + 1))
@@ -46,12 +48,12 @@ def plot_some_lines(lines, ax=None, limits=(-0.5, 1.5)):
     grid = np.linspace(*limits, 2)
     for index, (angle, offset, errors) in enumerate(lines):
         normal = np.array([np.cos(angle), np.sin(angle)])
-        style = {"lw": 1.4, "color": f"C{index + 2}",
+        style_ = {"lw": 1.4, **style.cycle(index + 2),
                  "label": f"{np.degrees(angle):.0f}°, c = {offset:g}: {errors} wrong"}
         if abs(normal[1]) > 1e-9:
-            ax.plot(grid, (offset - normal[0] * grid) / normal[1], **style)
+            ax.plot(grid, (offset - normal[0] * grid) / normal[1], **style_)
         else:
-            ax.plot([offset / normal[0]] * 2, limits, **style)
+            ax.plot([offset / normal[0]] * 2, limits, **style_)
     ax.set_xlim(*limits)
     ax.set_ylim(*limits)
     ax.set_aspect("equal")
@@ -76,16 +78,17 @@ def plot_xor_surface(params: dict, index: int = 0, ax=None, title: str = "",
     xx, yy = np.meshgrid(grid, grid)
     _, logits = xor_forward(net, np.column_stack([xx.ravel(), yy.ravel()]))
     probability = sigmoid(logits[0, :, 0]).reshape(xx.shape)
-    filled = ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 11), cmap="RdBu_r",
-                         alpha=0.75)
+    filled = ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 11),
+                         cmap=style.cmap("diverging"), alpha=0.75)
     ax.figure.colorbar(filled, ax=ax, shrink=0.8, label="P(XOR = 1)")
-    ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.5)
-    ax.plot([], [], color="black", lw=1.5, label="P(XOR = 1) = 1/2")
+    ax.contour(xx, yy, probability, levels=[0.5], colors=style.color("ink"), linewidths=1.5)
+    ax.plot([], [], color=style.color("ink"), lw=1.5, label="P(XOR = 1) = 1/2")
     W1, b1 = net["W1"][0], net["b1"][0, 0]
     for unit in range(W1.shape[1]):
         w, b = W1[:, unit], b1[unit]
         if abs(w[1]) > 1e-12:
-            ax.plot(grid, -(b + w[0] * grid) / w[1], "--", lw=1.3, color=f"C{unit + 2}",
+            ax.plot(grid, -(b + w[0] * grid) / w[1], lw=1.3, ls="--",
+                    color=style.cycle(unit + 2)["color"],
                     label=f"hidden unit {unit + 1}: $z = 0$")
     plot_xor_points(ax, size=60)
     ax.set_xlim(*limits)
@@ -103,11 +106,11 @@ def plot_hidden_codes(params: dict, index: int = 0, ax=None, title: str = ""):
     ax = ax or plt.gca()
     hidden, _ = xor_forward(_single(params, index))
     codes = hidden[0]
-    # Class 0 large circles under class 1 small squares: a shared code shows both markers.
-    for label, marker, size in ((0, "o", 160), (1, "s", 50)):
+    # Class 0 large open squares around class 1 small filled circles: a shared code shows both.
+    for label, size in ((0, 160), (1, 50)):
         points = codes[XOR_Y == label]
-        ax.scatter(points[:, 0], points[:, 1], s=size, marker=marker, c=CLASS_COLORS[label],
-                   edgecolors="black", linewidths=0.8, zorder=3, label=f"XOR = {label}")
+        ax.scatter(points[:, 0], points[:, 1], s=size, **style.class_scatter(label),
+                   zorder=3, label=f"XOR = {label}")
     labelled: list[tuple[np.ndarray, list[str]]] = []
     for code, (x1, x2) in zip(codes, XOR_X):
         for seen, names in labelled:  # points whose codes coincide share one label
@@ -141,9 +144,9 @@ def plot_digits(images, titles=(), columns: int = 10, axes=None, title_colors=()
         ax.set_axis_off()
         if index >= len(images):
             continue
-        ax.imshow(images[index], cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        ax.imshow(images[index], cmap=style.cmap("ink"), vmin=0, vmax=1, interpolation="nearest")
         if index < len(titles):
-            color = title_colors[index] if index < len(title_colors) else "black"
+            color = title_colors[index] if index < len(title_colors) else style.color("ink")
             ax.set_title(titles[index], fontsize=8, color=color)
     return axes
 
@@ -152,12 +155,13 @@ def plot_confusion(counts: np.ndarray, ax=None, title: str = "confusion matrix (
     """Counts of true (rows) against predicted (columns) classes, with the numbers written."""
     ax = ax or plt.gca()
     classes = counts.shape[0]
-    ax.imshow(counts, cmap="Blues")
+    ax.imshow(counts, cmap=style.cmap("counts"))
     for i in range(classes):
         for j in range(classes):
             if counts[i, j]:
                 ax.text(j, i, str(counts[i, j]), ha="center", va="center", fontsize=8,
-                        color="white" if counts[i, j] > counts.max() / 2 else "black")
+                        color=style.color("paper") if counts[i, j] > counts.max() / 2
+                        else style.color("ink"))
     ax.set_xticks(range(classes))
     ax.set_yticks(range(classes))
     ax.set_xlabel("predicted digit")
@@ -180,8 +184,8 @@ def plot_first_layer(W1: np.ndarray, units: int = 16, columns: int = 8, axes=Non
     for index, ax in enumerate(axes):
         ax.set_axis_off()
         if index < shown.shape[1]:
-            ax.imshow(shown[:, index].reshape(IMAGE_SHAPE), cmap="RdBu_r", vmin=-limit,
-                      vmax=limit, interpolation="nearest")
+            ax.imshow(shown[:, index].reshape(IMAGE_SHAPE), cmap=style.cmap("diverging"),
+                      vmin=-limit, vmax=limit, interpolation="nearest")
             ax.set_title(f"unit {index + 1}", fontsize=7)
     return axes
 

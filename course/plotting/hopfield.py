@@ -5,12 +5,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course.plotting import style
+
 CRITICAL_LOAD = 0.138  # Amit, Gutfreund & Sompolinsky (1985)
 
 
 def show_state(ax, state, shape, title: str = ""):
     """Draw one +-1 state as a black-on-white picture of ``shape`` (rows, columns)."""
-    ax.imshow(np.reshape(state, shape), cmap="gray_r", vmin=-1, vmax=1,
+    ax.imshow(np.reshape(state, shape), cmap=style.cmap("ink"), vmin=-1, vmax=1,
               interpolation="nearest")
     ax.set_xticks([])
     ax.set_yticks([])
@@ -48,7 +50,7 @@ def plot_energy(ax, energies, updates_per_sweep: int | None = None, label: str |
     ax.plot(steps, energies, drawstyle="steps-post", label=label)
     if updates_per_sweep:
         for sweep_end in range(updates_per_sweep, len(energies), updates_per_sweep):
-            ax.axvline(sweep_end, color="0.85", lw=0.8, zorder=0)
+            ax.axvline(sweep_end, color=style.color("guide"), lw=0.8, zorder=0)
         ax.set_xlabel("single-unit updates (grey lines: end of a sweep)")
     else:
         ax.set_xlabel("synchronous steps")
@@ -78,19 +80,20 @@ def plot_capacity(results: dict, axes=None):
     for num_units, result in results.items():
         load = result["load"]
         line, = ax_recalled.plot(load, result["recalled"], marker="o", ms=3,
+                                 color=style.sequence(len(results))[list(results).index(num_units)],
                                  label=f"N = {num_units}")
         ax_fixed.plot(load, result["fixed"], marker="o", ms=3, ls="none",
                       color=line.get_color(), label=f"measured, N = {num_units}")
-        ax_fixed.plot(load, result["predicted_fixed"], color=line.get_color(), lw=1)
+        ax_fixed.plot(load, result["predicted_fixed"], color=line.get_color(), lw=1, ls="--")
         ax_bits.plot(load, result["bit_errors"], marker="o", ms=3, ls="none",
                      color=line.get_color(), label=f"measured, N = {num_units}")
     largest = results[max(results)]
-    ax_bits.plot(largest["load"], largest["predicted_bit_errors"], color="k", lw=1,
+    ax_bits.plot(largest["load"], largest["predicted_bit_errors"], **style.line("bound"), lw=1,
                  label=f"crosstalk prediction, N = {max(results)}")
     for ax in axes:
-        ax.axvline(CRITICAL_LOAD, color="crimson", ls="--", lw=1)
+        ax.axvline(CRITICAL_LOAD, color=style.color("bound"), ls=style.linestyle("bound"), lw=1)
         ax.set_xlabel("load P / N")
-    ax_recalled.text(CRITICAL_LOAD, 0.5, " 0.138", color="crimson",
+    ax_recalled.text(CRITICAL_LOAD, 0.5, " 0.138", color=style.color("bound"),
                      transform=ax_recalled.get_xaxis_transform())  # y as a fraction of the axes
     for ax in (ax_recalled, ax_fixed):
         ax.set_ylim(-0.03, 1.03)
@@ -98,7 +101,7 @@ def plot_capacity(results: dict, axes=None):
     ax_recalled.set_title("Recall from 10 % flipped bits")
     ax_fixed.set_ylabel("fraction of stored patterns")
     ax_fixed.set_title("Stored patterns that are fixed points")
-    ax_fixed.plot([], [], color="0.3", lw=1, label="(1 - bit error)^N")
+    ax_fixed.plot([], [], color=style.color("muted"), lw=1, ls="--", label="(1 - bit error)^N")
     ax_fixed.legend(fontsize=8)
     ax_bits.set_ylabel("fraction of unstable bits")
     ax_bits.set_title("One bit's error: the crosstalk")

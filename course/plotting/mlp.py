@@ -8,9 +8,10 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course.plotting import style
 from nnlib.mlp import MLP, layer_forward
 
-CLASS_COLORS = ("tab:blue", "tab:orange")
+CLASS_COLORS = (style.color("class0"), style.color("class1"))
 
 
 def plot_moons(X, y, ax=None, title: str = "", marker: str = "o", size: float = 12,
@@ -24,7 +25,8 @@ def plot_moons(X, y, ax=None, title: str = "", marker: str = "o", size: float = 
     for cls in (0, 1):
         points = X[labels == cls]
         ax.scatter(points[:, 0], points[:, 1], s=size, marker=marker, c=CLASS_COLORS[cls],
-                   edgecolors="white", linewidths=0.3, label=f"class {cls}{label_suffix}")
+                   edgecolors=style.color("paper"), linewidths=0.3,
+                   label=f"class {cls}{label_suffix}")
     ax.set_xlabel("$x_1$")
     ax.set_ylabel("$x_2$")
     ax.set_aspect("equal")
@@ -56,10 +58,11 @@ def plot_decision_boundary(model: MLP, X, y, ax=None, title: str = "", resolutio
                          np.linspace(y_min, y_max, resolution))
     grid = np.column_stack([xx.ravel(), yy.ravel()])
     probability = model.predict_proba(grid)[:, 0].reshape(xx.shape)
-    ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.35,
+    ax.contourf(xx, yy, probability, levels=np.linspace(0, 1, 11), cmap=style.cmap("diverging"),
+                alpha=0.35,
                 vmin=0, vmax=1)
     if probability.min() < 0.5 < probability.max():
-        ax.contour(xx, yy, probability, levels=[0.5], colors="black", linewidths=1.2)
+        ax.contour(xx, yy, probability, levels=[0.5], colors=style.color("ink"), linewidths=1.2)
     if show_points:
         plot_moons(X, y, ax=ax, size=8)
     ax.set_xlim(x_min, x_max)
@@ -104,16 +107,21 @@ def plot_history(history, axes=None, title_suffix: str = "", label: str = ""):
         _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     ax_loss, ax_accuracy = axes
     prefix = f"{label} " if label else ""
-    ax_loss.semilogy(history.epochs, history.train_loss, label=f"{prefix}train")
-    ax_accuracy.plot(history.epochs, 100 * history.train_metric, label=f"{prefix}train")
+    ax_loss.semilogy(history.epochs, history.train_loss, label=f"{prefix}train",
+                     color=None if label else style.color("train"), ls=style.linestyle("train"))
+    ax_accuracy.plot(history.epochs, 100 * history.train_metric, label=f"{prefix}train",
+                     color=None if label else style.color("train"), ls=style.linestyle("train"))
     if history.val_loss is not None:
-        ax_loss.semilogy(history.epochs, history.val_loss, label=f"{prefix}validation", ls="--")
+        ax_loss.semilogy(history.epochs, history.val_loss, label=f"{prefix}validation",
+                         color=None if label else style.color("validation"),
+                         ls=style.linestyle("validation"))
         ax_accuracy.plot(history.epochs, 100 * history.val_metric, label=f"{prefix}validation",
-                         ls="--")
+                         color=None if label else style.color("validation"),
+                         ls=style.linestyle("validation"))
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("mean cross-entropy (nats)")
     ax_loss.set_title("Loss" + title_suffix)
-    ax_accuracy.axhline(95, color="0.6", lw=0.8, ls=":", zorder=0)
+    ax_accuracy.axhline(95, **style.line("threshold"), lw=0.8, zorder=0)
     ax_accuracy.set_xlabel("epoch")
     ax_accuracy.set_ylabel("accuracy (%)")
     ax_accuracy.set_title("Accuracy" + title_suffix)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course.plotting import style
 from nnlib.activations import sigmoid, sigmoid_slope
 
 
@@ -15,8 +16,8 @@ def plot_sigmoid(ax=None, z_range: float = 8.0):
     out = sigmoid(z)
     ax.plot(z, out, label="sigmoid(z)")
     ax.plot(z, sigmoid_slope(out), label="slope = out (1 - out)")
-    ax.axhline(0.5, color="0.8", lw=0.8, zorder=0)
-    ax.axvline(0.0, color="0.8", lw=0.8, zorder=0)
+    ax.axhline(0.5, color=style.color("guide"), lw=0.8, zorder=0)
+    ax.axvline(0.0, color=style.color("guide"), lw=0.8, zorder=0)
     ax.set_xlabel("z (weighted sum of the inputs)")
     ax.set_ylabel("value")
     ax.set_title("The sigmoid squashes; its slope is largest at z = 0")
@@ -42,14 +43,14 @@ def plot_neuron_history(history, weights, axes=None, title_suffix: str = ""):
     epochs = np.asarray(history.epochs)
     weights = np.asarray(weights)
     # Epoch 0 cannot sit on a log axis; shift by one so the first record shows.
-    ax_error.loglog(epochs + 1, history.train_metric)
+    ax_error.loglog(epochs + 1, history.train_metric, **style.line("train", markers=False))
     ax_error.set_xlabel("epoch + 1 (one epoch = one full-batch step)")
     ax_error.set_ylabel("mean |y - y_hat|")
     ax_error.set_title("Error over training" + title_suffix)
-    ax_error.grid(True, which="major", color="0.9")
+    ax_error.grid(True, which="major", color=style.color("shade"))
     for i in range(weights.shape[1]):
         ax_weights.semilogx(epochs + 1, weights[:, i], label=f"w{i + 1}")
-    ax_weights.axhline(0.0, color="0.8", lw=0.8, zorder=0)
+    ax_weights.axhline(0.0, color=style.color("guide"), lw=0.8, zorder=0)
     ax_weights.set_xlabel("epoch + 1")
     ax_weights.set_ylabel("weight")
     ax_weights.set_title("The three weights" + title_suffix)

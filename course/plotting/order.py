@@ -9,10 +9,15 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course.plotting import style
 from nnlib.formatting import fmt
 from course.sweeps import sort_key
 
-ORDER_COLOURS = {"lsb": "tab:blue", "msb": "tab:orange", "birnn": "tab:green"}
+ORDER_COLOURS = {"lsb": style.color("lsb"), "msb": style.color("msb"),
+                 "birnn": style.color("birnn")}
+OTHER_COLOURS = style.CYCLE_COLORS
+# For plot_order_losses, whose argument unpacking shadows the module name `style`:
+BOUND, BASELINE, MUTED = style.line("bound"), style.line("baseline"), style.color("muted")
 
 
 # ----------------------------------------------------------------------------------------
@@ -31,20 +36,20 @@ def plot_order_losses(curves: dict, bound: float | None = None, published: dict 
     published : {label: (examples_seen, loss)}, optional, a source's logged losses (markers).
     """
     ax = ax or plt.gca()
-    colours = iter(["tab:blue", "tab:orange", "tab:green", "tab:red"])
+    colours = iter([*ORDER_COLOURS.values(), *OTHER_COLOURS])
     for label, (seen, loss, *style) in curves.items():
         settings = {"lw": 1.2, **(style[0] if style else {})}
         settings.setdefault("color", next(colours))
         ax.plot(seen, loss, label=label, **settings)
     if published:
         for (label, (seen, loss)), marker in zip(published.items(), "os^v"):
-            ax.plot(seen, loss, marker=marker, ls=":", color="0.3", ms=4, label=label)
+            ax.plot(seen, loss, marker=marker, ls=":", color=MUTED, ms=4, label=label)
     if bound is not None:
-        ax.axhline(bound, color="tab:red", ls="--", lw=1,
+        ax.axhline(bound, **BOUND, lw=1,
                    label=f"MSB-first bound {fmt(bound, 4)} nats")
-    ax.axhline(np.log(2), color="0.75", lw=0.8, zorder=0)
+    ax.axhline(np.log(2), **BASELINE, lw=0.8, zorder=0)
     ax.text(0.99, np.log(2), "ln 2: a coin flip", transform=ax.get_yaxis_transform(),
-            ha="right", va="bottom", fontsize=8, color="0.45")
+            ha="right", va="bottom", fontsize=8, color=BASELINE["color"])
     ax.set_xlabel("training examples seen")
     ax.set_ylabel("cross-entropy (nats per bit)")
     ax.set_ylim(0, 0.8)
@@ -72,7 +77,7 @@ def plot_per_bit_accuracy(accuracies: dict, bound, ax=None,
         ax.bar(positions + (k - (len(accuracies) - 1) / 2) * width, 100 * np.asarray(accuracy),
                width, label=label, color=list(ORDER_COLOURS.values())[k % 3], alpha=0.85)
     ax.step(np.r_[positions - 0.5, positions[-1] + 0.5], 100 * np.r_[bound, bound[-1]],
-            where="post", color="tab:red", ls="--", lw=1.2, label=bound_label)
+            where="post", **style.line("bound"), lw=1.2, label=bound_label)
     ax.set_xticks(positions, [f"{i}" for i in positions])
     ax.set_xlabel("bit position i (worth 2^i); MSB-first reads right to left here")
     ax.set_ylabel("bits right (%)")
@@ -90,11 +95,11 @@ def plot_bound(carry_probability, entropy, ax=None,
     positions = np.arange(len(carry_probability))
     ax.plot(positions, carry_probability, "o-", label="p_i = P(carry into bit i)")
     ax.plot(positions, entropy, "s-", label="H(p_i), nats")
-    ax.axhline(0.5, color="0.75", lw=0.8, zorder=0)
-    ax.axhline(np.log(2), color="0.75", lw=0.8, ls=":", zorder=0)
+    ax.axhline(0.5, color=style.color("guide"), lw=0.8, zorder=0)
+    ax.axhline(np.log(2), **style.line("baseline"), lw=0.8, zorder=0)
     for level, text in ((0.5, "1/2: a fair coin"), (np.log(2), "ln 2 nats")):
         ax.text(0.99, level, text, transform=ax.get_yaxis_transform(), ha="right",
-                va="bottom", fontsize=8, color="0.45")
+                va="bottom", fontsize=8, color=style.color("baseline"))
     ax.set_xticks(positions)
     ax.set_xlabel("bit position i (worth 2^i)")
     ax.set_ylabel("probability, or nats")
@@ -140,12 +145,12 @@ def plot_sweep(groups: list[dict], x: str | None = None, metrics: list[str] | No
             members = sorted(members, key=lambda g: sort_key(g["parameters"][x]))
             positions = [xs.index(g["parameters"][x]) for g in members]
             label = ", ".join(f"{name}={value}" for name, value in zip(others, key)) or metric
-            colour = ORDER_COLOURS.get(str(key[0]) if key else "", f"C{k}")
+            colour = ORDER_COLOURS.get(str(key[0]) if key else "", style.cycle(k)["color"])
             ax.errorbar(positions, [g["mean"][metric] for g in members],
                         yerr=[g["std"][metric] for g in members], marker="o", capsize=3,
                         color=colour, label=label)
         for value, label in (references or {}).get(metric, []):
-            ax.axhline(value, color="tab:red", ls="--", lw=1, label=label)
+            ax.axhline(value, **style.line("bound"), lw=1, label=label)
         ax.set_xticks(range(len(xs)), [str(v) for v in xs])
         ax.set_xlim(-0.4, len(xs) - 0.6)
         ax.set_xlabel(x)

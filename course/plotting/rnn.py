@@ -5,6 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course.plotting import style
+
 
 def plot_accuracy_curves(curves: dict, examples_per_epoch: int, ax=None,
                          title: str = "Exact sums: training pairs and held-out pairs"):
@@ -17,11 +19,12 @@ def plot_accuracy_curves(curves: dict, examples_per_epoch: int, ax=None,
     ax = ax or plt.gca()
     for k, (label, history) in enumerate(curves.items()):
         seen = np.asarray(history.epochs) * examples_per_epoch
-        ax.plot(seen, 100 * history.val_metric, marker=".", color=f"C{k}",
-                label=f"{label}: held-out pairs")
-        ax.plot(seen, 100 * history.train_metric, ls="--", color=f"C{k}", alpha=0.7,
+        ax.plot(seen, 100 * history.val_metric, marker=".", color=style.cycle(k)["color"],
+                ls="-", label=f"{label}: held-out pairs")
+        ax.plot(seen, 100 * history.train_metric, ls="--",
+                color=style.cycle(k)["color"], alpha=0.7,
                 label=f"{label}: training pairs")
-    ax.axhline(100, color="0.8", lw=0.8, zorder=0)
+    ax.axhline(100, color=style.color("guide"), lw=0.8, zorder=0)
     ax.set_xlabel("training examples seen (epochs x training pairs)")
     ax.set_ylabel("exact sums (%)")
     ax.set_ylim(-3, 103)
@@ -36,23 +39,24 @@ def plot_unrolled(T: int = 4, ax=None):
     The same U, W, V (and b, c) at every step; the loss adds one term per step.
     """
     ax = ax or plt.gca()
-    box = dict(boxstyle="round,pad=0.35", fc="white", ec="0.3")
+    box = dict(boxstyle="round,pad=0.35", fc=style.color("paper"), ec=style.color("ink"))
     for t in range(T):
         x = 2.2 * t
         ax.text(x, 0, f"$x_{t}$", ha="center", va="center", bbox=box, fontsize=12)
         ax.text(x, 1.5, f"$h_{t}$", ha="center", va="center", fontsize=12,
-                bbox=dict(box, fc="#dbe9f6"))
+                bbox=dict(box, fc=style.color("cell")))
         ax.text(x, 3.0, f"$z_{t}$", ha="center", va="center", bbox=box, fontsize=12)
-        ax.text(x, 4.2, f"$L_{t}$", ha="center", va="center", fontsize=11, color="tab:red")
+        ax.text(x, 4.2, f"$L_{t}$", ha="center", va="center", fontsize=11, color=style.color("ink"))
         for y0, y1, label in ((0.3, 1.2, "U"), (1.8, 2.7, "V")):
             ax.annotate("", (x, y1), (x, y0), arrowprops=dict(arrowstyle="->", lw=1.4))
             ax.text(x + 0.15, (y0 + y1) / 2, label, fontsize=10, va="center")
-        ax.annotate("", (x, 4.0), (x, 3.3), arrowprops=dict(arrowstyle="->", color="tab:red"))
+        ax.annotate("", (x, 4.0), (x, 3.3), arrowprops=dict(arrowstyle="->",
+                                                            color=style.color("ink")))
         start = x - 2.2 + 0.35 if t else x - 1.45
         ax.annotate("", (x - 0.35, 1.5), (start, 1.5),
-                    arrowprops=dict(arrowstyle="->", lw=1.4, color="tab:blue"))
+                    arrowprops=dict(arrowstyle="->", lw=1.4, color=style.color("rnn")))
         ax.text(x - 1.1 + (0.35 if not t else 0), 1.62, "W" if t else "$h_{-1}=0$",
-                fontsize=9, ha="center", color="tab:blue")
+                fontsize=9, ha="center", color=style.color("rnn"))
     ax.text(2.2 * (T - 1) + 0.9, 1.5, "...", fontsize=14, va="center")
     ax.set_xlim(-1.7, 2.2 * (T - 1) + 1.4)
     ax.set_ylim(-0.6, 4.6)
@@ -87,8 +91,8 @@ def plot_hidden_and_carry(hidden, carry, a_bits, b_bits, sum_bits, unit_order=No
                                gridspec_kw={"width_ratios": [3, 2]})
     ax_hidden, ax_bits = axes
     low, high = value_range or ((-1, 1) if np.nanmin(hidden) < 0 else (0, 1))
-    image = ax_hidden.imshow(hidden[:, order].T, aspect="auto", cmap="RdBu_r", vmin=low,
-                             vmax=high)
+    image = ax_hidden.imshow(hidden[:, order].T, aspect="auto", cmap=style.cmap("diverging"),
+                             vmin=low, vmax=high)
     ax_hidden.set_yticks(range(H), [f"h{k}" for k in order], fontsize=7)
     ax_hidden.set_xticks(range(T))
     ax_hidden.set_xlabel("time step t (bit position, least significant first)")
@@ -100,10 +104,10 @@ def plot_hidden_and_carry(hidden, carry, a_bits, b_bits, sum_bits, unit_order=No
         names.insert(3, "true sum")
         rows.insert(3, true_bits)
     rows = np.stack(rows)
-    ax_bits.imshow(rows, aspect="auto", cmap="Greys", vmin=0, vmax=1.6)
+    ax_bits.imshow(rows, aspect="auto", cmap=style.cmap("ink"), vmin=0, vmax=1.6)
     for (r, t), value in np.ndenumerate(rows):
         ax_bits.text(t, r, str(int(value)), ha="center", va="center",
-                     color="white" if value else "black", fontsize=10)
+                     color=style.color("paper") if value else style.color("ink"), fontsize=10)
     ax_bits.set_yticks(range(len(names)), names)
     ax_bits.set_xticks(range(T))
     ax_bits.set_xlabel("time step t (least significant bit first)")
@@ -111,7 +115,7 @@ def plot_hidden_and_carry(hidden, carry, a_bits, b_bits, sum_bits, unit_order=No
     if current_step is not None:
         for ax, height in ((ax_hidden, H), (ax_bits, len(names))):
             ax.add_patch(plt.Rectangle((current_step - 0.5, -0.5), 1, height, fill=False,
-                                       edgecolor="orange", lw=2.5))
+                                       edgecolor=style.color("highlight"), lw=2.5))
     return axes
 
 
@@ -129,16 +133,17 @@ def plot_carry_tracking(correlations, hidden_values, carry, unit: int, axes=None
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
     ax_corr, ax_hist = axes
-    colors = ["tab:orange" if k == unit else "tab:blue" for k in range(len(correlations))]
+    colors = [style.color("highlight") if k == unit else style.color("muted")
+              for k in range(len(correlations))]
     ax_corr.bar(range(len(correlations)), correlations, color=colors)
-    ax_corr.axhline(0, color="0.5", lw=0.8)
+    ax_corr.axhline(0, color=style.color("guide"), lw=0.8)
     ax_corr.set_ylim(-1.05, 1.05)
     ax_corr.set_xticks(range(len(correlations)))
     ax_corr.set_xlabel("hidden unit")
     ax_corr.set_ylabel("correlation with the carry")
     ax_corr.set_title("Which units track the carry?")
     bins = np.linspace(np.min(hidden_values), np.max(hidden_values), 41)
-    for value, color in ((0, "tab:blue"), (1, "tab:red")):
+    for value, color in ((0, style.color("class0")), (1, style.color("class1"))):
         ax_hist.hist(hidden_values[carry == value], bins=bins, color=color, alpha=0.6,
                      label=f"carry = {value}")
     ax_hist.set_yscale("log")
@@ -174,7 +179,7 @@ def plot_jacobian_norms(lags, norms: dict, ax=None):
     ax = ax or plt.gca()
     for label, values in norms.items():
         ax.semilogy(lags, values, marker="o", label=label)
-    ax.axhline(1, color="0.6", lw=0.8, ls=":")
+    ax.axhline(1, color=style.color("muted"), lw=0.8, ls=":")
     ax.set_xlabel("k, steps back in time")
     ax.set_ylabel("median ||dh_T / dh_(T-k)||  (log)")
     ax.set_title("How much of a change k steps back reaches h_T")
@@ -193,11 +198,13 @@ def plot_lag_task(lags, train_accuracy, held_accuracy, ax=None):
     positions = np.arange(len(lags))
     for run in range(held.shape[1]):
         ax.scatter(positions + 0.08 * (run - (held.shape[1] - 1) / 2), 100 * held[:, run],
-                   color="C0", alpha=0.6, s=28, label="held-out, one run" if run == 0 else None)
-    ax.plot(positions, 100 * held.mean(axis=1), color="C0", label="held-out, mean of the runs")
-    ax.plot(positions, 100 * train.mean(axis=1), color="C1", ls="--",
+                   color=style.color("validation"), marker=style.marker("validation"), alpha=0.6,
+                   s=28, label="held-out, one run" if run == 0 else None)
+    ax.plot(positions, 100 * held.mean(axis=1), color=style.color("validation"), ls="-",
+            label="held-out, mean of the runs")
+    ax.plot(positions, 100 * train.mean(axis=1), color=style.color("train"), ls="--",
             label="training, mean of the runs")
-    ax.axhline(50, color="tab:red", ls=":", lw=1, label="a coin flip")
+    ax.axhline(50, **style.line("baseline"), lw=1, label="a coin flip")
     ax.set_xticks(positions, [str(lag) for lag in lags])
     ax.set_ylim(35, 105)
     ax.set_xlabel("lag: steps between the bit and the question")
@@ -213,9 +220,9 @@ def plot_clipping(runs: dict, axes=None):
     if axes is None:
         _, axes = plt.subplots(1, 2, figsize=(11, 3.4), constrained_layout=True)
     for k, (label, (norms, losses)) in enumerate(runs.items()):
-        axes[0].semilogy(norms, lw=0.8, color=f"C{k}", label=label)
-        axes[1].plot(losses, lw=0.8, color=f"C{k}", label=label)
-    axes[1].axhline(np.log(2), color="0.4", lw=0.8, ls=":", label="ln 2 (a coin flip)")
+        axes[0].semilogy(norms, lw=0.8, **style.series(label, k, markers=False), label=label)
+        axes[1].plot(losses, lw=0.8, **style.series(label, k, markers=False), label=label)
+    axes[1].axhline(np.log(2), **style.line("baseline"), lw=0.8, label="ln 2 (a coin flip)")
     axes[0].set_xlabel("update")
     axes[0].set_ylabel("gradient norm before clipping (log)")
     axes[0].set_title("Global gradient norm")

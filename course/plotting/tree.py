@@ -5,10 +5,11 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course.plotting import style
 from nnlib.treedata import leaves
 
-METHOD_STYLE = {"recursion": ("tab:gray", "o"), "stack": ("tab:blue", "s"),
-                "height": ("tab:orange", "^")}
+METHOD_STYLE = {"recursion": (style.color("muted"), "o"), "stack": (style.cycle(0)["color"], "s"),
+                "height": (style.cycle(1)["color"], "^")}
 
 
 def tree_layout(tree):
@@ -44,16 +45,18 @@ def draw_tree(tree, ax=None, title: str = "", order: bool = True, fontsize: int 
     for x, y, label, children in nodes:
         for child in children:
             cx, cy = nodes[child][0], nodes[child][1]
-            ax.plot([x, cx], [y, cy], color="0.55", lw=1.2, zorder=1)
+            ax.plot([x, cx], [y, cy], color=style.color("muted"), lw=1.2, zorder=1)
         if children:
             step += 1
-            ax.scatter([x], [y], s=150, color="tab:orange", zorder=2, edgecolor="black", lw=0.6)
+            ax.scatter([x], [y], s=150, color=style.color("tree"), zorder=2,
+                       edgecolor=style.color("ink"), lw=0.6)
             if order:
                 ax.text(x, y, str(step), ha="center", va="center", fontsize=fontsize - 3,
                         zorder=3)
         else:
             ax.text(x, y, label, ha="center", va="top", fontsize=fontsize, zorder=3,
-                    bbox={"boxstyle": "round,pad=0.25", "fc": "#e8f0fb", "ec": "0.6"})
+                    bbox={"boxstyle": "round,pad=0.25", "fc": style.color("cell"),
+                          "ec": style.color("muted")})
     top = max(y for _, y, _, _ in nodes)
     ax.set_xlim(-0.7, len(leaves(tree)) - 0.3)
     ax.set_ylim(-0.9, top + 0.6)
@@ -85,7 +88,7 @@ def plot_timings(record: dict, hidden_size: int, axes=None):
         ax.set_yscale("log")
         ax.set_xlabel("batch size B (trees)")
         ax.set_title(f"{pass_}, H = {hidden_size}")
-        ax.grid(True, color="0.9")
+        ax.grid(True, color=style.color("shade"))
     axes[0].set_ylabel("trees per second (CPU time)")
     axes[0].legend(loc="upper left")
     return axes
@@ -101,10 +104,12 @@ def plot_accuracy_by_depth(depths, accuracies: dict, train_depths, ax=None,
     """
     ax = ax or plt.gca()
     depths = np.asarray(depths)
-    ax.axvspan(min(train_depths) - 0.5, max(train_depths) + 0.5, color="0.93", zorder=0,
+    ax.axvspan(min(train_depths) - 0.5, max(train_depths) + 0.5, color=style.color("shade"),
+               zorder=0,
                label="depths seen in training")
     for (label, values), marker in zip(accuracies.items(), "o^sDv"):
-        line, = ax.plot(depths, 100 * np.asarray(values), marker=marker, label=label)
+        line, = ax.plot(depths, 100 * np.asarray(values), label=label,
+                        **style.series(label, list(accuracies).index(label), marker))
         if ranges and label in ranges:
             low, high = ranges[label]
             ax.fill_between(depths, 100 * np.asarray(low), 100 * np.asarray(high),
@@ -113,9 +118,9 @@ def plot_accuracy_by_depth(depths, accuracies: dict, train_depths, ax=None,
             ax.plot(depths, 100 * np.asarray(this_run[label]), "x", ms=8,
                     color=line.get_color())
     if this_run:
-        ax.plot([], [], "x", color="0.3", label="this notebook's run")
+        ax.plot([], [], "x", color=style.color("muted"), label="this notebook's run")
     if chance is not None:
-        ax.axhline(100 * chance, color="0.5", ls=":", lw=1, label="most frequent value")
+        ax.axhline(100 * chance, **style.line("baseline"), lw=1, label="most frequent value")
     ax.set_xticks(depths)
     ax.set_xlabel("nesting depth of the expression")
     ax.set_ylabel("test accuracy (%)")

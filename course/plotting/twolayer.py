@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from course.plotting import style
 from nnlib.activations import sigmoid
 
 SPACING = 1.5  # horizontal distance between layers, in units of the vertical distance
@@ -20,7 +21,8 @@ def plot_network(layer_sizes, params: dict | None = None, ax=None,
     layer_sizes : sequence of int, e.g. (D, H, C)
     params : dict, optional
         ``W1`` (D, H), ``W2`` (H, C), ...: when given, each line's width shows the weight's
-        size and its colour the sign (blue positive, red negative).
+        size and its colour the sign (red positive, blue negative: the course's one sign
+        convention, the ends of ``style.cmap("diverging")``).
     ax : matplotlib axes, optional
     layer_names : one label per layer, written under it
     input_labels, output_labels : sequences of str, optional, written beside the end units
@@ -39,14 +41,15 @@ def plot_network(layer_sizes, params: dict | None = None, ax=None,
         for a, (x0, y0) in enumerate(positions[i]):
             for b, (x1, y1) in enumerate(positions[i + 1]):
                 if W is None:
-                    color, width = "0.55", 1.2
+                    color, width = style.color("muted"), 1.2
                 else:
-                    color = "tab:blue" if W[a, b] >= 0 else "tab:red"
+                    color = style.color("positive") if W[a, b] >= 0 else style.color("negative")
                     width = 0.4 + 3.6 * abs(W[a, b]) / largest
                 ax.plot([x0, x1], [y0, y1], color=color, lw=width, zorder=1, alpha=0.8)
     for column, layer in enumerate(positions):
         for x, y in layer:
-            ax.add_patch(plt.Circle((x, y), 0.16, facecolor="white", edgecolor="0.2",
+            ax.add_patch(plt.Circle((x, y), 0.16, facecolor=style.color("paper"),
+                                    edgecolor=style.color("ink"),
                                     lw=1.5, zorder=2))
         name = layer_names[column] if column < len(layer_names) else ""
         units = f"{sizes[column]} unit" + ("s" if sizes[column] != 1 else "")
@@ -57,8 +60,8 @@ def plot_network(layer_sizes, params: dict | None = None, ax=None,
             ax.text(x + side * 0.25, y, text, ha="right" if side < 0 else "left",
                     va="center", fontsize=9)
     if params is not None:
-        ax.plot([], [], color="tab:blue", lw=2, label="positive weight")
-        ax.plot([], [], color="tab:red", lw=2, label="negative weight")
+        ax.plot([], [], color=style.color("positive"), lw=2, label="positive weight")
+        ax.plot([], [], color=style.color("negative"), lw=2, label="negative weight")
         ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.02), ncol=2, fontsize=8,
                   frameon=False)
     ax.set_xlim(-0.9, SPACING * (len(sizes) - 1) + 0.9)
@@ -85,13 +88,14 @@ def plot_loss_curves(histories, labels=None, ax=None, ylabel: str = "training lo
         else:
             losses = np.asarray(history, dtype=float)
             epochs = np.arange(len(losses))
-        ax.semilogy(epochs, losses, label=label)
+        ax.semilogy(epochs, losses, label=label,
+                    **(style.line("train", markers=False) if len(histories) == 1 else {}))
     ax.set_xlabel("epoch (full batch: one step each)")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     if any(labels):
         ax.legend()
-    ax.grid(True, which="major", color="0.9")
+    ax.grid(True, which="major", color=style.color("shade"))
     return ax
 
 
@@ -102,8 +106,8 @@ def plot_predictions(y, y_hat, ax=None, example_labels=None, title: str = "Predi
     y = np.asarray(y, dtype=float).ravel()
     y_hat = np.asarray(y_hat, dtype=float).ravel()
     index = np.arange(len(y))
-    ax.bar(index - 0.2, y, width=0.4, label="target", color="0.7")
-    ax.bar(index + 0.2, y_hat, width=0.4, label="prediction", color="tab:orange")
+    ax.bar(index - 0.2, y, width=0.4, label="target", color=style.color("muted"))
+    ax.bar(index + 0.2, y_hat, width=0.4, label="prediction", color=style.color("mlp"))
     ax.set_xticks(index, example_labels or [f"example {i + 1}" for i in index])
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -135,11 +139,11 @@ def plot_xor_units(model, ax_row, grid: int = 101):
     image = None
     for ax, (values, title) in zip(ax_row, panels):
         image = ax.contourf(x1, x2, values.reshape(x1.shape), levels=np.linspace(0, 1, 11),
-                            cmap="RdBu_r", vmin=0, vmax=1)
-        ax.contour(x1, x2, values.reshape(x1.shape), levels=[0.5], colors="k", linewidths=1)
+                            cmap=style.cmap("diverging"), vmin=0, vmax=1)
+        ax.contour(x1, x2, values.reshape(x1.shape), levels=[0.5], colors=style.color("ink"),
+                   linewidths=1)
         for (a, b), target in (((0, 0), 0), ((0, 1), 1), ((1, 0), 1), ((1, 1), 0)):
-            ax.plot(a, b, "o" if target else "s", ms=9, mec="k", clip_on=False, zorder=5,
-                    mfc="white" if target else "black")
+            ax.plot(a, b, **style.class_marker(target, 9), clip_on=False, zorder=5)
         ax.set_title(title)
         ax.set_xlabel("x1")
         ax.set_aspect("equal")
@@ -163,18 +167,19 @@ def plot_score_plane(model, X_max, students, new_student, ax=None, grid: int = 1
     study, sleep = np.meshgrid(np.linspace(0, study_max, grid), np.linspace(0, sleep_max, grid))
     hours = np.column_stack([study.ravel(), sleep.ravel()])
     score = 100 * model.predict_proba(hours / np.asarray(X_max))[:, 0].reshape(study.shape)
-    image = ax.contourf(study, sleep, score, levels=20, cmap="viridis")
-    lines = ax.contour(study, sleep, score, levels=8, colors="white", linewidths=0.6)
+    image = ax.contourf(study, sleep, score, levels=20, cmap=style.cmap("sequential"))
+    lines = ax.contour(study, sleep, score, levels=8, colors=style.color("paper"), linewidths=0.6)
     ax.clabel(lines, fmt="%.0f", fontsize=7)
     students = np.asarray(students, dtype=float)
     new_student = np.asarray(new_student, dtype=float)
-    ax.plot(students[:, 0], students[:, 1], "o", ms=8, mfc="white", mec="k",
+    ax.plot(students[:, 0], students[:, 1], "o", ms=8, mfc=style.color("paper"),
+            mec=style.color("ink"),
             label="training students")
-    ax.plot(*new_student, "*", ms=15, mfc="tab:orange", mec="k",
+    ax.plot(*new_student, "*", ms=15, mfc=style.color("paper"), mec=style.color("ink"),
             label=f"new student {new_student[0]:g} h, {new_student[1]:g} h")
     # The own-max scaling [4, 8] / 8 = [0.5, 1.0] is read by the network as this student:
     as_read = new_student / new_student.max() * np.asarray(X_max)
-    ax.plot(*as_read, "X", ms=12, mfc="tab:red", mec="k",
+    ax.plot(*as_read, "X", ms=12, mfc=style.color("error"), mec=style.color("ink"),
             label=f"what own-max scaling asks ({as_read[0]:g} h, {as_read[1]:g} h)")
     ax.set_xlabel("hours studied")
     ax.set_ylabel("hours slept")

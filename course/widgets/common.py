@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import html
 import io
 
@@ -11,17 +12,30 @@ from matplotlib.figure import Figure
 from nnlib.validation import DivergenceError
 
 
-def figure_png(figure: Figure, dpi: int = 80) -> bytes:
+SCREEN_DPI = 80  # the explorers' figures are shown at 80 pixels per inch, drawn at twice that
+
+
+def figure_png(figure: Figure, dpi: int = 2 * SCREEN_DPI) -> bytes:
     """Render a matplotlib figure (one not attached to pyplot) to PNG bytes."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=dpi)
     return buffer.getvalue()
 
 
-def fixed_text_bundle(widget, text: str, **kwargs) -> dict:
-    """The widget's display bundle with a fixed ``text/plain``, for stable committed outputs."""
+def png_width(png: bytes) -> int:
+    """The width in pixels written in a PNG's header."""
+    return int.from_bytes(png[16:20], "big")
+
+
+def fixed_text_bundle(widget, text: str, png: bytes | None = None, **kwargs) -> dict:
+    """The widget's display bundle with a fixed ``text/plain``, for stable committed outputs,
+    and, when ``png`` is given, that picture as ``image/png``: a front end with a live kernel
+    shows the widget, one without (GitHub, nbviewer, a saved notebook) the picture. nbval does
+    not compare images, so the committed outputs stay stable."""
     bundle = widget._repr_mimebundle_(**kwargs)
     bundle["text/plain"] = text
+    if png:
+        bundle["image/png"] = base64.b64encode(png).decode("ascii")
     return bundle
 
 
@@ -81,10 +95,16 @@ class Explorer:
         ax.set_axis_off()
 
     def _show(self, figure: Figure) -> None:
-        self.plot.value = figure_png(figure)
+        png = figure_png(figure)
+        self.plot.value = png
+        self.plot.width = str(png_width(png) // 2)  # sharp on high-density screens
 
     def update(self) -> None:  # pragma: no cover - every explorer defines it
         raise NotImplementedError
 
     def _repr_mimebundle_(self, **kwargs):
-        return fixed_text_bundle(self.widget, self.description, **kwargs)
+        """The widget, its fixed one-line description and a PNG of its current figure (when
+        displayed at the end of its cell: the opening state), so static views keep a picture."""
+        plot = getattr(self, "plot", None)
+        return fixed_text_bundle(self.widget, self.description,
+                                 png=plot.value if plot is not None else None, **kwargs)

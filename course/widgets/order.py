@@ -7,6 +7,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from course.plotting import style
 from nnlib.data.bits import addition_data, bits_to_int, carry_bits
 from course.widgets.common import Explorer
 
@@ -47,7 +48,7 @@ class OrderExplorer(Explorer):
     def probabilities_by_bit(self, order: str) -> tuple[np.ndarray, np.ndarray]:
         """P(bit = 1) and the true bits, both indexed from the least significant bit, (T,)."""
         X, y = addition_data([self.a.value], [self.b.value], self.n_bits, order)
-        p = self.models[order].predict_proba(X)[0]
+        p = self.models[order].predict_proba(X)[0, :, 1]  # P(bit = 1), (T,)
         if order == "msb":  # bring both into the same order: bit 0 first
             return p[::-1], y[0, ::-1]
         return p, y[0]
@@ -71,12 +72,12 @@ class OrderExplorer(Explorer):
             bits = (p > 0.5).astype(np.int64)
             self.predicted[order] = int(bits_to_int(bits, "lsb"))
             confidence = np.where(truth == 1, p, 1 - p)  # probability given to the true bit
-            ax.plot(positions, confidence, marker=marker, label=f"{order.upper()}-first")
+            ax.plot(positions, confidence, **style.line(order), label=f"{order.upper()}-first")
             right = int(np.sum(bits == truth))
             verdict = ("exact" if self.predicted[order] == a + b
                        else f"{right} of {self.n_bits} bits right")
             lines.append(f"{order.upper()}-first says <b>{self.predicted[order]}</b> ({verdict})")
-        ax.plot(positions, self.example_bound(), "k--", lw=1, drawstyle="steps-mid",
+        ax.plot(positions, self.example_bound(), **style.line("bound"), lw=1, drawstyle="steps-mid",
                 label="best any MSB-first reader can do on this addition")
         ax.set_xticks(positions, [f"bit {i}" for i in positions])
         ax.set_ylim(-0.02, 1.02)

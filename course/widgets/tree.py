@@ -9,11 +9,14 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.figure import Figure
 
+from course.plotting import style
 from course.plotting.tree import draw_tree
 from nnlib.treedata import (leaves, listops_depth, listops_tree, listops_value, parse_listops,
                             transitions)
 from course.widgets.common import Explorer
 
+
+ERROR_COLOUR = style.color("error")
 
 class TreeExplorer(Explorer):
     """Type an expression such as ``[MAX 2 9 [MIN 4 7 ] 0 ]``; see the tree drawn, the S/R
@@ -53,13 +56,15 @@ class TreeExplorer(Explorer):
             expr = parse_listops(self.text.value)
         except ValueError as error:
             self.predicted = self.value = None
-            self.status.value = f"<span style='color:#b00'>{html.escape(str(error))}</span>"
+            self.status.value = (f"<span style='color:{ERROR_COLOUR}'>"
+                                 f"{html.escape(str(error))}</span>")
             return
         tree = listops_tree(expr)
         unknown = [t for t in leaves(tree) if t not in self.model.index]
         if unknown:
             self.predicted = self.value = None
-            self.status.value = (f"<span style='color:#b00'>the network has no embedding for "
+            self.status.value = (f"<span style='color:{ERROR_COLOUR}'>"
+                                 f"the network has no embedding for "
                                  f"{html.escape(unknown[0])}</span>")
             return
         probabilities = self.model.predict_proba([tree])[0]
