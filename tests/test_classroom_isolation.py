@@ -67,9 +67,9 @@ def course_exercises() -> list[tuple]:
     exercises.append((lstm.check_lstm_step_backward, lstm.step_backward, [
         lambda dh, dc, cache, m=m: lstm.step_backward(dh, dc, cache, **m)
         for m in _marked(lstm.test_step_backward_mistakes_named)]))
-    exercises.append((lstm.check_lstm_bptt, lstm.bptt, [
-        lambda dHs, caches, m=m: lstm.bptt(dHs, caches, **m)
-        for m in _marked(lstm.test_bptt_mistakes_named)]))
+    exercises.append((lstm.check_lstm_backward, lstm.lstm_backward, [
+        lambda dHs, caches, m=m: lstm.lstm_backward(dHs, caches, **m)
+        for m in _marked(lstm.test_lstm_backward_mistakes_named)]))
     tree = importlib.import_module("test_checks_tree")
     exercises.append((tree.check_transitions, tree.to_transitions, [
         lambda text, m=m: tree.to_transitions(text, m)
