@@ -2,12 +2,19 @@
 message asserted; then a late student graded alone through a separately started Dask scheduler
 and worker on 127.0.0.1, and the feedback files.
 
+The class includes the hostile cases of grading isolation, in folders whose names are not
+arguments (to keep the class small, each plays one more part): ``*`` rewrites a grading file from
+an answer cell and patches NumPy's comparison, ``--force`` hands in the perfect notebook, and
+``.hidden`` kills the grader from an answer cell. An honest student graded right after gets the
+grades the honest students had, and the repository's files are unchanged.
+
 Notebooks 01 and 02 are the assignments (the two shortest); only ada submits 02, so every other
 student shows 02 as not attempted. The per-cell timeout is the teacher's (20 s here), which also
 proves that a teacher's nbgrader_config.py survives the commands.
 """
 
 import csv
+import re
 import sys
 import time
 from pathlib import Path
@@ -20,7 +27,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 
 import classroom  # noqa: E402
 from classroom import course as course_module  # noqa: E402
-from course.checks import CheckFailed, check_train_step  # noqa: E402
+from course.checks import CheckFailed, check_cross_entropy_step, check_train_step  # noqa: E402
 
 NAMES = ["01_single_neuron", "02_two_layer_network"]
 TIMEOUT = 20
@@ -30,6 +37,33 @@ NOT_SUBMITTED_02 = "not attempted: no 02_two_layer_network.ipynb was submitted"
 CHEAT = ("import course.checks\n"
          "course.checks.check_train_step = lambda *args, **kwargs: None\n"
          "def train_step(X, y, w, learning_rate=1.0):\n    return w\n")
+
+
+# Rewrites the kernel's copy of the grading code (close() always True: every later import of
+# it, fresh or not, compares nothing) and NumPy's comparison; two answers are then wrong.
+FORGER_TRAIN_STEP = (
+    "import os, numpy, course.checks.common as common\n"
+    "numpy.allclose = lambda *args, **kwargs: True\n"
+    "os.chmod(common.__file__, 0o644)\n"
+    "text = open(common.__file__).read().replace('return bool(np.allclose(', "
+    "'return True or bool(np.allclose(')\n"
+    "open(common.__file__, 'w').write(text)\n"
+    "common.close = lambda a, b: True\n"
+    "import course.checks.neuron\n"
+    "course.checks.neuron.close = common.close\n"
+    "def train_step(X, y, w, learning_rate=1.0):\n    return w\n")
+FORGER_CROSS_ENTROPY = ("def cross_entropy_step(X, y, w, learning_rate=1.0):\n"
+                        "    return w + 1\n")
+KILLER = "import os\nos.kill(os.getppid(), 9)\n"
+NO_CREDIT = ("no credit: it passed in the notebook, but the genuine check fails its recorded "
+             "answers in a separate process: ")
+FORGER, PERFECT_TOO, KILLER_NAME = "*", "--force", ".hidden"
+
+
+def repository_files() -> dict[str, int]:
+    """Every file of the grading code and the grader, with a hash of its bytes."""
+    return {str(path): hash(path.read_bytes()) for folder in ("nnlib", "tools/classroom")
+            for path in sorted((ROOT / folder).rglob("*.py"))}
 
 
 def meta(cell) -> dict:
@@ -75,10 +109,14 @@ def write(folder: Path, student: str, filename: str, notebook=None, text=None):
         (folder / student / filename).write_text(text)
 
 
-def wrong_weights_message() -> str:
+def check_message(check, answer) -> str:
     with pytest.raises(CheckFailed) as raised:
-        check_train_step(lambda X, y, w, learning_rate=1.0: w)
+        check(answer)
     return f"CheckFailed: {raised.value}"
+
+
+def wrong_weights_message() -> str:
+    return check_message(check_train_step, lambda X, y, w, learning_rate=1.0: w)
 
 
 @pytest.fixture(scope="module")
@@ -103,9 +141,18 @@ def graded(tmp_path_factory):
     write(subs, "browser", "01_single_neuron (1).ipynb", solved(release, NAMES[0]))
     write(subs, "dashes", "01-single-neuron.ipynb", solved(release, NAMES[0]))
     write(subs, "corrupt", one, text="not json {")
+    write(subs, FORGER, one, solved(release, NAMES[0], lambda notebook, cells: (
+        set_source("train_step", FORGER_TRAIN_STEP)(notebook, cells),
+        set_source("cross_entropy_step", FORGER_CROSS_ENTROPY)(notebook, cells))))
+    write(subs, KILLER_NAME, one, solved(release, NAMES[0],
+                                         set_source("sigmoid_slope", KILLER)))
+    write(subs, PERFECT_TOO, one, solved(release, NAMES[0]))
+    before = repository_files()
     start = time.perf_counter()
     attention = classroom.grade(subs, course, workers=2, only=NAMES)
-    return course, attention, time.perf_counter() - start
+    seconds = time.perf_counter() - start
+    assert repository_files() == before
+    return course, attention, seconds
 
 
 def rows_of(course: Path) -> dict:
@@ -139,13 +186,18 @@ def test_every_student_every_score_and_message(graded):
                   "check_train_step": (0, 2, "NameError: name 'slope' is not defined")},
         "loop": {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (0, 2, (
             f"timed out: train_step was still running after {TIMEOUT} s"))},
-        "cheat": {"check_sigmoid_slope": (1, 1, ""),
-                  "check_train_step": (0, 2, wrong_weights_message())},
+        "cheat": {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (0, 2, NO_CREDIT + (
+            "the notebook's check made fewer calls to the answer than the genuine check does "
+            "(was the check replaced in the notebook?)"))},
+        FORGER: {"check_sigmoid_slope": (1, 1, ""),
+                   "check_train_step": (0, 2, NO_CREDIT + wrong_weights_message())},
         "tamper": full,
         "browser": full,
         "dashes": {"check_sigmoid_slope": (0, 1, misnamed),
                    "check_train_step": (0, 2, misnamed)},
         "corrupt": {"check_sigmoid_slope": (0, 1, ""), "check_train_step": (0, 2, "")},
+        KILLER_NAME: {"check_sigmoid_slope": (0, 1, ""), "check_train_step": (0, 2, "")},
+        PERFECT_TOO: full,
     }
     for student, exercises in expected.items():
         for exercise, (score, points, message) in exercises.items():
@@ -154,13 +206,21 @@ def test_every_student_every_score_and_message(graded):
                 assert got[:2] == (score, points)
                 assert got[2].startswith("unreadable notebook '01_single_neuron.ipynb' "
                                          "(NotJSONError: "), got
+            elif student == KILLER_NAME:
+                assert got[:2] == (score, points)
+                assert re.fullmatch(r"the grader was killed by SIGKILL after \d+ s, so the "
+                                    r"notebook was not graded \(an answer cell may have killed "
+                                    r"it, e\.g\. os\.kill\(os\.getppid\(\), 9\)\)", got[2]), got
             else:
                 assert got == (score, points, message), (student, exercise)
         for cell in others:
             score, points, message = rows.pop((student, cell["grade_id"]))
             assert points == cell["points"]
-            if student in ("blank", "dashes", "corrupt"):
+            if student in ("blank", "dashes", "corrupt", KILLER_NAME):
                 assert score == 0 and message, (student, message)
+            elif student == FORGER and cell["grade_id"] == "check_cross_entropy_step":
+                assert (score, message) == (0, NO_CREDIT + check_message(
+                    check_cross_entropy_step, lambda X, y, w, learning_rate=1.0: w + 1))
             else:
                 assert (score, message) == (points, ""), (student, cell["grade_id"], message)
         for cell in two_layer:
@@ -199,7 +259,17 @@ def test_summary_totals_and_attention(graded):
         wide = {row["student"]: row for row in csv.DictReader(handle)}
     assert wide["ada"]["total"] == wide["ada"]["max_total"] == f"{total:g}"
     assert wide["bug"]["01_single_neuron:check_train_step"] == "0"
-    assert wide["bug"]["total"] == f"{bug_total:g}" and len(wide) == 10
+    assert wide["bug"]["total"] == f"{bug_total:g}" and len(wide) == 13
+    assert "*: 01_single_neuron: tampering: an answer cell changed its copy of the " \
+        "grading code (course/checks/common.py); the repository and other students were not " \
+        "affected" in text
+    assert ("*: 01_single_neuron: tampering suspected: check_cross_entropy_step, "
+            "check_train_step passed in the notebook but not in the separate re-check; no "
+            "credit given") in text
+    assert ".hidden: 01_single_neuron · check_sigmoid_slope: the grader was killed by SIGKILL" \
+        in text
+    assert f"## --force: {1 + 2 + other_points:g} / {total:g}" in summary  # all of 01
+    assert not any(item.startswith("--force:") for item in attention)
 
 
 def test_teacher_config_and_gradebook_kept(graded):
@@ -225,7 +295,7 @@ def test_late_student_graded_alone_on_an_existing_scheduler(graded, dask_schedul
     assert rows[("zoe", "check_train_step")][0] == 0
     assert rows[("zoe", "check_sigmoid_slope")] == (1, 1, "")
     assert rows[("ada", "check_train_step")] == (2, 2, "")  # the class report is kept
-    assert len({student for student, _ in rows}) == 11
+    assert len({student for student, _ in rows}) == 14
     assert any(item.startswith("loop:") for item in attention)  # so are its earlier items
 
 
@@ -242,3 +312,21 @@ def test_feedback_for_every_graded_notebook(graded):
         if meta(c).get("grade"))
     # bug lost exactly check_train_step's 2 points
     assert "moves the weights uphill" in text and f"Score: {points - 2:.1f} / {points:.1f}" in text
+
+
+def test_an_honest_student_right_after_gets_the_honest_grades(graded, tmp_path):
+    """Nothing the forger's answer cells wrote reaches a later run: the same notebook as bug's,
+    graded right after, gets bug's grades and messages (and the repository is unchanged, see
+    the fixture)."""
+    course, _, _ = graded
+    before = rows_of(course)
+    again = tmp_path / "again"
+    write(again, "bug again", "01_single_neuron.ipynb", solved(
+        course / "release", NAMES[0], replace("train_step", "error = y - output",
+                                              "error = output - y")))
+    assert classroom.grade(again, course, workers=0, only=NAMES) != []  # the class's items
+    rows = rows_of(course)
+    mine = {exercise: row for (student, exercise), row in rows.items() if student == "bug again"}
+    assert mine == {exercise: row for (student, exercise), row in before.items()
+                    if student == "bug"}
+    assert mine["check_train_step"][0] == 0 and mine["check_sigmoid_slope"] == (1, 1, "")

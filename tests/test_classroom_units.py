@@ -1,7 +1,7 @@
-"""Classroom pieces that need no grading run: file names, unreadable files, hardened graded
-cells, the fresh import that defeats the monkeypatch cheat, and the self-study workbook."""
+"""Classroom pieces that need no grading run: file names, unreadable files, folder names that
+are not arguments, the report's keys and lines, and the self-study workbook. (The re-check that
+defeats the kernel's cheats: tests/test_classroom_isolation.py.)"""
 
-import subprocess
 import sys
 from pathlib import Path
 
@@ -12,18 +12,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
 import classroom  # noqa: E402
-from classroom.course import harden_graded_cell, supporting_files  # noqa: E402
-from classroom.intake import intended_name, read_submissions  # noqa: E402
+from classroom.course import supporting_files  # noqa: E402
+from classroom.intake import SubmissionsError, intended_name, read_submissions  # noqa: E402
 from course.checks.common import fresh_check  # noqa: E402
 
 KNOWN = ["01_single_neuron", "02_two_layer_network", "03_mlp_two_moons"]
-GRADED_CELL = ("from course.checks import check_train_step\n\n"
-               "check_train_step(train_step)\n"
-               "### BEGIN HIDDEN TESTS\n"
-               "check_train_step(train_step, hidden=True)\n"
-               "### END HIDDEN TESTS")
-
-
 @pytest.mark.parametrize("stem, intended", [
     ("03-mlp-two-moons", "03_mlp_two_moons"), ("01 Single Neuron", "01_single_neuron"),
     ("02_two_layer_netwrok", "02_two_layer_network"), ("03_copy", "03_mlp_two_moons"),
@@ -57,53 +50,6 @@ def test_intake_sorts_files_and_reports_every_problem(tmp_path):
                                      "(NotebookValidationError") or \
         problems[3][2].startswith("unreadable notebook '01_single_neuron.ipynb' (")
     assert len(problems) == 4
-
-
-def test_hardened_cell_reruns_the_checks_from_a_fresh_import():
-    assert harden_graded_cell(GRADED_CELL).splitlines() == [
-        "from course.checks import check_train_step", "",
-        "check_train_step(train_step)",
-        "### BEGIN HIDDEN TESTS",
-        "# Graded again with the checks from a fresh import of nnlib, which no answer cell can "
-        "have replaced.",
-        "from course.checks.common import fresh_check",
-        'check_train_step = fresh_check("check_train_step")',
-        "check_train_step(train_step)",
-        "check_train_step(train_step, hidden=True)",
-        "### END HIDDEN TESTS"]
-    assert harden_graded_cell("print(1)") == "print(1)"
-    no_hidden = harden_graded_cell("check_x(f)")
-    assert no_hidden.splitlines()[1] == "### BEGIN HIDDEN TESTS" and \
-        no_hidden.endswith('check_x = fresh_check("check_x")\ncheck_x(f)\n### END HIDDEN TESTS')
-
-
-CHEATS = {
-    "rebind the check": "course.checks.check_train_step = lambda *a, **k: None",
-    "rebind in its module": "course.checks.neuron.check_train_step = "
-                            "lambda *a, **k: None",
-    "patch the reference": "course.checks.neuron.reference_train_step = "
-                           "lambda X, y, w, learning_rate=1.0: w",
-    "patch the comparison": "course.checks.common.close = lambda a, b: True\n"
-                            "course.checks.neuron.close = lambda a, b: True",
-    "swap sys.modules": "import types\nfake = types.ModuleType('course.checks')\n"
-                        "fake.check_train_step = lambda *a, **k: None\n"
-                        "sys.modules['course.checks'] = fake",
-}
-
-
-@pytest.mark.parametrize("cheat", CHEATS.values(), ids=list(CHEATS))
-def test_monkeypatch_cheat_fails_against_the_hardened_cell(cheat):
-    """In a fresh interpreter, as in a kernel: the cheat, then the graded cell as graded."""
-    program = "\n".join([
-        "import sys", "import nnlib, course.checks, course.checks.neuron", cheat,
-        "def train_step(X, y, w, learning_rate=1.0):", "    return w",
-        harden_graded_cell(GRADED_CELL),
-        "print('cheat passed')"])
-    completed = subprocess.run([sys.executable, "-c", program], capture_output=True,
-                               text=True, timeout=120)
-    assert completed.returncode == 1, completed.stdout + completed.stderr
-    assert "cheat passed" not in completed.stdout
-    assert "CheckFailed: train_step returned wrong weights for N=4, D=3" in completed.stderr
 
 
 def test_fresh_check_leaves_the_learner_modules_alone():
@@ -197,7 +143,12 @@ def test_prepare_course_keeps_config_and_unchanged_sources(tmp_path):
         "c = get_config()  # the teacher's own\n"
     assert (tmp_path / "source" / "01_single_neuron" / "data" / "sweep_order.json").exists()
     text = source.read_text()
-    assert "fresh_check(\\\"check_train_step\\\")" in text and "widgets" not in \
+    graded = {cell.metadata["nbgrader"]["grade_id"]: cell.source for cell in
+              nbformat.reads(text, as_version=4).cells if cell.metadata.get("nbgrader")}
+    assert graded["check_train_step"].endswith(
+        "record('check_train_step', 1, check_train_step, train_step, hidden=True)\n"
+        "### END HIDDEN TESTS")
+    assert "widgets" not in \
         nbformat.reads(text, as_version=4).metadata
 
 
@@ -215,3 +166,96 @@ def test_a_late_notebook_keeps_the_notebooks_graded_before(tmp_path):
     assert rows == [first[0], late[1]]
     assert notes == ["01_single_neuron: nbgrader: a warning"]
     assert keep_earlier(late, [], tmp_path, "nobody") == (late, [])
+
+
+ODD_NAMES = ["*", "--force", ".hidden", "two words", "line\nbreak", "Zoë 李", " padded ",
+             "-", "x" * 255]
+
+
+def test_every_folder_name_is_a_student_and_the_rest_is_reported(tmp_path):
+    good = nbformat.v4.new_notebook()
+    for name in ODD_NAMES:
+        (tmp_path / name).mkdir()
+        nbformat.write(good, tmp_path / name / "01_single_neuron.ipynb")
+    (tmp_path / ".ipynb_checkpoints").mkdir()
+    (tmp_path / "loose.ipynb").write_text("{}")
+    found = read_submissions(tmp_path, KNOWN)
+    assert sorted(found.files) == sorted(ODD_NAMES)
+    assert all(list(files) == ["01_single_neuron"] for files in found.files.values())
+    assert found.notes == [
+        "'.ipynb_checkpoints' in the class folder was not graded: a tool's folder; each "
+        "student's notebooks go in <class folder>/<student>/",
+        "'loose.ipynb' in the class folder was not graded: not a folder; each student's "
+        "notebooks go in <class folder>/<student>/"]
+    assert sorted(read_submissions(tmp_path, KNOWN, ["*", "--force"]).files) == ["*", "--force"]
+
+
+def test_an_empty_class_or_an_unknown_student_stops_with_one_line(tmp_path):
+    with pytest.raises(SubmissionsError, match=r"^no student folders in .*; the reports were "
+                                               r"left as they were\.$"):
+        read_submissions(tmp_path, KNOWN)
+    (tmp_path / "ada").mkdir()
+    with pytest.raises(SubmissionsError, match=r"^--student 'bo' has no folder in .* \(the "
+                                               r"students there: 'ada'\); the reports"):
+        read_submissions(tmp_path, KNOWN, ["ada", "bo"])
+
+
+def test_grade_refuses_an_empty_class_before_touching_the_reports(tmp_path, capsys):
+    from classroom.cli import main
+
+    empty = tmp_path / "class"
+    empty.mkdir()
+    reports = tmp_path / "course" / "reports"
+    reports.mkdir(parents=True)
+    (reports / "summary.md").write_text("earlier report\n")
+    assert main(["grade", str(empty), "--course", str(tmp_path / "course")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("grade: no student folders in ") and err.count("\n") == 1
+    assert (reports / "summary.md").read_text() == "earlier report\n"
+    assert sorted(p.name for p in (tmp_path / "course").iterdir()) == ["reports"]
+
+
+def test_reports_keep_every_name_on_one_line_under_its_own_key(tmp_path):
+    from classroom.report import Grade, load_students, save_student, student_key, write_reports
+
+    keys = {student_key(name) for name in ODD_NAMES}
+    assert len(keys) == len(ODD_NAMES)
+    assert all(len(key) <= 60 and key.replace("-", "").replace("_", "").isalnum()
+               for key in keys)
+    records = tmp_path / "students"
+    for name in ODD_NAMES:
+        save_student(records, name, [Grade(name, "01_single_neuron", "check_a", 1, 1, ""),
+                                     Grade(name, "01_single_neuron", "check_b", 0, 2,
+                                           "failed:\nsee below", True)], ["a\nnote"], 1.0)
+    loaded = load_students(records)
+    assert [record["student"] for record in loaded] == sorted(ODD_NAMES)
+    items = write_reports(tmp_path, loaded, ["a class\nnote"])
+    assert items[0] == "a class note"
+    assert "'line\\nbreak': 01_single_neuron · check_b: failed: see below" in items
+    summary = (tmp_path / "summary.md").read_text()
+    assert "## *: 1 / 3" in summary and "## --force: 1 / 3" in summary
+    assert "## 'line\\nbreak': 1 / 3" in summary and "## ' padded ': 1 / 3" in summary
+    assert not any(line.startswith(("break", "see below", "note")) for line in
+                   summary.splitlines())
+    import csv
+    with open(tmp_path / "grades.csv", newline="") as handle:
+        assert {row["student"] for row in csv.DictReader(handle)} == set(ODD_NAMES)
+
+
+def test_a_legacy_record_is_replaced_by_the_keyed_one(tmp_path):
+    from classroom.report import Grade, load_students, save_student
+
+    (tmp_path / "zoe.json").write_text('{"student": "zoe", "rows": [], "notes": [], '
+                                       '"seconds": null}\n')
+    save_student(tmp_path, "zoe", [Grade("zoe", "01", "check_a", 1, 1, "")], [], 1.0)
+    assert [len(record["rows"]) for record in load_students(tmp_path)] == [1]
+
+
+def test_a_killed_grader_is_told_apart_from_the_budget(tmp_path):
+    from classroom.course import BUDGET_EXCEEDED
+    from classroom.grading import _killed
+
+    assert BUDGET_EXCEEDED not in range(-64, 256)
+    assert _killed(-9, 3.2) == (
+        "the grader was killed by SIGKILL after 3 s, so the notebook was not graded (an "
+        "answer cell may have killed it, e.g. os.kill(os.getppid(), 9))")

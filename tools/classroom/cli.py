@@ -8,7 +8,9 @@
 
 Every command takes ``--course DIR`` (default build/classroom). ``grade`` exits with status 1
 when something needs the teacher's attention (a file it could not grade, a misnamed file, a
-timeout, nbgrader's tamper warnings), 0 otherwise; the report is written either way.
+timeout, tampering), 0 otherwise; the report is written either way. A class folder with no
+student folders, or a ``--student`` without a folder, exits with status 2 and a one-line
+message, and leaves the reports as they were.
 """
 
 from __future__ import annotations
@@ -18,9 +20,12 @@ import shutil
 import sys
 from pathlib import Path
 
-from classroom import cluster, intake, report
+import nbformat
+
+from classroom import cluster, intake, isolation, report
 from classroom.course import (DEFAULT_COURSE, DEFAULT_NOTEBOOK_BUDGET, ROOT, assignments,
-                              make_student_versions, nbgrader_or_fail, prepare_course)
+                              make_student_versions, nbgrader_or_fail, prepare_course,
+                              recheck_plan)
 from classroom.grading import grade_student, merge_student
 
 DEFAULT_WORKBOOK = ROOT / "workbook"
@@ -70,12 +75,16 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] 
         raise FileNotFoundError(f"No submissions folder at {submissions}. Expected "
                                 "<folder>/<student>/<notebook>.ipynb.")
     names = [path.stem for path in assignments(only)]
+    found = intake.read_submissions(submissions, names, students)  # SubmissionsError: stop
     _ensure_releases(course, names)
     table = report.exercises(course, names)
-    found = intake.read_submissions(submissions, names, students)
+    isolation_data = {"manifest": isolation.snapshot(), "plans": {
+        name: recheck_plan(nbformat.read(course / "source" / name / f"{name}.ipynb",
+                                         as_version=4)) for name in names},
+        "bytecode": isolation.bytecode_cache(course / "work" / "bytecode")}
     _copy_submissions(course, found, submissions)
     records = course / "reports" / "students"
-    calls = [(str(course), student, sorted(files), budget)
+    calls = [(str(course), student, sorted(files), budget, isolation_data)
              for student, files in found.files.items() if files]
     for student, files in found.files.items():
         if not files:  # nothing gradable: a report row for every exercise all the same
@@ -83,18 +92,22 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] 
             rows, notes = report.student_grades(student, table, None, problems)
             rows, notes = report.keep_earlier(rows, notes, records, student)
             report.save_student(records, student, rows, notes, None)
-            print(f"{student}: nothing to grade ({len(problems)} problem(s))", flush=True)
+            print(f"{report.shown(student)}: nothing to grade ({len(problems)} problem(s))",
+                  flush=True)
     if workers == 0 and not scheduler:
         results = cluster.run_serially(grade_student, calls)
     else:
         results = cluster.run_tasks(grade_student, calls, scheduler, workers,
                                     course / "work" / "dask-scratch")
-    for done, ((_, student, graded, _), result, error) in enumerate(results, 1):
+    for done, ((_, student, graded, _, _), result, error) in enumerate(results, 1):
+        if error is None:
+            try:
+                merge_student(course, student, graded)
+            except Exception as failure:  # one student's gradebook entry must not stop the class
+                error = failure
         if error is not None:
-            result = {"notebooks": {name: {"rows": [], "warnings": [], "error":
-                      f"grading failed: {type(error).__name__}: {error}"} for name in graded}}
-        else:
-            merge_student(course, student, graded)
+            result = {"notebooks": {name: {"rows": [], "warnings": [], "error": report.one_line(
+                f"grading failed: {type(error).__name__}: {error}")} for name in graded}}
         problems = [p for p in found.problems if p.student == student]
         rows, notes = report.student_grades(student, table, result, problems)
         rows, notes = report.keep_earlier(rows, notes, records, student)
@@ -105,15 +118,21 @@ def grade(submissions: Path, course: Path = DEFAULT_COURSE, students: list[str] 
             seconds = result["notebooks"][name].get("seconds")
             parts.append(f"{name} {sum(r.score for r in mine):g}/{sum(r.max_score for r in mine):g}"
                          + (f" ({seconds:.0f} s)" if seconds else " (failed)"))
-        print(f"[{done}/{len(calls)}] {student}: {', '.join(parts)}", flush=True)
-    return report.write_reports(course / "reports", report.load_students(records))
+        print(f"[{done}/{len(calls)}] {report.shown(student)}: {', '.join(parts)}", flush=True)
+    class_notes = list(found.notes)
+    changed = isolation.changed_sources(isolation_data["manifest"])
+    if changed:
+        class_notes.append(f"the repository's grading code changed during this run ("
+                           f"{', '.join(changed[:3])}): restore it (git checkout) and grade "
+                           "again; no student was graded with the changed files")
+    return report.write_reports(course / "reports", report.load_students(records), class_notes)
 
 
 def feedback(course: Path = DEFAULT_COURSE, students: list[str] | None = None) -> list[Path]:
     """nbgrader's HTML feedback for every graded notebook, in ``<course>/feedback/``."""
     for name in sorted({p.name for p in (course / "autograded").glob("*/*") if p.is_dir()}):
         for student in students or [None]:
-            extra = ["--student", student] if student else []
+            extra = [f"--student={student}"] if student else []  # a value, never an option
             if student and not (course / "autograded" / student / name).is_dir():
                 continue
             nbgrader_or_fail(course, "generate_feedback", name, "--force", *extra)
@@ -167,8 +186,12 @@ def main(argv: list[str]) -> int:
             print(f"grade: {args.paths[0]!r} is not a folder; give the folder that holds "
                   f"<student>/<notebook>.ipynb.", file=sys.stderr)
             return 2
-        items = grade(submissions, course, args.students, args.scheduler,
-                      args.workers, args.assignments, args.notebook_timeout)
+        try:
+            items = grade(submissions, course, args.students, args.scheduler,
+                          args.workers, args.assignments, args.notebook_timeout)
+        except intake.SubmissionsError as error:
+            print(f"grade: {error}", file=sys.stderr)
+            return 2
         print((course / "reports" / "summary.md").read_text())
         print(f"Reports: {course / 'reports'} (summary.md, grades.csv, grades_wide.csv)")
         if items:

@@ -3,9 +3,10 @@
 The committed notebooks are the instructor's solution notebooks. ``prepare_course`` copies each
 one that has graded cells into ``<course>/source/<stem>/`` together with every file the
 notebooks read (everything in ``notebooks/`` that is not a notebook, such as ``data/``), and
-hardens its graded cells: their hidden block re-runs the checks taken from a fresh import of
-nnlib (``course.checks.common.fresh_check``), so an answer cell that replaced a check cannot pass
-it. nbgrader copies the extra files into the release and into every graded copy.
+hardens its graded cells: their hidden block runs every check call of the cell through
+``record``, which keeps the learner's answers for the grader's re-check in a separate process
+(``classroom.isolation``). nbgrader copies the extra files into the release and into every
+graded copy.
 """
 
 from __future__ import annotations
@@ -16,9 +17,12 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
+
+from classroom import isolation
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = ROOT / "notebooks"
@@ -40,7 +44,10 @@ c.OverwriteCells.add_missing_cells = True
 # A whole notebook still being graded after this many seconds is stopped (a loop inside a
 # function that many cells call would otherwise cost the per-cell limit again in each).
 DEFAULT_NOTEBOOK_BUDGET = 900
-BUDGET_EXCEEDED = -9
+# Not a return code any process can have (they lie in -64 .. 255): a notebook stopped at its
+# budget is told apart from a grader killed by a signal (a negative return code), for example
+# by an answer cell that ran os.kill(os.getppid(), 9).
+BUDGET_EXCEEDED = -1000
 HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
@@ -53,23 +60,37 @@ def environment() -> dict[str, str]:
             "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
 
 
-def run_nbgrader(course: Path, *args: str,
-                 budget: float | None = None) -> subprocess.CompletedProcess:
+def run_nbgrader(course: Path, *args: str, budget: float | None = None,
+                 extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
     """Run ``nbgrader ARGS`` in ``course``; the caller decides what a failure means.
 
     After ``budget`` seconds nbgrader is killed (its kernel exits with it) and the return code
-    is ``BUDGET_EXCEEDED``.
+    is ``BUDGET_EXCEEDED``; killed by a signal otherwise, the return code is minus the signal.
+    Whatever nbgrader's session left running (a kernel whose grader was killed) is ended.
     """
-    process = subprocess.Popen([str(Path(sys.executable).parent / "nbgrader"), *args],
-                               cwd=course, env=environment(), stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    # Output goes to files, not pipes: a kernel left behind by a killed nbgrader would hold a
+    # pipe open, and reading it would wait for the budget.
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen([str(Path(sys.executable).parent / "nbgrader"), *args],
+                                   cwd=course, env={**environment(), **(extra_env or {})},
+                                   stdout=out, stderr=err, text=True, start_new_session=True)
+        try:
+            code = process.wait(timeout=budget)
+        except subprocess.TimeoutExpired:
+            _end_session(process.pid)
+            process.wait(timeout=60)
+            code = BUDGET_EXCEEDED
+        _end_session(process.pid)
+        out.seek(0)
+        err.seek(0)
+        return subprocess.CompletedProcess(process.args, code, out.read(), err.read())
+
+
+def _end_session(pid: int) -> None:
     try:
-        out, err = process.communicate(timeout=budget)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        out, err = process.communicate(timeout=60)
-        return subprocess.CompletedProcess(process.args, BUDGET_EXCEEDED, out, err)
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+        os.killpg(pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def nbgrader_or_fail(course: Path, *args: str) -> subprocess.CompletedProcess:
@@ -100,26 +121,86 @@ def supporting_files() -> list[Path]:
                   and not path.name.startswith(".") and path.suffix != ".npz")
 
 
-def harden_graded_cell(source: str) -> str:
-    """Append to the hidden block the cell's checks again, taken from a fresh import.
+def graded_calls(source: str) -> list[dict]:
+    """The check calls of a graded cell, in order: ``{"module", "check", "functions",
+    "options", "names"}`` each.
 
-    ``from course.checks import check_x`` / ``check_x(f)`` becomes, at grading time, also
-    ``check_x = fresh_check("check_x")`` followed by the cell's calls, public and hidden.
+    Every check call must be a statement ``check_name(function, ..., option=constant)`` whose
+    check is imported in the cell from a grading package (``from course.checks import ...``).
     """
-    names = sorted(set(re.findall(r"\b(check_\w+)\(", source)))
-    if not names:
+    import ast
+
+    tree = ast.parse(source)
+    modules = {alias.asname or alias.name: node.module for node in ast.walk(tree)
+               if isinstance(node, ast.ImportFrom) for alias in node.names}
+    calls = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id.startswith("check_")):
+            continue
+        name = node.func.id
+        simple = (all(isinstance(arg, ast.Name) for arg in node.args)
+                  and all(isinstance(k.value, ast.Constant) and k.arg for k in node.keywords))
+        if not simple or name not in modules or \
+                modules[name].split(".")[0] not in isolation.GRADING_PACKAGES:
+            raise ValueError(f"graded cell calls {name} in a way the grader cannot re-check: "
+                             "write `from <grading package> import check_x` and "
+                             "`check_x(function, ..., hidden=True)` as a statement of its own.")
+        calls.append({"module": modules[name], "check": name, "functions": len(node.args),
+                      "options": {k.arg: k.value.value for k in node.keywords},
+                      "names": [arg.id for arg in node.args],
+                      "at": (node.lineno, node.col_offset)})
+    return sorted(calls, key=lambda call: call["at"])
+
+
+def harden_graded_cell(source: str, grade_id: str = "") -> str:
+    """The graded cell as the course's source holds it: its hidden block re-runs every check
+    call of the cell (public and hidden) through ``record`` (see ``classroom.recheck``).
+
+    The hidden calls themselves are replaced by their recorded versions (so each runs once);
+    the public calls run again, recorded. Students never see the hidden block.
+    """
+    calls = graded_calls(source)
+    if not calls:
         return source
     lines = source.splitlines()
     if HIDDEN_BEGIN not in source:
         lines += [HIDDEN_BEGIN, HIDDEN_END]
     begin = next(i for i, line in enumerate(lines) if line.strip() == HIDDEN_BEGIN)
-    public_calls = [line for line in lines[:begin] if re.match(r"\s*check_\w+\(", line)]
-    fresh = ["# Graded again with the checks from a fresh import of nnlib, which no answer "
-             "cell can have replaced.",
-             "from course.checks.common import fresh_check"]
-    fresh += [f'{name} = fresh_check("{name}")' for name in names]
-    lines[begin + 1:begin + 1] = fresh + public_calls
+    end = next(i for i, line in enumerate(lines) if line.strip() == HIDDEN_END)
+    kept = [line for line in lines[begin + 1:end] if not re.match(r"\s*check_\w+\(", line)]
+    recorded = ["# Recorded for the grader's re-check of these answers in a separate process "
+                "with the genuine grading code.",
+                f"from {isolation.RECHECK_NAME}.record import record"]
+    for index, call in enumerate(calls):
+        options = "".join(f", {key}={value!r}" for key, value in call["options"].items())
+        recorded.append(f"record({grade_id!r}, {index}, {call['check']}, "
+                        f"{', '.join(call['names'])}{options})")
+    lines[begin + 1:end] = kept + recorded
     return "\n".join(lines)
+
+
+def recheck_plan(notebook) -> dict[str, list[dict]]:
+    """``{grade_id: [call, ...]}`` for the re-check, read from a course source notebook's
+    ``record(grade_id, index, check_x, function, ..., option=constant)`` lines."""
+    import ast
+
+    plan = {}
+    for cell in notebook.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if not (meta.get("grade") and cell.cell_type == "code"):
+            continue
+        tree = ast.parse(cell.source)
+        modules = {alias.asname or alias.name: node.module for node in ast.walk(tree)
+                   if isinstance(node, ast.ImportFrom) for alias in node.names}
+        calls = sorted((node for node in ast.walk(tree) if isinstance(node, ast.Call)
+                        and isinstance(node.func, ast.Name) and node.func.id == "record"),
+                       key=lambda node: node.args[1].value)
+        plan[meta["grade_id"]] = [
+            {"module": modules[node.args[2].id], "check": node.args[2].id,
+             "functions": len(node.args) - 3,
+             "options": {k.arg: k.value.value for k in node.keywords}} for node in calls]
+    return plan
 
 
 def _source_notebook(path: Path):
@@ -127,7 +208,7 @@ def _source_notebook(path: Path):
     notebook.metadata.pop("widgets", None)  # the instructor's run's widget state
     for cell in notebook.cells:
         if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
-            cell.source = harden_graded_cell(cell.source)
+            cell.source = harden_graded_cell(cell.source, cell.metadata["nbgrader"]["grade_id"])
     return notebook
 
 

@@ -3,7 +3,10 @@
 Every file is read with nbformat before grading. A notebook saved by a browser as
 ``01_single_neuron (1).ipynb`` is accepted as ``01_single_neuron``; any other name that is not an
 assignment (``03-mlp-two-moons.ipynb``) is reported with the intended name; a file that is not a
-notebook is reported as unreadable. Nothing is skipped silently: each problem is a ``Problem``.
+notebook is reported as unreadable. Nothing is skipped silently: each problem is a ``Problem``,
+and what in the class folder is not a student's folder (a file, a tool's folder such as
+``.ipynb_checkpoints``) is a note. Every other folder is a student, whatever its name (``*``,
+``--force``, ``.hidden``, spaces, newlines, any Unicode): names are data.
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ from pathlib import Path
 import nbformat
 
 BROWSER_SUFFIX = re.compile(r"^(?P<stem>.+?) ?\(\d+\)$")
+# Folders that tools make beside the students' (Jupyter, git, Python, macOS): not students.
+TOOL_FOLDERS = frozenset({".ipynb_checkpoints", "__pycache__", ".git", ".DS_Store",
+                          "__MACOSX", ".Trash-1000"})
+
+
+class SubmissionsError(ValueError):
+    """The class folder or the named students cannot be graded at all (nothing is written)."""
 
 
 @dataclass
@@ -28,9 +38,11 @@ class Problem:
 
 @dataclass
 class Intake:
-    """``files[student][assignment]`` is the notebook to grade; ``problems`` the rest."""
+    """``files[student][assignment]`` is the notebook to grade; ``problems`` the rest;
+    ``notes`` what in the class folder is not a student (one line each)."""
     files: dict[str, dict[str, Path]] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
 
 def intended_name(stem: str, known: list[str]) -> str | None:
@@ -63,8 +75,25 @@ def read_submissions(submissions: Path, known: list[str],
                      students: list[str] | None = None) -> Intake:
     """Sort ``submissions/<student>/*.ipynb`` into gradable files and problems."""
     intake = Intake()
-    folders = sorted(path for path in submissions.iterdir()
-                     if path.is_dir() and not path.name.startswith("."))
+    folders = []
+    for path in sorted(submissions.iterdir()):
+        if path.is_dir() and path.name not in TOOL_FOLDERS:
+            folders.append(path)
+        elif not students:
+            what = "a tool's folder" if path.is_dir() else "not a folder"
+            intake.notes.append(f"{path.name!r} in the class folder was not graded: {what}; "
+                                "each student's notebooks go in <class folder>/<student>/")
+    if not folders:
+        raise SubmissionsError(f"no student folders in {submissions}: expected "
+                               "<folder>/<student>/<notebook>.ipynb; the reports were left as "
+                               "they were.")
+    unknown = [name for name in students or [] if name not in {f.name for f in folders}]
+    if unknown:
+        known = ", ".join(repr(f.name) for f in folders[:10]) + (
+            " …" if len(folders) > 10 else "")
+        raise SubmissionsError(f"--student {unknown[0]!r} has no folder in {submissions} "
+                               f"(the students there: {known}); the reports were left as "
+                               "they were.")
     for folder in folders:
         student = folder.name
         if students and student not in students:

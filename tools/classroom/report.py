@@ -1,7 +1,9 @@
 """The class report: every exercise of every assignment for every student, out of the total.
 
-Each student's graded result is kept as ``<course>/reports/students/<student>.json``, so grading
-one late student later updates the class report instead of replacing it. The reports are
+Each student's graded result is kept as ``<course>/reports/students/<key>.json`` (``student_key``:
+any name the file system allows gives a safe, distinct file name; the name itself is inside), so
+grading one late student later updates the class report instead of replacing it. Every message
+is one line, and a name that would break a line or a heading is shown quoted. The reports are
 ``grades.csv`` (one row per student and exercise), ``grades_wide.csv`` (one row per student, a
 column per exercise and the total, for a learning management system) and ``summary.md`` (what
 needs the teacher's attention, then each student's exercises with their messages).
@@ -10,7 +12,9 @@ needs the teacher's attention, then each student's exercises with their messages
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -28,6 +32,25 @@ class Grade:
     max_score: float
     message: str
     attention: bool = False
+
+
+def student_key(student: str) -> str:
+    """A file name for ``student`` that is safe, short and distinct: a readable part and a hash."""
+    readable = re.sub(r"[^A-Za-z0-9_-]+", "_", student).strip("_-")[:40] or "student"
+    digest = hashlib.sha256(student.encode("utf-8", "surrogateescape")).hexdigest()[:10]
+    return f"{readable}-{digest}"
+
+
+def shown(student: str) -> str:
+    """The name as the reports show it: quoted when it has spaces at its ends or any
+    character that is not printable (a newline), so every line stays one line."""
+    if student.isprintable() and student.strip() == student and student:
+        return student
+    return repr(student)
+
+
+def one_line(message: str) -> str:
+    return " ".join(message.split()) if not message.isprintable() else message
 
 
 def exercises(course: Path, names: list[str]) -> dict[str, list[tuple[str, float]]]:
@@ -53,6 +76,7 @@ def student_grades(student: str, table: dict, result: dict | None,
         if entry is not None:
             notes += [f"{name}: {p.message}" for p in mine]
             notes += [f"{name}: nbgrader: {w}" for w in entry["warnings"]]
+            notes += [f"{name}: {note}" for note in entry.get("notes", [])]
         scores = {row[0]: row for row in (entry or {}).get("rows", [])}
         for grade_id, points in cells:
             if entry is None:
@@ -71,7 +95,10 @@ def student_grades(student: str, table: dict, result: dict | None,
                                   "" if score >= points else message,
                                   message.startswith("timed out")))
     notes += [f"{p.message}" for p in problems if p.notebook not in table]
-    return rows, notes
+    rows = [Grade(row.student, row.notebook, row.exercise, row.score, row.max_score,
+                  one_line(row.message), row.attention or row.message.startswith("no credit"))
+            for row in rows]
+    return rows, [one_line(note) for note in notes]
 
 
 def keep_earlier(rows: list[Grade], notes: list[str], folder: Path,
@@ -81,7 +108,7 @@ def keep_earlier(rows: list[Grade], notes: list[str], folder: Path,
     A student who hands in one late notebook is graded alone; the notebooks graded before
     stay in the report instead of turning into "not submitted".
     """
-    path = folder / f"{student}.json"
+    path = folder / f"{student_key(student)}.json"
     if not path.exists():
         return rows, notes
     earlier = json.loads(path.read_text())
@@ -100,28 +127,40 @@ def save_student(folder: Path, student: str, rows: list[Grade], notes: list[str]
     folder.mkdir(parents=True, exist_ok=True)
     record = {"student": student, "rows": [asdict(row) for row in rows], "notes": notes,
               "seconds": seconds}
-    (folder / f"{student}.json").write_text(json.dumps(record, indent=1) + "\n")
+    (folder / f"{student_key(student)}.json").write_text(json.dumps(record, indent=1) + "\n")
+    legacy = folder / f"{student}.json"  # before keys, records were named after the student
+    try:
+        if legacy.name != f"{student_key(student)}.json" and legacy.is_file():
+            legacy.unlink()
+    except OSError:  # a name too long to have had such a record
+        pass
 
 
 def load_students(folder: Path) -> list[dict]:
-    return [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
+    """Every student's record, sorted by name."""
+    records = [json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))]
+    return sorted(records, key=lambda record: record["student"])
 
 
 def _fmt(value: float) -> str:
     return f"{value:g}"
 
 
-def attention_items(records: list[dict]) -> list[str]:
-    items = []
+def attention_items(records: list[dict], class_notes: list[str] = ()) -> list[str]:
+    items = [one_line(note) for note in class_notes]
     for record in records:
-        items += [f"{record['student']}: {note}" for note in record["notes"]]
-        items += [f"{record['student']}: {row['notebook']} · {row['exercise']}: "
-                  f"{row['message']}" for row in record["rows"] if row["attention"]]
+        name = shown(record["student"])
+        items += [f"{name}: {one_line(note)}" for note in record["notes"]]
+        items += [f"{name}: {row['notebook']} · {row['exercise']}: "
+                  f"{one_line(row['message'])}" for row in record["rows"] if row["attention"]]
     return items
 
 
-def write_reports(folder: Path, records: list[dict]) -> list[str]:
-    """Write the three reports for every student on record; return the attention items."""
+def write_reports(folder: Path, records: list[dict], class_notes: list[str] = ()) -> list[str]:
+    """Write the three reports for every student on record; return the attention items.
+
+    ``class_notes`` concern the run, not one student (a folder that is not a student's, the
+    repository's grading code changed): they head the attention list."""
     folder.mkdir(parents=True, exist_ok=True)
     fields = ["student", "notebook", "exercise", "score", "max_score", "message"]
     with open(folder / "grades.csv", "w", newline="") as handle:
@@ -143,19 +182,19 @@ def write_reports(folder: Path, records: list[dict]) -> list[str]:
                             + [_fmt(by[key]["score"]) if key in by else "" for key in columns]
                             + [_fmt(sum(r["score"] for r in record["rows"])),
                                _fmt(sum(r["max_score"] for r in record["rows"]))])
-    items = attention_items(records)
+    items = attention_items(records, class_notes)
     lines = ["# Grades", ""]
     if items:
         lines += ["## Needs your attention", ""] + [f"- {item}" for item in items] + [""]
     for record in records:
         total = sum(row["score"] for row in record["rows"])
         possible = sum(row["max_score"] for row in record["rows"])
-        lines += [f"## {record['student']}: {_fmt(total)} / {_fmt(possible)}", ""]
+        lines += [f"## {shown(record['student'])}: {_fmt(total)} / {_fmt(possible)}", ""]
         for row in record["rows"]:
             mark = "passed" if row["score"] >= row["max_score"] else "FAILED"
             lines.append(f"- {row['notebook']} · {row['exercise']}: {_fmt(row['score'])} / "
                          f"{_fmt(row['max_score'])} {mark}"
-                         + (f" — {row['message']}" if row["message"] else ""))
-        lines += [f"- note: {note}" for note in record["notes"]] + [""]
+                         + (f" — {one_line(row['message'])}" if row["message"] else ""))
+        lines += [f"- note: {one_line(note)}" for note in record["notes"]] + [""]
     (folder / "summary.md").write_text("\n".join(lines))
     return items
