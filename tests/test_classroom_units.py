@@ -14,7 +14,6 @@ sys.path.insert(0, str(ROOT / "tools"))
 import classroom  # noqa: E402
 from classroom.course import supporting_files  # noqa: E402
 from classroom.intake import SubmissionsError, intended_name, read_submissions  # noqa: E402
-from course.checks.common import fresh_check  # noqa: E402
 
 KNOWN = ["01_single_neuron", "02_two_layer_network", "03_mlp_two_moons"]
 @pytest.mark.parametrize("stem, intended", [
@@ -50,21 +49,6 @@ def test_intake_sorts_files_and_reports_every_problem(tmp_path):
                                      "(NotebookValidationError") or \
         problems[3][2].startswith("unreadable notebook '01_single_neuron.ipynb' (")
     assert len(problems) == 4
-
-
-def test_fresh_check_leaves_the_learner_modules_alone():
-    import course.checks
-
-    before = dict(sys.modules)
-    check = fresh_check("check_train_step")
-    assert check is not course.checks.check_train_step
-    assert check.__module__ == "course.checks.neuron"
-    assert {k: v for k, v in sys.modules.items() if k.startswith("nnlib")} == {
-        k: v for k, v in before.items() if k.startswith("nnlib")}
-    with pytest.raises(ValueError, match="name must be the name of a check such as"):
-        fresh_check("neuron_step")
-    with pytest.raises(ValueError, match="name must be a check in course.checks, got 'check_x'"):
-        fresh_check("check_x")
 
 
 def test_supporting_files_include_the_data_folder():

@@ -6,13 +6,13 @@ where to look for the bug. A passing check prints "public checks passed" (the gr
 tests are separate, so it never claims that everything passed).
 
 The notebooks call these from their nbgrader test cells; ``hidden=True`` runs extra cases
-(other shapes, other values) that only the autograder sees in the student version. When graded,
-the hidden block also calls the checks again as ``course.checks.common.fresh_check(name)`` returns
-them, from a fresh import of nnlib, so an answer cell that replaced a check does not pass it
-(``tools/classroom`` adds these lines to the course's copy; the notebooks are unchanged).
+(other shapes, other values) that only the autograder sees in the student version. When graded
+(``tools/classroom``), each check call is also recorded, and the recorded answers are checked
+again after the kernel has ended, in a separate Python process with a pristine copy of the
+grading code, so nothing an answer cell does in the kernel can change a grade.
 """
 
-from course.checks.common import CheckFailed, fresh_check
+from course.checks.common import CheckFailed
 from course.checks.digits import check_one_hot, check_softmax_cross_entropy
 from course.checks.hopfield import check_async_sweep, check_hebbian_weights, check_modern_update
 from course.checks.lstm import check_lstm_backward, check_lstm_step_backward
@@ -33,5 +33,4 @@ __all__ = ["CheckFailed", "check_adam_step", "check_affine_backward", "check_asy
            "check_one_hot", "check_sigmoid_slope", "check_layer_backward",
            "check_rnn_backward", "check_rnn_step_backward", "check_softmax_cross_entropy",
            "check_train_step",
-           "check_transitions", "check_tree_backward", "check_two_layer_backward",
-           "fresh_check"]
+           "check_transitions", "check_tree_backward", "check_two_layer_backward"]

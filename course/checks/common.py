@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-import sys
 
 import numpy as np
 
@@ -33,35 +31,3 @@ def compare_array(name: str, got, expected: np.ndarray, what: str,
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
-
-
-def fresh_check(name: str):
-    """The check called ``name`` from a fresh import of nnlib and course, from their files on disk.
-
-    Graded cells call this in their hidden block, so that an answer cell that replaced
-    ``course.checks.check_...``, a reference function the check compares against, or the
-    ``nnlib`` entries in ``sys.modules``, is graded by the genuine check all the same. The
-    learner's modules are put back afterwards; the fresh copy lives only in the returned
-    function. It protects against rebinding names, not against deliberate subversion of
-    NumPy or Python's import machinery: the checks give formative grades, not exam grades.
-    """
-    if not (isinstance(name, str) and name.startswith("check_")):
-        raise ValueError(f"name must be the name of a check such as 'check_train_step', "
-                         f"got {name!r}.")
-    saved = {key: sys.modules.pop(key) for key in list(sys.modules) if _is_graded(key)}
-    try:
-        # With their entries gone from sys.modules, both packages are executed again from
-        # their files on disk.
-        importlib.import_module("nnlib")
-        checks = importlib.import_module("course.checks")
-        if not hasattr(checks, name):
-            raise ValueError(f"name must be a check in course.checks, got {name!r}.")
-        return getattr(checks, name)
-    finally:
-        for key in [key for key in sys.modules if _is_graded(key)]:
-            del sys.modules[key]
-        sys.modules.update(saved)
-
-
-def _is_graded(module_name: str) -> bool:
-    return module_name.split(".")[0] in ("nnlib", "course")
