@@ -35,11 +35,13 @@ def _birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation):
     return hidden, (cache_f, cache_b, forward_states.shape[-1])
 
 
-def _birnn_backward(dhidden, cache):
+def _birnn_backward(dhidden, cache, truncate=None):
     cache_f, cache_b, H = cache
-    dX_f, dh0_f, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f)
+    dX_f, dh0_f, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f, truncate,
+                                                 check=False)
+    # With truncation, the backward recurrence's windows count from its own first step, T-1.
     dX_rev, dh0_b, dU_b, dW_b, db_b = rnn_backward(
-        np.ascontiguousarray(dhidden[:, ::-1, H:]), cache_b)
+        np.ascontiguousarray(dhidden[:, ::-1, H:]), cache_b, truncate, check=False)
     return dX_f + dX_rev[:, ::-1], dh0_f, dh0_b, dU_f, dW_f, db_f, dU_b, dW_b, db_b
 
 
@@ -117,7 +119,8 @@ class BiRNN(RNN):
     hidden_size : int, H, units of *each* direction (the head reads 2H values per step).
     rng : np.random.Generator
         Draws U_f, W_f, U_b, W_b, V uniform in +-1/sqrt(fan_in), biases zero.
-    head, activation, output, output_size : as for ``RNN``.
+    head, activation, output, output_size, truncate : as for ``RNN`` (with ``truncate``, the
+        backward recurrence's windows count from its own first step, the sequence's last).
 
     Attributes
     ----------
@@ -143,7 +146,7 @@ class BiRNN(RNN):
                               p["b_b"], self.activation)
 
     def _recurrence_backward(self, dhidden, cache):
-        grads = _birnn_backward(dhidden, cache)[3:]
+        grads = _birnn_backward(dhidden, cache, self.truncate)[3:]
         return dict(zip(("U_f", "W_f", "b_f", "U_b", "W_b", "b_b"), grads))
 
 

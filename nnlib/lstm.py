@@ -9,7 +9,7 @@ The cell's maths (one step and a whole sequence, forward and backward) live in
     c = f * c_prev + i * g                        (N, H), the cell state
     h = o * tanh(c)                               (N, H), the hidden state
 
-Left out on purpose: peephole connections, several layers, dropout, truncated BPTT.
+Left out on purpose: peephole connections, several layers, dropout.
 """
 
 from __future__ import annotations
@@ -45,6 +45,8 @@ class LSTM(RNN):
         Initial bias of the forget gate (its block of b). 1 starts every cell keeping about
         sigmoid(1) = 73 % of its content per step (Gers, Schmidhuber and Cummins, 2000;
         Jozefowicz, Zaremba and Sutskever, 2015).
+    truncate : int >= 1 or None
+        None: full BPTT; k: truncated BPTT in windows of k steps (``lstm_backward``).
 
     Attributes
     ----------
@@ -58,10 +60,11 @@ class LSTM(RNN):
 
     def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator,
                  head: str = "softmax", output: str = "sequence",
-                 output_size: int | None = None, forget_bias: float = 1.0):
+                 output_size: int | None = None, forget_bias: float = 1.0,
+                 truncate: int | None = None):
         self.forget_bias = check_number("forget_bias", forget_bias)
         super().__init__(input_size, hidden_size, rng, head=head, activation="tanh",
-                         output=output, output_size=output_size)
+                         output=output, output_size=output_size, truncate=truncate)
 
     def _recurrence_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
         D, H = self.input_size, self.hidden_size
@@ -75,14 +78,14 @@ class LSTM(RNN):
         return lstm_forward(X, np.zeros((X.shape[0], self.hidden_size)), p["Wx"], p["Wh"], p["b"])
 
     def _recurrence_backward(self, dhidden, cache) -> dict[str, np.ndarray]:
-        _, _, dWx, dWh, db = lstm_backward(dhidden, cache)
+        _, _, dWx, dWh, db = lstm_backward(dhidden, cache, self.truncate, check=False)
         return {"Wx": dWx, "Wh": dWh, "b": db}
 
     @property
     def config(self) -> dict:
         return {"input_size": self.input_size, "hidden_size": self.hidden_size,
                 "head": self.head, "output": self.output, "output_size": self.output_size,
-                "forget_bias": self.forget_bias}
+                "forget_bias": self.forget_bias, "truncate": self.truncate}
 
     def internals(self, X) -> dict[str, np.ndarray]:
         """The states and gates of every step for inputs ``X`` (N, T, D), from zeros.

@@ -164,7 +164,7 @@ def _forward(X, h0, Wx, Wh, b):
     return states.transpose(1, 0, 2), (X, h0, states, cells, tanh_cells, gates, Wx, Wh)
 
 
-def _backward(dHs, cache):
+def _backward(dHs, cache, truncate=None):
     X, h0, states, cells, tanh_cells, gates, Wx, Wh = cache
     T, N, H = states.shape
     dstates = dHs.transpose(1, 0, 2)
@@ -177,7 +177,11 @@ def _backward(dHs, cache):
         dgates, dc_next = _cell_backward(dstates[t] + dh_next, dc_next, gates[t],
                                          previous_cells[t], tanh_cells[t])
         da[t] = _gate_slopes(dgates, gates[t])
-        dh_next = da[t] @ Wh_T
+        if truncate is not None and t > 0 and t % truncate == 0:
+            # A window starts here: its initial states are held fixed.
+            dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
+        else:
+            dh_next = da[t] @ Wh_T
     # The shared weights' gradients are sums over time: one product each over all T * N rows.
     da_rows = da.reshape(T * N, 4 * H)
     previous = np.concatenate([h0[None], states[:-1]]).reshape(T * N, H)
@@ -226,7 +230,7 @@ def lstm_forward(X, h0, Wx, Wh, b, check: bool = True):
     return _forward(X, h0, Wx, Wh, b)
 
 
-def lstm_backward(dHs, cache, check: bool = True):
+def lstm_backward(dHs, cache, truncate: int | None = None, check: bool = True):
     """Backpropagation through time over the whole sequence.
 
     Parameters
@@ -234,6 +238,11 @@ def lstm_backward(dHs, cache, check: bool = True):
     dHs : array_like, shape (N, T, H)
         Gradient of the loss with respect to each h_t through the output head only.
     cache : from ``lstm_forward``.
+    truncate : int >= 1 or None
+        None: full BPTT. k: truncated BPTT in windows of k steps (steps 0 .. k-1, k .. 2k-1,
+        ...): the states h and c are carried forward across windows, but no gradient flows
+        from one window back into the previous one (d2l's "regular truncation"); the result is
+        the sum over windows of each window's full BPTT with its initial h and c held fixed.
     check : bool
         False skips the check of ``dHs``.
 
@@ -250,9 +259,10 @@ def lstm_backward(dHs, cache, check: bool = True):
     Going backwards from t = T-1, step t receives dh = dHs_t + dh_prev from step t+1 and
     dc = dc_prev from step t+1, exactly what ``lstm_step_backward`` computes step by step
     (a test checks it). Along the cell path dc_{t-1} = dc_total_t * f_t: a product of forget
-    gates, not of weight matrices and tanh slopes.
+    gates, not of weight matrices and tanh slopes. With ``truncate=k`` both dh_prev and
+    dc_prev are dropped where step t + 1 is a multiple of k (the start of a window).
     """
     if check:
         T, N, H = cache[2].shape
         dHs = as_float_array("dHs", dHs, shape=(N, T, H))
-    return _backward(dHs, cache)
+    return _backward(dHs, cache, truncate)

@@ -11,8 +11,8 @@ The recurrence's pure functions (one step, a whole sequence, BPTT) live in
 or (N, C)); ``head`` chooses the loss (see ``RNN``). The recurrence sits behind three hooks,
 ``_recurrence_params``, ``_recurrence_forward`` and ``_recurrence_backward``: ``BiRNN`` and an
 LSTM override only those. Activations come from ``nnlib.activations``, losses from
-``nnlib.losses``, the output layer from ``nnlib.layers``. Truncated BPTT and gated cells are
-left out on purpose: this module is the smallest recurrent network that learns to carry.
+``nnlib.losses``, the output layer from ``nnlib.layers``. Gated cells are left out on
+purpose: this module is the smallest recurrent network that learns to carry.
 """
 
 from __future__ import annotations
@@ -98,6 +98,9 @@ class RNN(Model):
         sequence: the head reads every h_t, targets y (N, T) (integers); last: only h_{T-1},
         targets (N,) integers (softmax, sigmoid) or (N, C) floats (regression).
     output_size : int or None, C; default 2 for softmax, 1 otherwise (sigmoid needs 1).
+    truncate : int >= 1 or None
+        None: full backpropagation through time. k: truncated BPTT in windows of k steps
+        (``nnlib.rnn_layers.rnn_backward``): states carried across windows, gradients not.
 
     Attributes
     ----------
@@ -116,7 +119,9 @@ class RNN(Model):
 
     def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator,
                  head: str = "softmax", activation: str = "tanh", output: str = "sequence",
-                 output_size: int | None = None):
+                 output_size: int | None = None, truncate: int | None = None):
+        self.truncate = None if truncate is None else check_number(
+            "truncate", truncate, minimum=1, integer=True)
         self.input_size = check_number("input_size", input_size, minimum=1, integer=True)
         self.hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
         check_rng(rng)
@@ -158,7 +163,7 @@ class RNN(Model):
 
     def _recurrence_backward(self, dhidden, cache) -> dict[str, np.ndarray]:
         """dhidden (N, T, H) + cache -> the gradients of the recurrence's own parameters."""
-        _, _, dU, dW, db = rnn_backward(dhidden, cache)
+        _, _, dU, dW, db = rnn_backward(dhidden, cache, self.truncate, check=False)
         return {"U": dU, "W": dW, "b": db}
 
     # --- the protocol ---------------------------------------------------------------------
@@ -167,7 +172,7 @@ class RNN(Model):
     def config(self) -> dict:
         return {"input_size": self.input_size, "hidden_size": self.hidden_size,
                 "head": self.head, "activation": self.activation, "output": self.output,
-                "output_size": self.output_size}
+                "output_size": self.output_size, "truncate": self.truncate}
 
     def check_inputs(self, X):
         X = as_float_array("X", X, shape=("N", "T", self.input_size))

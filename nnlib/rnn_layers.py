@@ -104,7 +104,7 @@ def _forward(X, h0, U, W, b, activation):
     return states.transpose(1, 0, 2), (X, h0, states, U, W, activation)
 
 
-def _backward(dhidden, cache):
+def _backward(dhidden, cache, truncate=None):
     X, h0, states, U, W, activation = cache
     T, N, H = states.shape
     slope = _activation_pair(activation)[1](states)
@@ -116,7 +116,10 @@ def _backward(dhidden, cache):
         # The loss reaches h_t twice: through this step's output and through h_{t+1}.
         da_t = np.add(dstates[t], dh_next, out=da[t])
         da_t *= slope[t]
-        dh_next = da_t @ W_T
+        if truncate is not None and t > 0 and t % truncate == 0:
+            dh_next = np.zeros((N, H))      # a window starts here: its initial state is fixed
+        else:
+            dh_next = da_t @ W_T
     # The weight gradients are sums over time steps: one product each over all T * N rows.
     da_rows = da.reshape(T * N, H)
     previous = np.concatenate([h0[None], states[:-1]]).reshape(T * N, H)
@@ -171,7 +174,7 @@ def rnn_forward(X, h0, U, W, b, activation: str = "tanh", check: bool = True):
     return _forward(X, h0, U, W, b, activation)
 
 
-def rnn_backward(dhidden, cache, check: bool = True):
+def rnn_backward(dhidden, cache, truncate: int | None = None, check: bool = True):
     """Backpropagation through time over the whole sequence.
 
     Parameters
@@ -179,6 +182,11 @@ def rnn_backward(dhidden, cache, check: bool = True):
     dhidden : array_like, shape (N, T, H)
         Gradient of the loss with respect to each h_t through the output head only.
     cache : from ``rnn_forward``.
+    truncate : int >= 1 or None
+        None: full BPTT. k: truncated BPTT in windows of k steps (steps 0 .. k-1, k .. 2k-1,
+        ...): the states are carried forward across windows, but no gradient flows from one
+        window back into the previous one (d2l's "regular truncation"). The result is the sum,
+        over windows, of each window's full BPTT with the window's initial state held fixed.
     check : bool
         False: trust ``dhidden`` to be a float64 array of that shape (inner loops).
 
@@ -191,12 +199,14 @@ def rnn_backward(dhidden, cache, check: bool = True):
     Going backwards from t = T-1 with nothing flowing into the last step from a later one:
     da_t = (dhidden_t + da_{t+1} W^T) * f'(a_t), what ``rnn_step_backward`` computes step by
     step (a test checks it). The shared weights' gradients dU = sum_t x_t^T da_t,
-    dW = sum_t h_{t-1}^T da_t and db are then one product each over all N * T rows.
+    dW = sum_t h_{t-1}^T da_t and db are then one product each over all N * T rows. With
+    ``truncate=k``, da_{t+1} W^T is dropped when t + 1 is a multiple of k; dh0 is then the
+    gradient of the first window only.
     """
     if check:
         T, N, H = cache[2].shape
         dhidden = as_float_array("dhidden", dhidden, shape=(N, T, H))
-    return _backward(dhidden, cache)
+    return _backward(dhidden, cache, truncate)
 
 
 def uniform_init(rng: np.random.Generator, fan_in: int, shape) -> np.ndarray:

@@ -89,7 +89,7 @@ def test_shapes_seeding_and_repr():
     assert model.predict(X).shape == y.shape
     assert abs(model.loss(X, y) - np.log(2)) < 0.15
     assert repr(model) == ("BiRNN(input_size=2, hidden_size=5, head='softmax', "
-                           "activation='tanh', output='sequence', output_size=2)")
+                           "activation='tanh', output='sequence', output_size=2, truncate=None)")
     assert type(model)(**model.config, rng=np.random.default_rng(0)).config == model.config
 
 

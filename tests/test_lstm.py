@@ -306,3 +306,78 @@ def test_sweep_tool_records_the_settings_it_ran_with(tmp_path):
     _, history, solved_at = adding_run("rnn", 2, 0, **result["settings"])
     assert result["runs"][0]["solved_at"] == solved_at
     assert result["made_by"].endswith("--hidden-size 3 --out " + str(out))
+
+
+# --- truncated backpropagation through time ----------------------------------------------------
+
+def _window_bptt(X, h, c, Wx, Wh, b, dHs):
+    """Full BPTT over one window from fixed initial states h, c, written as a loop of steps."""
+    caches = []
+    for t in range(X.shape[1]):
+        h, c, cache = lstm_step_forward(X[:, t], h, c, Wx, Wh, b)
+        caches.append(cache)
+    dh_next, dc_next = np.zeros_like(h), np.zeros_like(h)
+    sums, dX = [np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)], np.zeros_like(X)
+    for t in reversed(range(X.shape[1])):
+        dX[:, t], dh_next, dc_next, *step = lstm_step_backward(dHs[:, t] + dh_next, dc_next,
+                                                               caches[t])
+        sums = [total + part for total, part in zip(sums, step)]
+    return dX, dh_next, sums
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4, 6])
+def test_truncated_bptt_is_the_sum_of_each_windows_full_bptt(k):
+    # Not a gradient of the loss, so no numerical check: the block structure is checked. The
+    # states at each window's start come from the full forward pass and are held fixed there.
+    X, h0, Wx, Wh, b, rng = small_problem(seed=6, T=7)
+    T = X.shape[1]
+    dHs = rng.normal(size=(X.shape[0], T, h0.shape[1]))
+    Hs, cache = lstm_forward(X, h0, Wx, Wh, b)
+    h, c, starts = h0, np.zeros_like(h0), {}
+    for t in range(T):
+        if t % k == 0:
+            starts[t] = (h, c)
+        h, c, _ = lstm_step_forward(X[:, t], h, c, Wx, Wh, b)
+    dX, dh0, dWx, dWh, db = lstm_backward(dHs, cache, truncate=k)
+    sums, dX_windows = [np.zeros_like(Wx), np.zeros_like(Wh), np.zeros_like(b)], []
+    for start, (h_start, c_start) in starts.items():
+        window_dX, window_dh0, window_grads = _window_bptt(
+            X[:, start:start + k], h_start, c_start, Wx, Wh, b, dHs[:, start:start + k])
+        if start == 0:
+            np.testing.assert_allclose(dh0, window_dh0, rtol=1e-12, atol=1e-14)
+        dX_windows.append(window_dX)
+        sums = [total + part for total, part in zip(sums, window_grads)]
+    np.testing.assert_allclose(dX, np.concatenate(dX_windows, axis=1), rtol=1e-12, atol=1e-14)
+    for got, want in zip((dWx, dWh, db), sums):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    full = lstm_backward(dHs, cache)
+    if k < T:
+        assert not np.allclose(full[3], dWh)
+    for k_full in (T, T + 1):
+        for got, want in zip(lstm_backward(dHs, cache, truncate=k_full), full):
+            np.testing.assert_array_equal(got, want)
+
+
+def test_model_truncate_setting_and_per_step_classifier():
+    V, H, N, T = 5, 4, 3, 6
+    rng = np.random.default_rng(9)
+    X = np.eye(V)[rng.integers(0, V, size=(N, T))]
+    y = rng.integers(0, V, size=(N, T))
+    full = LSTM(V, H, rng=np.random.default_rng(0), head="softmax", output="sequence",
+                output_size=V)
+    cut = LSTM(V, H, rng=np.random.default_rng(0), head="softmax", output="sequence",
+               output_size=V, truncate=2)
+    assert cut.config["truncate"] == 2 and build_model("LSTM", cut.config).truncate == 2
+    probabilities = cut.predict_proba(X)
+    assert probabilities.shape == (N, T, V)
+    np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, atol=1e-12)
+    loss_full, grads_full = full.loss_and_grads(X, y)
+    loss_cut, grads_cut = cut.loss_and_grads(X, y)
+    assert loss_cut == loss_full
+    assert not np.allclose(grads_cut["Wh"], grads_full["Wh"])
+    np.testing.assert_array_equal(grads_cut["V"], grads_full["V"])
+    before = cut.loss(X, y)
+    fit(cut, X, y, Adam(0.05), epochs=20, metric=None)
+    assert cut.loss(X, y) < before
+    with pytest.raises(ValueError, match="truncate"):
+        LSTM(V, H, rng=np.random.default_rng(0), truncate=0)

@@ -319,3 +319,106 @@ def test_notebook_code_behaves_like_the_library():
     for key in grads_lib:
         np.testing.assert_allclose(grads_nb[key], grads_lib[key], rtol=1e-10, atol=1e-13)
     assert bptt is not None
+
+
+# --- truncated backpropagation through time ----------------------------------------------------
+
+def _step_caches(X, h0, U, W, b, activation):
+    caches, h = [], h0
+    for t in range(X.shape[1]):
+        h, cache = rnn_step_forward(X[:, t], h, U, W, b, activation)
+        caches.append(cache)
+    return caches
+
+
+@pytest.mark.parametrize("activation", ["tanh", "sigmoid"])
+@pytest.mark.parametrize("k", [1, 2, 3, 6])
+def test_truncated_bptt_is_the_sum_of_each_windows_full_bptt(k, activation):
+    # Truncation cannot be gradient-checked (it is not the gradient of the loss); its defining
+    # property is checked instead: each window of k steps is run on its own from the state the
+    # full forward pass reached, held fixed, and its full BPTT gradients are summed.
+    X, h0, U, W, b, rng = small_problem(seed=5, T=7)
+    T = X.shape[1]
+    dhidden = rng.normal(size=(X.shape[0], T, U.shape[1]))
+    hidden, cache = rnn_forward(X, h0, U, W, b, activation)
+    dX, dh0, dU, dW, db = rnn_backward(dhidden, cache, truncate=k)
+    sums, dX_windows = [np.zeros_like(U), np.zeros_like(W), np.zeros_like(b)], []
+    for start in range(0, T, k):
+        h_start = h0 if start == 0 else hidden[:, start - 1].copy()
+        window_hidden, window_cache = rnn_forward(X[:, start:start + k], h_start, U, W, b,
+                                                  activation)
+        np.testing.assert_allclose(window_hidden, hidden[:, start:start + k], atol=1e-15)
+        window_dX, window_dh0, *window_grads = rnn_backward(dhidden[:, start:start + k],
+                                                            window_cache)
+        if start == 0:
+            np.testing.assert_allclose(dh0, window_dh0, rtol=1e-12, atol=1e-14)
+        dX_windows.append(window_dX)
+        sums = [total + part for total, part in zip(sums, window_grads)]
+    np.testing.assert_allclose(dX, np.concatenate(dX_windows, axis=1), rtol=1e-12, atol=1e-14)
+    for got, want in zip((dU, dW, db), sums):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+    if 1 < k < T:  # the cut is real: full BPTT differs
+        assert not np.allclose(rnn_backward(dhidden, cache)[3], dW)
+
+
+def test_truncation_at_the_sequence_length_is_full_bptt_and_at_one_is_per_step():
+    X, h0, U, W, b, rng = small_problem(seed=6, T=6)
+    dhidden = rng.normal(size=(X.shape[0], X.shape[1], U.shape[1]))
+    _, cache = rnn_forward(X, h0, U, W, b)
+    full = rnn_backward(dhidden, cache)
+    for k in (6, 7, 100):
+        for got, want in zip(rnn_backward(dhidden, cache, truncate=k), full):
+            np.testing.assert_array_equal(got, want)
+    # k = 1: every step's gradient stops at its own input state, so each step is on its own.
+    per_step = rnn_backward(dhidden, cache, truncate=1)
+    sums = [np.zeros_like(U), np.zeros_like(W), np.zeros_like(b)]
+    for t, step_cache in enumerate(_step_caches(X, h0, U, W, b, "tanh")):
+        dx, dh_prev, *step = rnn_step_backward(dhidden[:, t], step_cache)
+        np.testing.assert_allclose(per_step[0][:, t], dx, rtol=1e-12, atol=1e-14)
+        if t == 0:
+            np.testing.assert_allclose(per_step[1], dh_prev, rtol=1e-12, atol=1e-14)
+        sums = [total + part for total, part in zip(sums, step)]
+    for got, want in zip(per_step[2:], sums):
+        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("cls_name", ["RNN", "BiRNN"])
+def test_model_truncate_setting(cls_name):
+    from nnlib.birnn import BiRNN
+    cls = {"RNN": RNN, "BiRNN": BiRNN}[cls_name]
+    rng = np.random.default_rng(7)
+    X, y = rng.normal(size=(3, 6, 2)), rng.integers(0, 2, size=(3, 6))
+    full = cls(2, 4, rng=np.random.default_rng(0))
+    cut = cls(2, 4, rng=np.random.default_rng(0), truncate=2)
+    whole = cls(2, 4, rng=np.random.default_rng(0), truncate=6)
+    assert cut.config["truncate"] == 2 and full.config["truncate"] is None
+    assert type(cut)(**cut.config, rng=np.random.default_rng(0)).truncate == 2
+    loss_full, grads_full = full.loss_and_grads(X, y)
+    loss_cut, grads_cut = cut.loss_and_grads(X, y)
+    assert loss_cut == loss_full  # truncation changes the gradient, never the loss
+    for key in grads_full:
+        np.testing.assert_array_equal(whole.loss_and_grads(X, y)[1][key], grads_full[key])
+    recurrent = "W" if cls is RNN else "W_f"
+    assert not np.allclose(grads_cut[recurrent], grads_full[recurrent])
+    np.testing.assert_array_equal(grads_cut["V"], grads_full["V"])  # the head is not cut
+    for bad in (0, -1, 2.5, "2"):
+        with pytest.raises(ValueError, match="truncate"):
+            cls(2, 4, rng=np.random.default_rng(0), truncate=bad)
+
+
+def test_per_step_classifier_over_a_vocabulary():
+    # Chapter 10's character model: V classes at every step, inputs one-hot over V.
+    V, H, N, T = 5, 6, 4, 7
+    rng = np.random.default_rng(8)
+    model = RNN(V, H, rng=rng, head="softmax", output="sequence", output_size=V, truncate=3)
+    X = np.eye(V)[rng.integers(0, V, size=(N, T))]
+    y = rng.integers(0, V, size=(N, T))
+    probabilities = model.predict_proba(X)
+    assert probabilities.shape == (N, T, V)
+    np.testing.assert_allclose(probabilities.sum(axis=-1), 1.0, atol=1e-12)
+    np.testing.assert_array_equal(model.predict(X), probabilities.argmax(axis=-1))
+    expected = -np.mean(np.log(np.take_along_axis(probabilities, y[..., None], -1)))
+    assert model.loss(X, y) == pytest.approx(expected, rel=1e-12)
+    before = model.loss(X, y)
+    fit(model, X, y, SGD(0.5), epochs=20, metric=None)
+    assert model.loss(X, y) < before

@@ -12,6 +12,7 @@ them, from a fresh import of nnlib, so an answer cell that replaced a check does
 (``tools/classroom`` adds these lines to the course's copy; the notebooks are unchanged).
 """
 
+from course.checks.charlm import check_lm_head_loss
 from course.checks.common import CheckFailed, fresh_check
 from course.checks.digits import check_one_hot, check_softmax_cross_entropy
 from course.checks.hopfield import check_async_sweep, check_hebbian_weights, check_modern_update
@@ -28,7 +29,8 @@ from course.checks.twolayer import (check_affine_backward, check_numerical_gradi
 __all__ = ["CheckFailed", "check_adam_step", "check_affine_backward", "check_async_sweep",
            "check_bidirectional_backward", "check_bptt", "check_carry_probability",
            "check_compose_backward", "check_cross_entropy_step", "check_full_backward",
-           "check_hebbian_weights", "check_lstm_bptt", "check_lstm_step_backward",
+           "check_hebbian_weights", "check_lm_head_loss", "check_lstm_bptt",
+           "check_lstm_step_backward",
            "check_modern_update", "check_momentum_step", "check_numerical_gradient",
            "check_one_hot", "check_sigmoid_slope", "check_single_layer_backward",
            "check_softmax_cross_entropy", "check_step_backward", "check_train_step",
