@@ -22,11 +22,13 @@ from course.checks.mlp import (check_adam_step, check_full_backward, check_momen
 from course.checks.neuron import check_cross_entropy_step, check_sigmoid_slope, check_train_step
 from course.checks.order import check_bidirectional_backward, check_carry_probability
 from course.checks.rnn import check_bptt, check_step_backward
+from course.checks.transformer import check_attention_backward, check_layernorm_backward
 from course.checks.tree import check_compose_backward, check_transitions, check_tree_backward
 from course.checks.twolayer import (check_affine_backward, check_numerical_gradient,
                                    check_two_layer_backward)
 
 __all__ = ["CheckFailed", "check_adam_step", "check_affine_backward", "check_async_sweep",
+           "check_attention_backward", "check_layernorm_backward",
            "check_bidirectional_backward", "check_bptt", "check_carry_probability",
            "check_compose_backward", "check_cross_entropy_step", "check_full_backward",
            "check_hebbian_weights", "check_lm_head_loss", "check_lstm_bptt",
