@@ -145,3 +145,24 @@ def test_bad_settings_are_refused():
         sample(_model(), [1, 2], 6, np.random.default_rng(0))
     with pytest.raises(ValueError, match="prime"):
         sample(_model(), [], 2, np.random.default_rng(0))
+
+
+def test_head_statistics_measure_known_patterns():
+    from course.transformer import head_statistics
+    from nnlib.data.text import Vocabulary
+
+    text = "f(ab)\nx[y]"
+    vocabulary = Vocabulary.from_text(text)
+    ids = vocabulary.encode(text)
+    T = len(ids)
+    previous = np.eye(T, k=-1)
+    previous[0, 0] = 1.0
+    maps = np.stack([previous, np.eye(T)])[None]  # 1 layer, head 0: previous, head 1: self
+    stats = head_statistics(maps, ids, vocabulary)
+    np.testing.assert_allclose(stats["previous"][0], [1.0, 0.0])
+    np.testing.assert_allclose(stats["self"][0], [0.0, 1.0])
+    np.testing.assert_allclose(stats["distance"][0], [1.0, 0.0])
+    # inside brackets: a, b, ")" (opened at 1) and y, "]" (opened at 7); the previous
+    # character is the open bracket only for "a" and "y"
+    inside_weights = [1.0, 0.0, 0.0, 1.0, 0.0]
+    np.testing.assert_allclose(stats["open_bracket"][0, 0], np.mean(inside_weights))
