@@ -1,19 +1,23 @@
 """Train notebook 11's transformer and, for the same training time, chapter 10's LSTM.
 
-    OPENBLAS_NUM_THREADS=1 .venv/bin/python tools/transformer_train.py   # ~6 CPU minutes
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python tools/transformer_train.py transformer
+    OPENBLAS_NUM_THREADS=1 .venv/bin/python tools/transformer_train.py lstm --seconds S
+    .venv/bin/python tools/transformer_train.py table
 
-The transformer (``course.transformer.SETTINGS``, seed 0) trains for ``--updates`` updates,
-timed in CPU seconds of the process (``time.process_time``, one BLAS thread, evaluation
-excluded: a fair clock on a shared machine). Chapter 10's LSTM (its
-``build_model("lstm", V, 64, [0, 1])`` and ``SETTINGS``, full backpropagation through each
-128-character window) then trains until its own training time reaches the transformer's:
-equal training time, on the same machine in the same run. The two have 47 264 and 47 456
+``transformer``: the transformer (``course.transformer.SETTINGS``, seed 0) trains for
+``--updates`` updates, timed in CPU seconds of its process (``time.process_time``, one BLAS
+thread, evaluation excluded: a fair clock on a shared machine), about 85 s for 300 updates.
+``lstm``: chapter 10's LSTM (its ``build_model("lstm", V, 64, [0, 1])`` and ``SETTINGS``,
+full backpropagation through each 128-character window) trains until its own CPU time reaches
+``--seconds``, the transformer's training time: equal training time. The two parts may run at
+once (each clock counts only its own process). The two models have 47 264 and 47 456
 parameters. Both are scored every ``--every`` updates on the first ``EARLY`` characters of the
 validation text, and at the end on the whole validation and test text, in windows of 64
 characters read from their start (the transformer's context; the LSTM also in its own
-128-character windows). Writes ``notebooks/data/transformer.npz``,
-``notebooks/data/transformer_lstm.npz`` and ``notebooks/data/transformer_table.json`` (with
-the weight files' SHA-256). Run from the repository's root.
+128-character windows). ``table`` joins the two records into
+``notebooks/data/transformer_table.json`` with the SHA-256 of the weight files
+``notebooks/data/transformer.npz`` and ``transformer_lstm.npz``. Run from the repository's
+root.
 """
 
 from __future__ import annotations
@@ -48,15 +52,15 @@ class _Enough(Exception):
     pass
 
 
-def main(updates: int, every: int) -> None:
+def _record_path(part: str) -> Path:
+    return DATA / f"transformer_{part}_run.json"
+
+
+def train_transformer_part(updates: int, every: int) -> None:
+    """Train and score the transformer; write its weights and ``transformer_transformer_run.json``."""
     corpus = load_corpus()
     V = corpus.vocabulary.size
     early = corpus.validation[:EARLY + 1]
-    record = {"about": "Notebook 11: the transformer and chapter 10's LSTM at equal parameter "
-                       "count and equal training time (tools/transformer_train.py)",
-              "settings": SETTINGS, "lstm_settings": LSTM_SETTINGS, "seed": 0,
-              "early_characters": EARLY, "prime": PRIME, "models": {}}
-
     model = build_transformer(V, 0)
     curve = {"updates": [0], "seconds": [0.0], "early_bits": [bits(model, early)]}
     clock = {"seconds": 0.0, "start": time.process_time()}
@@ -72,58 +76,83 @@ def main(updates: int, every: int) -> None:
         clock["start"] = time.process_time()
 
     train_transformer(model, corpus.train, updates, 0, checkpoint=checkpoint)
-    budget = clock["seconds"]
     ids = sample(model, corpus.vocabulary.encode(PRIME), 60, np.random.default_rng(0))
-    record["models"]["transformer"] = {
-        "params": model.num_params, "updates": updates, "seconds": budget, "curve": curve,
-        "validation": bits(model, corpus.validation), "test": bits(model, corpus.test),
-        "sample": corpus.vocabulary.decode(ids)}
+    result = {"params": model.num_params, "updates": updates, "seconds": clock["seconds"],
+              "curve": curve, "validation": bits(model, corpus.validation),
+              "test": bits(model, corpus.test), "sample": corpus.vocabulary.decode(ids)}
     save_model(DATA / WEIGHT_FILE, model)
-    print(record["models"]["transformer"], flush=True)
+    _record_path("transformer").write_text(json.dumps(result, indent=1) + "\n")
+    print(result, flush=True)
 
+
+def train_lstm_part(seconds: float, every: int) -> None:
+    """Train chapter 10's LSTM for ``seconds`` CPU seconds; write its weights and
+    ``transformer_lstm_run.json``."""
+    corpus = load_corpus()
+    V = corpus.vocabulary.size
+    early = corpus.validation[:EARLY + 1]
     lstm = build_model("lstm", V, LSTM_SETTINGS["lstm_hidden"], [0, 1])
-    lstm_curve = {"updates": [0], "seconds": [0.0],
-                  "early_bits": [bits_per_character(lstm, early, 64)]}
+    curve = {"updates": [0], "seconds": [0.0], "early_bits": [bits_per_character(lstm, early, 64)]}
     clock = {"seconds": 0.0, "start": time.process_time(), "updates": 0}
 
-    def lstm_checkpoint(done, model):
+    def checkpoint(done, model):
         clock["seconds"] += time.process_time() - clock["start"]
         clock["updates"] = done
-        finished = clock["seconds"] >= budget
+        finished = clock["seconds"] >= seconds
         if done % every == 0 or finished:
-            lstm_curve["updates"].append(done)
-            lstm_curve["seconds"].append(clock["seconds"])
-            lstm_curve["early_bits"].append(bits_per_character(model, early, 64))
+            curve["updates"].append(done)
+            curve["seconds"].append(clock["seconds"])
+            curve["early_bits"].append(bits_per_character(model, early, 64))
             print(f"lstm {done} updates, {clock['seconds']:.0f} s: "
-                  f"{lstm_curve['early_bits'][-1]:.3f} bits", flush=True)
+                  f"{curve['early_bits'][-1]:.3f} bits", flush=True)
         if finished:
             raise _Enough
         clock["start"] = time.process_time()
 
     settings = dict(LSTM_SETTINGS, block_updates=SETTINGS["block_updates"])
     try:
-        train_language_model(lstm, corpus.train, 100 * updates, 0, settings, lstm_checkpoint)
+        train_language_model(lstm, corpus.train, 10**6, 0, settings, checkpoint)
     except _Enough:
         pass
     ids = rnn_sample(lstm, corpus.vocabulary.encode(PRIME), 60, np.random.default_rng(0))
-    record["models"]["lstm"] = {
-        "params": lstm.num_params, "updates": clock["updates"], "seconds": clock["seconds"],
-        "curve": lstm_curve,
-        "validation": bits_per_character(lstm, corpus.validation, 64),
-        "test": bits_per_character(lstm, corpus.test, 64),
-        "validation_128": bits_per_character(lstm, corpus.validation, 128),
-        "test_128": bits_per_character(lstm, corpus.test, 128),
-        "sample": corpus.vocabulary.decode(ids)}
+    result = {"params": lstm.num_params, "updates": clock["updates"],
+              "seconds": clock["seconds"], "curve": curve,
+              "validation": bits_per_character(lstm, corpus.validation, 64),
+              "test": bits_per_character(lstm, corpus.test, 64),
+              "validation_128": bits_per_character(lstm, corpus.validation, 128),
+              "test_128": bits_per_character(lstm, corpus.test, 128),
+              "sample": corpus.vocabulary.decode(ids)}
     save_model(DATA / LSTM_FILE, lstm)
-    print(record["models"]["lstm"], flush=True)
+    _record_path("lstm").write_text(json.dumps(result, indent=1) + "\n")
+    print(result, flush=True)
+
+
+def table() -> None:
+    """Join the two runs into ``transformer_table.json`` with the weight files' SHA-256."""
+    record = {"about": "Notebook 11: the transformer and chapter 10's LSTM at equal parameter "
+                       "count and equal training time (tools/transformer_train.py)",
+              "settings": SETTINGS, "lstm_settings": LSTM_SETTINGS, "seed": 0,
+              "early_characters": EARLY, "prime": PRIME,
+              "models": {part: json.loads(_record_path(part).read_text())
+                         for part in ("transformer", "lstm")}}
     record["sha256"] = {name: hashlib.sha256((DATA / name).read_bytes()).hexdigest()
                         for name in (WEIGHT_FILE, LSTM_FILE)}
     (DATA / RECORD_FILE).write_text(json.dumps(record, indent=1) + "\n")
+    for part in ("transformer", "lstm"):
+        _record_path(part).unlink()
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=500)
+    parser.add_argument("part", choices=("transformer", "lstm", "table"))
+    parser.add_argument("--updates", type=int, default=300, help="the transformer's updates")
+    parser.add_argument("--seconds", type=float, default=85.0,
+                        help="the LSTM's CPU seconds (the transformer's training time)")
     parser.add_argument("--every", type=int, default=100)
     arguments = parser.parse_args()
-    main(arguments.updates, arguments.every)
+    if arguments.part == "transformer":
+        train_transformer_part(arguments.updates, arguments.every)
+    elif arguments.part == "lstm":
+        train_lstm_part(arguments.seconds, arguments.every)
+    else:
+        table()
