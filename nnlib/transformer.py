@@ -137,8 +137,9 @@ class Transformer(Model):
         self.embed_size = check_number("embed_size", embed_size, minimum=1, integer=True)
         self.heads = check_number("heads", heads, minimum=1, integer=True)
         if self.embed_size % self.heads:
+            nearest = self.heads * max(1, round(self.embed_size / self.heads))
             raise ValueError(f"embed_size must be a multiple of heads = {self.heads}, got "
-                             f"{self.embed_size}; try {self.heads * max(1, round(embed_size / heads))}.")
+                             f"{self.embed_size}; try {nearest}.")
         self.layers = check_number("layers", layers, minimum=1, integer=True)
         self.mlp_size = None if mlp_size is None else check_number("mlp_size", mlp_size,
                                                                     minimum=1, integer=True)

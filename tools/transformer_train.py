@@ -57,7 +57,7 @@ def _record_path(part: str) -> Path:
 
 
 def train_transformer_part(updates: int, every: int) -> None:
-    """Train and score the transformer; write its weights and ``transformer_transformer_run.json``."""
+    """Train and score the transformer; write its weights and its record."""
     corpus = load_corpus()
     V = corpus.vocabulary.size
     early = corpus.validation[:EARLY + 1]
