@@ -58,8 +58,11 @@ def plot_attention_maps(maps: np.ndarray, text: str, axes=None):
     attending position, columns the attended; ``text`` labels both axes."""
     layers, heads, T, _ = maps.shape
     if axes is None:
-        _, axes = plt.subplots(layers, heads, figsize=(2.6 * heads, 2.7 * layers),
-                               constrained_layout=True, squeeze=False)
+        figure, axes = plt.subplots(layers, heads, figsize=(2.6 * heads, 2.7 * layers),
+                                    squeeze=False)
+        # fixed margins: a constrained layout over hundreds of tick labels is slow
+        figure.subplots_adjust(left=0.06, right=0.99, bottom=0.1, top=0.94, wspace=0.1,
+                               hspace=0.25)
     labels = [repr(c)[1:-1] for c in text]
     for layer in range(layers):
         for head in range(heads):
@@ -68,6 +71,8 @@ def plot_attention_maps(maps: np.ndarray, text: str, axes=None):
             ax.set_title(f"layer {layer}, head {head}", fontsize=10)
             ax.set_xticks(range(T))
             ax.set_yticks(range(T))
-            ax.set_xticklabels(labels, fontsize=6, family="monospace")
-            ax.set_yticklabels(labels, fontsize=6, family="monospace")
+            # characters on the outer axes only: the panels share both axes
+            ax.set_xticklabels(labels if layer == layers - 1 else [], fontsize=7,
+                               family="monospace")
+            ax.set_yticklabels(labels if head == 0 else [], fontsize=7, family="monospace")
     return axes
