@@ -179,3 +179,18 @@ def test_truncation_changes_the_gradient_but_not_the_loss():
     assert loss_full == loss_cut
     np.testing.assert_array_equal(grads_full["V"], grads_cut["V"])  # the head is not recurrent
     assert not np.allclose(grads_full["Wh"], grads_cut["Wh"])
+
+
+def test_the_benchmark_runs_in_its_quick_mode():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, str(root / "benchmarks" / "char_lm.py"), "--quick",
+                             "--peers", "nnlib"], capture_output=True, text=True, cwd=root,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "V=96, H=64, batch 32 x 128 characters" in result.stdout
+    assert "time per update: nnlib" in result.stdout
+    assert "sampling: nnlib" in result.stdout and "characters/s" in result.stdout
