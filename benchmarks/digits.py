@@ -123,14 +123,14 @@ def source_style(data, seed):
         for n in rng.permutation(len(X_train)):
             outputs = [X_train[n]]
             for W, b in zip(weights, biases):
-                outputs.append(sigmoid(outputs[-1] @ W + b, check=False))
-            delta = (outputs[-1] - targets[n]) * sigmoid_slope(outputs[-1], check=False)
+                outputs.append(sigmoid(outputs[-1] @ W + b))
+            delta = (outputs[-1] - targets[n]) * sigmoid_slope(outputs[-1])
             for layer in reversed(range(len(weights))):
                 below = delta @ weights[layer].T
                 weights[layer] -= SOURCE_LEARNING_RATE * np.outer(outputs[layer], delta)
                 biases[layer] -= SOURCE_LEARNING_RATE * delta
                 if layer > 0:
-                    delta = below * sigmoid_slope(outputs[layer], check=False)
+                    delta = below * sigmoid_slope(outputs[layer])
     return time.perf_counter() - start
 
 

@@ -151,7 +151,7 @@ def xor_forward(params: dict, X=XOR_X) -> tuple[np.ndarray, np.ndarray]:
     hidden : ndarray, shape (S, N, H)
     logits : ndarray, shape (S, N, 1); the probability of class 1 is sigmoid(logits)
     """
-    hidden = tanh(X @ params["W1"] + params["b1"], check=False)
+    hidden = tanh(X @ params["W1"] + params["b1"])
     return hidden, hidden @ params["W2"] + params["b2"]
 
 
@@ -229,7 +229,7 @@ def xor_grads(params: dict, targets: np.ndarray) -> dict:
     """Gradients of each network's mean cross-entropy over the four points (stacked)."""
     hidden, logits = xor_forward(params)
     # "sum" over the S x 4 entries, divided by 4: each network's own mean, not the mean of all.
-    _, dlogits = binary_cross_entropy_with_logits(logits, targets, reduction="sum", check=False)
+    _, dlogits = binary_cross_entropy_with_logits(logits, targets, reduction="sum")
     dlogits = dlogits / XOR_X.shape[0]
     dhidden = (dlogits @ params["W2"].transpose(0, 2, 1)) * tanh_slope(hidden)
     return {"W2": hidden.transpose(0, 2, 1) @ dlogits, "b2": dlogits.sum(axis=1, keepdims=True),
@@ -242,9 +242,9 @@ def xor_scores(params: dict) -> tuple[np.ndarray, np.ndarray]:
     _, logits = xor_forward(params)
     S = logits.shape[0]
     targets = np.broadcast_to(XOR_Y[None, :, None], logits.shape)
-    losses = np.array([binary_cross_entropy_with_logits(logits[s], targets[s], check=False)[0]
+    losses = np.array([binary_cross_entropy_with_logits(logits[s], targets[s])[0]
                        for s in range(S)])
-    predicted = sigmoid(logits[..., 0], check=False) > 0.5
+    predicted = sigmoid(logits[..., 0]) > 0.5
     return losses, np.all(predicted == (XOR_Y == 1), axis=1)
 
 

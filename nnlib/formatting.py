@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from nnlib.validation import check_number
+
 
 def fmt(value, digits: int = 4) -> str:
     """Format a number, or a nested sequence of numbers, with ``digits`` decimals.
@@ -31,6 +33,7 @@ def fmt(value, digits: int = 4) -> str:
     >>> fmt([[1, 2.5]], 2)
     '[[1.00, 2.50]]'
     """
+    check_number("digits", digits, minimum=0, maximum=30, integer=True)
     array = np.asarray(value, dtype=np.float64)
     if array.ndim == 0:
         return _fmt_scalar(float(array), f"{{:.{digits}f}}")
@@ -42,6 +45,7 @@ def fmt_sci(value, digits: int = 3) -> str:
 
     For quantities that span many orders of magnitude: losses, gradient errors.
     """
+    check_number("digits", digits, minimum=0, maximum=30, integer=True)
     array = np.asarray(value, dtype=np.float64)
     if array.ndim == 0:
         return _fmt_scalar(float(array), f"{{:.{digits}e}}")

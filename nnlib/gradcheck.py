@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nnlib.validation import check_number
+
 
 def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -> np.ndarray:
     """Gradient of the scalar ``f()`` with respect to the float64 array ``x``, which ``f`` reads.
@@ -31,6 +33,7 @@ def numerical_gradient(f: Callable[[], float], x: np.ndarray, h: float = 1e-6) -
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise ValueError("x must be a float64 ndarray (the check is only meaningful in float64), "
                          f"got {type(x).__name__} of dtype {getattr(x, 'dtype', None)}.")
+    check_number("h", h, minimum=0, exclusive_minimum=True)
     grad = np.zeros_like(x)
     for index in np.ndindex(x.shape):
         original = x[index]

@@ -256,7 +256,7 @@ def modern_recall(patterns, states, beta: float, steps: int = 1) -> np.ndarray:
     steps = check_number("steps", steps, minimum=1, integer=True)
     Q = np.atleast_2d(S)
     for _ in range(steps):
-        Q = softmax(beta * (Q @ X.T), check=False) @ X  # (B, P) weights times (P, N) patterns
+        Q = softmax(beta * (Q @ X.T)) @ X  # (B, P) weights times (P, N) patterns
     return Q.reshape(S.shape)
 
 
@@ -271,7 +271,7 @@ def modern_energy(patterns, states, beta: float):
     S = _check_states("states", states, X.shape[1], spins=False)
     beta = check_number("beta", beta, minimum=0, exclusive_minimum=True)
     logits = beta * (np.atleast_2d(S) @ X.T)
-    logsumexp = logits[:, 0] - log_softmax(logits, check=False)[:, 0]
+    logsumexp = logits[:, 0] - log_softmax(logits)[:, 0]
     values = -logsumexp / beta + 0.5 * np.sum(np.atleast_2d(S) ** 2, axis=1)
     return float(values[0]) if S.ndim == 1 else values
 

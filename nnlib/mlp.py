@@ -38,13 +38,13 @@ from nnlib.validation import as_float_array, check_choice, check_labels, check_n
 
 def _activate(name: str, Z: np.ndarray) -> np.ndarray:
     if name == "relu":
-        return relu(Z, check=False)
+        return relu(Z)
     if name == "tanh":
-        return tanh(Z, check=False)
+        return tanh(Z)
     if name == "sigmoid":
-        return sigmoid(Z, check=False)
+        return sigmoid(Z)
     if name == "softmax":
-        return softmax(Z, check=False)
+        return softmax(Z)
     return Z
 
 
@@ -57,7 +57,7 @@ def _activation_backward(name: str, dA: np.ndarray, Z: np.ndarray, A: np.ndarray
     elif name == "tanh":
         dA *= tanh_slope(A)
     elif name == "sigmoid":
-        dA *= sigmoid_slope(A, check=False)
+        dA *= sigmoid_slope(A)
     return dA
 
 
@@ -105,7 +105,7 @@ def layer_backward(dA, cache, activation: str):
     A_prev, W, Z = cache
     dZ = as_float_array("dA", dA, shape=np.shape(Z)).copy()
     dZ = _activation_backward(activation, dZ, Z, _activate(activation, Z))
-    return affine_backward(dZ, (A_prev, W), check=False)
+    return affine_backward(dZ, (A_prev, W))
 
 
 # --- the whole network: one path for training, predicting and the gradient checks ---------------
@@ -173,8 +173,8 @@ def _block_views(blocks) -> dict:
 def _output_loss(logits, y, output_activation):
     # Mean cross-entropy from the logits and its gradient (y_hat - y) / N, from nnlib.losses.
     if output_activation == "sigmoid":
-        return binary_cross_entropy_with_logits(logits, y, "mean", check=False)
-    return softmax_cross_entropy(logits, y, "mean", check=False)
+        return binary_cross_entropy_with_logits(logits, y, "mean")
+    return softmax_cross_entropy(logits, y, "mean")
 
 
 def _check_targets(y, n: int, classes: int, name: str = "y") -> np.ndarray:

@@ -43,7 +43,7 @@ import os
 import numpy as np
 
 from nnlib.serialization import WeightFileError, check_expected_shapes, load_params, save_params
-from nnlib.validation import as_float_array
+from nnlib.validation import as_float_array, memory_budget
 
 MODELS: dict[str, type] = {}
 
@@ -109,7 +109,10 @@ class Model:
     def _predict(self, X) -> np.ndarray:
         # A classifier's probabilities have the classes on the last axis; a regression model
         # overrides this to return its numbers.
-        return self._predict_proba(X).argmax(axis=-1)
+        probabilities = self._predict_proba(X)
+        if probabilities.shape[-1] == 1:  # not the protocol's layout: P(class 1) alone
+            return (probabilities[..., 0] > 0.5).astype(np.int64)
+        return probabilities.argmax(axis=-1)
 
     # --- the protocol, checked once -------------------------------------------------------
 
@@ -200,8 +203,12 @@ def _read_model_file(path):
 def load_model(path) -> Model:
     """Rebuild the model described by a file written by ``save_model``, weights included."""
     params, meta, name = _read_model_file(path)
+    held = sum(array.size for array in params.values())
     try:
-        model = build_model(meta["model"], meta["config"])
+        # The header's config could describe a far bigger model than the file holds (a
+        # hand-edited hidden_size): building is refused past the file's own size, at once.
+        with memory_budget(8 * held + 2**20):
+            model = build_model(meta["model"], meta["config"])
     except (TypeError, ValueError) as error:
         raise WeightFileError(f"{name} describes a {meta['model']} that cannot be built "
                               f"({error}).") from None
@@ -216,8 +223,12 @@ def load_weights(model: Model, path) -> None:
         raise ValueError(f"model must be an nnlib model, got {type(model).__name__}.")
     params, meta, name = _read_model_file(path)
     if meta["model"] != type(model).__name__ or meta["config"] != model.config:
-        described = build_model(meta["model"], meta["config"]) if meta["model"] in MODELS else None
-        raise WeightFileError(f"{name} holds {described!r}, but this model is {model!r}: build "
+        # the file's settings in the order this model lists its own (the header sorts keys)
+        order = [key for key in model.config if key in meta["config"]]
+        keys = order + sorted(set(meta["config"]) - set(order))
+        settings = ", ".join(f"{key}={meta['config'][key]!r}" for key in keys)
+        described = f"{meta['model']}({settings})"
+        raise WeightFileError(f"{name} holds {described}, but this model is {model!r}: build "
                               f"the model with the file's settings, or use load_model(path), "
                               f"which rebuilds it from the file.")
     check_expected_shapes(params, {k: v.shape for k, v in model.params.items()}, name)

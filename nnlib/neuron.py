@@ -45,8 +45,8 @@ def train_step(X, y, w, learning_rate: float = 1.0) -> np.ndarray:
     w = as_float_array("w", w, shape=("D", 1), sizes=sizes)
     learning_rate = check_number("learning_rate", learning_rate, minimum=0,
                                  exclusive_minimum=True)
-    output = sigmoid(X @ w, check=False)
-    return w + learning_rate * (X.T @ ((y - output) * sigmoid_slope(output, check=False)))
+    output = sigmoid(X @ w)
+    return w + learning_rate * (X.T @ ((y - output) * sigmoid_slope(output)))
 
 
 class Neuron(Model):
@@ -102,16 +102,16 @@ class Neuron(Model):
         return y
 
     def _predict_proba(self, X) -> np.ndarray:
-        return sigmoid(X @ self.params["w"], check=False)
+        return sigmoid(X @ self.params["w"])
 
     def _loss_and_grads(self, X, y):
         z = X @ self.params["w"]
         if self.loss_name == "cross_entropy":
-            loss, dz = binary_cross_entropy_with_logits(z, y, reduction="sum", check=False)
+            loss, dz = binary_cross_entropy_with_logits(z, y, reduction="sum")
         else:
-            y_hat = sigmoid(z, check=False)
-            loss, dy_hat = squared_error_loss(y_hat, y, reduction="half_sum", check=False)
-            dz = dy_hat * sigmoid_slope(y_hat, check=False)
+            y_hat = sigmoid(z)
+            loss, dy_hat = squared_error_loss(y_hat, y, reduction="half_sum")
+            dz = dy_hat * sigmoid_slope(y_hat)
         return loss, {"w": X.T @ dz}
 
 

@@ -12,15 +12,17 @@ JSON header, before any array is built; memory and time are bounded by the file'
 defect raises a ``WeightFileError`` (a ``ValueError``) saying what is wrong and what to do.
 Writing goes to a uniquely named temporary file in the target folder, flushed to disk and
 renamed over the target in one atomic step, so concurrent readers and writers never see half a
-file. Deliberately left out: compression, float32 storage, objects other than arrays and JSON.
+file. The temporary name is short (any legal target name can be saved) and records the writer's
+process id: a save removes what a killed earlier save to the same path left behind. Deliberately left out: compression, float32 storage, objects other than arrays and JSON.
 """
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
-import math
 import os
+import stat
 import tempfile
 import zipfile
 import zlib
@@ -29,16 +31,10 @@ from pathlib import Path
 import numpy as np
 
 from nnlib.validation import as_float_array
+from nnlib.weightfile import (FORMAT_NAME, FORMAT_VERSION, META_KEY, WeightFileError,
+                              _pickled, _read_entries, _unreadable)
 
-FORMAT_NAME = "nnlib-params"
-FORMAT_VERSION = 1
-META_KEY = "__meta__"
-MAX_HEADER_BYTES = 1 << 20
 NPY_MAGIC = b"\x93NUMPY"
-
-
-class WeightFileError(ValueError):
-    """A weight file is missing, unreadable, or does not hold what was expected."""
 
 
 def _npy_bytes(array: np.ndarray) -> bytes:
@@ -86,9 +82,11 @@ def save_params(path, params: dict, meta: dict | None = None) -> Path:
                          f"bool, None): {error}.") from None
     _check_target(path)
     entries = [(META_KEY, np.array(text))] + list(arrays.items())
-    descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.",
-                                             suffix=".partial")
+    _remove_stale_partials(path)
+    temporary = None
     try:
+        descriptor, temporary = tempfile.mkstemp(dir=path.parent, prefix=_partial_prefix(path),
+                                                 suffix=".partial")
         with os.fdopen(descriptor, "wb") as file:
             with zipfile.ZipFile(file, "w", compression=zipfile.ZIP_STORED) as archive:
                 for key, array in entries:
@@ -98,12 +96,46 @@ def save_params(path, params: dict, meta: dict | None = None) -> Path:
         os.chmod(temporary, 0o644)
         os.replace(temporary, path)
     except BaseException as error:
-        Path(temporary).unlink(missing_ok=True)
+        if temporary is not None:
+            Path(temporary).unlink(missing_ok=True)
         if isinstance(error, OSError):
             raise WeightFileError(f"Could not write {path.name!r}: {error.strerror or error}. "
-                                  f"Check the free space and permissions of its folder.") from None
+                                  f"Check the free space (and free inodes) and the permissions "
+                                  f"of its folder {str(path.parent)!r}.") from None
         raise
     return path
+
+
+def _partial_prefix(path: Path, pid: int | None = None) -> str:
+    # Short whatever the target's length (a 255-byte name stays savable); the hash ties the
+    # file to its target and the pid to its writer.
+    digest = hashlib.sha256(path.name.encode("utf-8", "surrogateescape")).hexdigest()[:16]
+    return f".nnlib-{digest}-{os.getpid() if pid is None else pid}-"
+
+
+def _remove_stale_partials(path: Path) -> None:
+    """Remove temporary files that a killed save to ``path`` left (their writer is gone)."""
+    digest_prefix = _partial_prefix(path, pid=0)[:-3]  # ".nnlib-<digest>"
+    try:
+        candidates = list(path.parent.glob(f"{digest_prefix}-*-*.partial"))
+    except OSError:
+        return
+    for candidate in candidates:
+        pid_text = candidate.name[len(digest_prefix) + 1:].split("-", 1)[0]
+        if pid_text.isdigit() and not _process_alive(int(pid_text)):
+            candidate.unlink(missing_ok=True)
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return False  # this process is not writing it now: an earlier save here was stopped
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _check_target(path: Path) -> None:
@@ -141,130 +173,46 @@ def load_params(path, expected: dict | None = None) -> tuple[dict, dict]:
     """
     path = Path(os.path.expanduser(os.fspath(path)))
     name = repr(path.name)
-    if not path.is_file():
-        raise WeightFileError(f"There is no weight file {name}: check the name and folder, "
-                              f"or save the model first.")
-    with open(path, "rb") as file:
-        start = file.read(8)
-    if start.startswith(NPY_MAGIC):
-        raise WeightFileError(f"{name} is a single .npy array, not a weight file; write weight "
-                              f"files with save_params.")
-    if start[:1] == b"\x80":
-        raise _pickled(name)
     try:
-        with zipfile.ZipFile(path) as archive:
-            contents = _read_entries(archive, name, path.stat().st_size)
-    except WeightFileError:
-        raise
-    except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
-            RuntimeError, ValueError, KeyError, OverflowError, SyntaxError) as error:
-        raise _unreadable(name, error) from None
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; the checks below refuse it.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise WeightFileError(f"There is no weight file {name}: check the name and folder, "
+                              f"or save the model first.") from None
+    except IsADirectoryError:
+        raise WeightFileError(f"{str(path)!r} is a folder, not a weight file: give the file "
+                              f"inside it, e.g. {str(path / 'model.npz')!r}.") from None
+    except OSError as error:
+        raise WeightFileError(f"Could not open {name}: {error.strerror or error}.") from None
+    # Everything below reads this one open file: its size and its bytes belong together even
+    # if another writer replaces the path meanwhile.
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode):
+        os.close(descriptor)
+        if stat.S_ISDIR(status.st_mode):
+            raise WeightFileError(f"{str(path)!r} is a folder, not a weight file: give the "
+                                  f"file inside it, e.g. {str(path / 'model.npz')!r}.")
+        raise WeightFileError(f"{str(path)!r} exists but is not a regular file (a device, a "
+                              f"pipe or a socket), so it cannot be a weight file.")
+    with os.fdopen(descriptor, "rb") as file:
+        start = file.read(8)
+        if start.startswith(NPY_MAGIC):
+            raise WeightFileError(f"{name} is a single .npy array, not a weight file; write "
+                                  f"weight files with save_params.")
+        if start[:1] == b"\x80":
+            raise _pickled(name)
+        file.seek(0)
+        try:
+            with zipfile.ZipFile(file) as archive:
+                contents = _read_entries(archive, name, status.st_size)
+        except WeightFileError:
+            raise
+        except (OSError, EOFError, zipfile.BadZipFile, zlib.error, NotImplementedError,
+                RuntimeError, ValueError, KeyError, OverflowError, SyntaxError) as error:
+            raise _unreadable(name, error) from None
     if expected is not None:
         check_expected_shapes(contents[0], expected, name)
     return contents
-
-
-def _read_entries(archive: zipfile.ZipFile, name: str, size: int) -> tuple[dict, dict]:
-    infos = {info.filename: info for info in archive.infolist()}
-    for info in infos.values():
-        if info.compress_type != zipfile.ZIP_STORED:
-            raise WeightFileError(f"{name} holds a compressed entry {info.filename!r}; nnlib "
-                                  f"writes uncompressed files only. Save the model again.")
-        if info.compress_size > size or info.file_size != info.compress_size:
-            raise _unreadable(name, ValueError(f"entry {info.filename!r} claims "
-                                               f"{info.file_size} bytes"))
-    meta_info = infos.get(f"{META_KEY}.npy")
-    if meta_info is None:
-        raise WeightFileError(f"{name} has no {META_KEY!r} entry, so it was not written by "
-                              f"nnlib's save_params; its shapes cannot be checked.")
-    if meta_info.file_size > MAX_HEADER_BYTES:
-        raise WeightFileError(f"The header of {name} is {meta_info.file_size} bytes, more than "
-                              f"any weight file's ({MAX_HEADER_BYTES}).")
-    header = _parse_header(name, _read_npy(archive, meta_info, name, None, None))
-    recorded = header["params"]
-    present = {key[:-4] for key in infos if key.endswith(".npy")} - {META_KEY}
-    missing = sorted(set(recorded) - present)
-    extra = sorted(set(infos) - {f"{key}.npy" for key in recorded} - {f"{META_KEY}.npy"})
-    if missing:
-        raise WeightFileError(f"{name} is missing {', '.join(missing)}, which its header lists: "
-                              f"the file is incomplete or was edited. Save the model again.")
-    if extra:
-        raise WeightFileError(f"{name} holds unexpected entries {', '.join(extra)} that its "
-                              f"header does not list. Save the model again.")
-    params = {}
-    for key, record in recorded.items():
-        array = _read_npy(archive, infos[f"{key}.npy"], name, key, tuple(record["shape"]))
-        if not np.all(np.isfinite(array)):
-            raise WeightFileError(f"{key} in {name} contains NaN or infinite values; the model "
-                                  f"that was saved had diverged.")
-        params[key] = array
-    return params, header["meta"]
-
-
-def _read_npy(archive, info, name: str, key: str | None, shape: tuple | None) -> np.ndarray:
-    # The whole entry is read (at most the file's size, checked above), so the zip checksum is
-    # verified; its .npy header is checked before the array is built.
-    buffer = io.BytesIO(archive.read(info))
-    version = np.lib.format.read_magic(buffer)
-    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                   else np.lib.format.read_array_header_2_0)
-    got_shape, fortran, dtype = read_header(buffer)
-    if dtype.hasobject:
-        raise _pickled(name)
-    if key is None:  # the JSON header: a 0-d unicode array
-        if got_shape != () or dtype.kind != "U":
-            raise WeightFileError(f"{name} has a {META_KEY!r} entry of dtype {dtype} and shape "
-                                  f"{got_shape}, expected a single string.")
-        return np.frombuffer(buffer.read(), dtype=dtype, count=1).reshape(())
-    if dtype != np.dtype("<f8"):
-        raise WeightFileError(f"{key} in {name} has dtype {dtype} ({dtype.str}); weight files "
-                              f"hold little-endian float64 ('<f8'). Save the model again.")
-    if got_shape != shape:
-        raise WeightFileError(f"{key} in {name} has shape {got_shape}, but the header records "
-                              f"{shape}.")
-    count = math.prod(shape)  # exact: a product of huge dimensions cannot wrap around
-    data = buffer.read()
-    if len(data) != 8 * count:
-        raise _unreadable(name, ValueError(f"{key} holds {len(data)} bytes, not {8 * count}"))
-    array = np.frombuffer(data, dtype="<f8").reshape(shape, order="F" if fortran else "C")
-    return array.astype(np.float64, order="C")
-
-
-def _parse_header(name: str, meta: np.ndarray) -> dict:
-    try:
-        header = json.loads(str(meta))
-    except json.JSONDecodeError as error:
-        raise WeightFileError(f"The header of {name} is not valid JSON ({error}).") from None
-    if not isinstance(header, dict) or header.get("format") != FORMAT_NAME:
-        raise WeightFileError(f"{name} is not an {FORMAT_NAME} file.")
-    version = header.get("format_version")
-    if version != FORMAT_VERSION:
-        raise WeightFileError(f"{name} uses format version {version!r}; this nnlib reads "
-                              f"version {FORMAT_VERSION}. Use the nnlib that wrote it, or save "
-                              f"the model again.")
-    records, meta_record = header.get("params"), header.get("meta")
-    if not isinstance(records, dict) or not isinstance(meta_record, dict):
-        raise WeightFileError(f"The header of {name} lacks its 'params' or 'meta' record.")
-    for key, record in records.items():
-        shape = record.get("shape") if isinstance(record, dict) else None
-        if (not isinstance(key, str) or not key.isidentifier() or not isinstance(shape, list)
-                or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < 2**40
-                           for d in shape)):
-            raise WeightFileError(f"The header of {name} has a malformed record for "
-                                  f"{key!r}: {record!r}.")
-    return header
-
-
-def _pickled(name: str) -> WeightFileError:
-    return WeightFileError(f"{name} contains pickled Python objects, which are never loaded "
-                           f"(unpickling can run arbitrary code). Save the model with "
-                           f"save_model (or save_params), which stores plain arrays.")
-
-
-def _unreadable(name: str, error: Exception) -> WeightFileError:
-    return WeightFileError(f"{name} cannot be read as a weight file: it is truncated, corrupted "
-                           f"or not an .npz archive ({type(error).__name__}: {error}). "
-                           f"Save the model again.")
 
 
 def check_expected_shapes(params: dict, expected: dict, name: str = "the file") -> None:

@@ -20,7 +20,7 @@ import numpy as np
 
 from nnlib.model import Model
 from nnlib.optim import Optimizer, check_optimizer
-from nnlib.validation import check_finite_loss, check_number, check_rng
+from nnlib.validation import check_finite_loss, check_memory, check_number, check_rng
 
 
 def accuracy(model: Model, X, y) -> float:
@@ -138,6 +138,9 @@ def fit(model: Model, X, y, optimizer: Optimizer, epochs: int, batch_size: int |
         raise ValueError("X holds no examples: fit needs at least one.")
     epochs = check_number("epochs", epochs, minimum=0, integer=True)
     record_every = check_number("record_every", record_every, minimum=1, integer=True)
+    # The history keeps six numbers per record (about 40 bytes each as Python floats).
+    check_memory("fit's history", 6 * (epochs // record_every + 2),
+                 "epochs", itemsize=40)
     if batch_size is not None:
         batch_size = check_number("batch_size", batch_size, minimum=1, integer=True)
         check_rng(rng)
@@ -145,8 +148,14 @@ def fit(model: Model, X, y, optimizer: Optimizer, epochs: int, batch_size: int |
     if has_val:
         if X_val is None or y_val is None:
             raise ValueError("give both X_val and y_val, or neither.")
-        X_val = model.check_inputs(X_val)
-        y_val = model.check_targets(y_val, X_val)
+        try:
+            X_val = model.check_inputs(X_val)
+            y_val = model.check_targets(y_val, X_val)
+        except ValueError as error:  # the model's messages call them X and y
+            raise ValueError(f"in the validation set (X_val, y_val): {error}") from None
+        if len(X_val) == 0:
+            raise ValueError("X_val holds no examples: give at least one, or leave X_val and "
+                             "y_val out.")
     if metric == "accuracy":
         metric_name, metric_fn = "accuracy", accuracy
     elif metric is None:
@@ -203,9 +212,11 @@ def fit(model: Model, X, y, optimizer: Optimizer, epochs: int, batch_size: int |
             if batch_size is None:
                 batches = [(X, y)]
             else:
+                # One shuffled copy per epoch; its batches are slices (views), so a step at
+                # batch_size 1 costs no copy of its own.
                 order = rng.permutation(n)
-                batches = [(_take(X, order[start:start + batch_size]),
-                            _take(y, order[start:start + batch_size]))
+                X_order, y_order = _take(X, order), _take(y, order)
+                batches = [(X_order[start:start + batch_size], y_order[start:start + batch_size])
                            for start in range(0, n, batch_size)]
             for X_batch, y_batch in batches:
                 step += 1

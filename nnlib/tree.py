@@ -40,8 +40,8 @@ def pairs_forward(X, W, b):
 
     Returns ``(h, cache)``; arrays are trusted (inner loop). ``X`` holds ``[h_left; h_right]``.
     """
-    a, _ = affine_forward(X, W, b, check=False)
-    h = tanh(a, check=False)
+    a, _ = affine_forward(X, W, b)
+    h = tanh(a)
     return h, (X, W, h)
 
 
@@ -53,7 +53,7 @@ def pairs_backward(dh, cache):
     da = dh (1 - h^2);  dX = da W^T;  dW = X^T da;  db = sum of da over the batch.
     """
     X, W, h = cache
-    return affine_backward(dh * tanh_slope(h), (X, W), check=False)
+    return affine_backward(dh * tanh_slope(h), (X, W))
 
 
 def compose_forward(h_left, h_right, W, b):
@@ -273,10 +273,9 @@ class TreeNet(Model):
             roots = np.array([h for h, _ in forwards]).reshape(len(batch), self.hidden_size)
         else:
             roots, cache = ENCODERS[method][0](batch, self.params)
-        logits, head_cache = affine_forward(roots, self.params["W_out"], self.params["b_out"],
-                                            check=False)
-        loss, dlogits = softmax_cross_entropy(logits, y, check=False)
-        droots, dW_out, db_out = affine_backward(dlogits, head_cache, check=False)
+        logits, head_cache = affine_forward(roots, self.params["W_out"], self.params["b_out"])
+        loss, dlogits = softmax_cross_entropy(logits, y)
+        droots, dW_out, db_out = affine_backward(dlogits, head_cache)
         if method == "recursion":
             grads = {key: np.zeros_like(self.params[key]) for key in ("E", "W", "b")}
             for (_, tree_cache), dh in zip(forwards, droots):
@@ -287,16 +286,16 @@ class TreeNet(Model):
         return loss, grads
 
     def _loss(self, X, y) -> float:
-        return softmax_cross_entropy(self._logits(X), y, check=False)[0]
+        return softmax_cross_entropy(self._logits(X), y)[0]
 
     def _logits(self, X) -> np.ndarray:
         batch = X if isinstance(X, TreeBatch) else prepare_batch(X, self.index)
         roots, _ = height_forward(batch, self.params)
-        return affine_forward(roots, self.params["W_out"], self.params["b_out"], check=False)[0]
+        return affine_forward(roots, self.params["W_out"], self.params["b_out"])[0]
 
     def _predict_proba(self, X) -> np.ndarray:
         """Class probabilities (N, C)."""
-        return softmax(self._logits(X), check=False)
+        return softmax(self._logits(X))
 
 
 __all__ = ["METHODS", "TreeBatch", "TreeNet", "compose_backward", "compose_forward",

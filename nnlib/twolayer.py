@@ -102,18 +102,17 @@ class TwoLayerNet(Model):
         return self.params[name] if self.use_bias else self._zero_biases[name]
 
     def _forward(self, X: np.ndarray):
-        z1, affine1 = affine_forward(X, self.params["W1"], self._bias("b1"), check=False)
-        hidden = sigmoid(z1, check=False)
-        z2, affine2 = affine_forward(hidden, self.params["W2"], self._bias("b2"), check=False)
-        y_hat = sigmoid(z2, check=False)
+        z1, affine1 = affine_forward(X, self.params["W1"], self._bias("b1"))
+        hidden = sigmoid(z1)
+        z2, affine2 = affine_forward(hidden, self.params["W2"], self._bias("b2"))
+        y_hat = sigmoid(z2)
         return y_hat, (affine1, hidden, affine2)
 
     def _predict_proba(self, X) -> np.ndarray:
         return self._forward(X)[0]
 
     def _loss(self, X, y) -> float:
-        return squared_error_loss(self._forward(X)[0], y, reduction=self.reduction,
-                                  check=False)[0]
+        return squared_error_loss(self._forward(X)[0], y, reduction=self.reduction)[0]
 
     def _loss_and_grads(self, X, y):
         """Loss on ``(X, y)``, shapes (N, D) and (N, C), and its gradient for every parameter.
@@ -123,11 +122,11 @@ class TwoLayerNet(Model):
         then dW1 = X^T dz1, db1 = sum_n dz1.
         """
         y_hat, (affine1, hidden, affine2) = self._forward(X)
-        loss, dy_hat = squared_error_loss(y_hat, y, reduction=self.reduction, check=False)
-        dz2 = dy_hat * sigmoid_slope(y_hat, check=False)
-        dhidden, dW2, db2 = affine_backward(dz2, affine2, check=False)
-        dz1 = dhidden * sigmoid_slope(hidden, check=False)
-        _, dW1, db1 = affine_backward(dz1, affine1, check=False)
+        loss, dy_hat = squared_error_loss(y_hat, y, reduction=self.reduction)
+        dz2 = dy_hat * sigmoid_slope(y_hat)
+        dhidden, dW2, db2 = affine_backward(dz2, affine2)
+        dz1 = dhidden * sigmoid_slope(hidden)
+        _, dW1, db1 = affine_backward(dz1, affine1)
         grads = {"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}
         return loss, {key: grads[key] for key in self.params}
 

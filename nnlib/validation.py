@@ -7,6 +7,9 @@ from deep inside NumPy. Nothing here imports anything but NumPy.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
+import math
 import numbers
 import os
 from collections.abc import Sequence
@@ -184,7 +187,7 @@ def check_finite_loss(loss: float, step: int, learning_rate: float | None = None
         A finite loss above it counts as divergence too (the training loop passes a bound far
         above any loss a working run reaches, so an explosion stops at once, not at overflow).
     """
-    if np.isfinite(loss) and loss <= limit:
+    if math.isfinite(loss) and loss <= limit:  # math, not NumPy: this runs at every step
         return loss
     what = f"the loss became {loss}" if not np.isfinite(loss) else (
         f"the loss exploded to {loss:.3g}")
@@ -203,6 +206,19 @@ def check_finite_loss(loss: float, step: int, learning_rate: float | None = None
 # Far above anything the course allocates (its largest arrays are tens of MB), far below what a
 # typo such as hidden_size=10**6 asks for; NNLIB_MEMORY_BUDGET_GB changes it.
 MEMORY_BUDGET_BYTES = int(float(os.environ.get("NNLIB_MEMORY_BUDGET_GB", "2")) * 2**30)
+_budget = contextvars.ContextVar("nnlib_memory_budget", default=MEMORY_BUDGET_BYTES)
+
+
+@contextlib.contextmanager
+def memory_budget(limit_bytes: int):
+    """Within the block, ``check_memory`` refuses more than ``limit_bytes`` (never more than
+    the global budget). ``load_model`` builds a model inside one sized by the file's arrays, so
+    a hand-edited header cannot make it allocate far more than the file holds."""
+    token = _budget.set(min(int(limit_bytes), _budget.get()))
+    try:
+        yield
+    finally:
+        _budget.reset(token)
 
 
 def check_memory(what: str, values: int, parameters: str, itemsize: int = 8) -> None:
@@ -212,8 +228,8 @@ def check_memory(what: str, values: int, parameters: str, itemsize: int = 8) -> 
     and names the ``parameters`` to change, e.g. ``check_memory("the weights", D * H,
     "input_size or hidden_size")``.
     """
-    needed = int(values) * itemsize
-    if needed > MEMORY_BUDGET_BYTES:
-        raise ValueError(f"{what} would need {needed / 2**30:.3g} GiB, more than nnlib's budget "
-                         f"of {MEMORY_BUDGET_BYTES / 2**30:.3g} GiB (NNLIB_MEMORY_BUDGET_GB): "
-                         f"make {parameters} smaller.")
+    needed, budget = int(values) * itemsize, _budget.get()
+    if needed > budget:
+        raise ValueError(f"{what} would need {needed / 2**30:.3g} GiB, more than the budget of "
+                         f"{budget / 2**30:.3g} GiB (NNLIB_MEMORY_BUDGET_GB): make {parameters} "
+                         f"smaller.")

@@ -1,15 +1,13 @@
 import numpy as np
 import pytest
 
-from nnlib.activations import (get_activation, relu_backward, relu_forward, sigmoid,
-                               sigmoid_backward, sigmoid_forward, sigmoid_slope, tanh_backward,
-                               tanh_forward)
+from nnlib.activations import get_activation, sigmoid, sigmoid_slope
 from nnlib.gradcheck import numerical_gradient, relative_error
 
 
 def test_sigmoid_known_values():
     # sigmoid(ln 3) = 3/4 and sigmoid(-ln 3) = 1/4 exactly in real arithmetic.
-    out = sigmoid([0.0, np.log(3.0), -np.log(3.0)])
+    out = sigmoid(np.array([0.0, np.log(3.0), -np.log(3.0)]))
     np.testing.assert_allclose(out, [0.5, 0.75, 0.25], rtol=1e-15)
 
 
@@ -20,7 +18,7 @@ def test_sigmoid_matches_naive_formula_where_that_is_safe():
 
 def test_sigmoid_is_stable_at_extremes():
     # pyproject turns RuntimeWarning (overflow) into an error, so this also checks "no warning".
-    out = sigmoid([-1e3, -745.0, 745.0, 1e3])
+    out = sigmoid(np.array([-1e3, -745.0, 745.0, 1e3]))
     assert np.all(np.isfinite(out))
     assert out[0] == 0.0 and out[-1] == 1.0
     assert 0.0 < out[1] < 1e-300
@@ -31,23 +29,6 @@ def test_sigmoid_slope_matches_numerical_derivative():
     h = 1e-6
     numerical = (sigmoid(x + h) - sigmoid(x - h)) / (2 * h)
     np.testing.assert_allclose(sigmoid_slope(sigmoid(x)), numerical, atol=1e-10)
-
-
-def test_sigmoid_slope_rejects_a_pre_activation():
-    with pytest.raises(ValueError, match=r"Pass sigmoid\(x\), not x"):
-        sigmoid_slope([2.0])
-
-
-@pytest.mark.parametrize("bad, message", [
-    (np.array([1.0, np.nan]), "contains nan at index"),
-    (np.array([np.inf]), "contains inf"),
-    (np.array(["1.0"]), "must hold real numbers"),
-    (np.array([1 + 2j]), "complex"),
-    (np.array([object()]), "must hold real numbers"),
-])
-def test_sigmoid_rejects_bad_input(bad, message):
-    with pytest.raises(ValueError, match=message):
-        sigmoid(bad)
 
 
 @pytest.mark.parametrize("name", ["sigmoid", "tanh", "relu", "identity"])
@@ -62,16 +43,6 @@ def test_backward_matches_numerical_gradient(name):
     numerical = numerical_gradient(lambda: float(np.sum(forward(x)[0] * dout)), x)
     assert dx.shape == x.shape
     assert relative_error(dx, numerical) < 1e-7
-
-
-def test_backward_rejects_mismatched_dout():
-    _, cache = sigmoid_forward(np.zeros((2, 3)))
-    with pytest.raises(ValueError, match=r"dout must have shape \(2, 3\)"):
-        sigmoid_backward(np.zeros((3, 2)), cache)
-    with pytest.raises(ValueError, match="dout must have shape"):
-        relu_backward(np.zeros(4), relu_forward(np.zeros(5))[1])
-    with pytest.raises(ValueError, match="dout must have shape"):
-        tanh_backward(np.zeros(4), tanh_forward(np.zeros(5))[1])
 
 
 def test_unknown_activation_names_the_choices():
