@@ -69,7 +69,7 @@ class NnlibContestant:
         return loss
 
     def sample(self, prime_ids, length: int, seed: int) -> np.ndarray:
-        return sample(self.model, prime_ids, length, np.random.default_rng(seed))
+        return sample(self.model, prime_ids, length, rng=np.random.default_rng(seed))
 
 
 class TorchContestant:

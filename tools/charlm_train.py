@@ -77,7 +77,7 @@ def table(updates: int, every: int, cells: list[str]) -> None:
                 curve["updates"].append(done)
                 curve["validation"].append(bits_per_character(model, corpus.validation))
                 ids = sample(model, corpus.vocabulary.encode(PRIME), 120,
-                             np.random.default_rng([0, done]))
+                             rng=np.random.default_rng([0, done]))
                 curve["samples"][str(done)] = corpus.vocabulary.decode(ids)
                 # Weights and record are written at every checkpoint, so the files always
                 # hold one consistent state of the run, however far it got.
