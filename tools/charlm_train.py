@@ -112,9 +112,8 @@ def merge_into(path: Path, record: dict, cell: str) -> None:
         if path.exists():
             old = json.loads(path.read_text())
             for other, row in old.get("networks", {}).items():
-                if other != cell:
-                    row.setdefault("updates", old.get("updates"))
-                    record["networks"].setdefault(other, row)
+                if other != cell:  # the other run's latest row, as that run last wrote it
+                    record["networks"][other] = row
         record["networks"] = {key: record["networks"][key] for key in ("lstm", "rnn")
                               if key in record["networks"]}
         path.write_text(json.dumps(record, indent=1) + "\n")
