@@ -1,7 +1,7 @@
 """Time to learn 8-bit binary addition: nnlib's batched RNN, the original loop, PyTorch's nn.RNN.
 
     .venv/bin/python tasks.py benchmark rnn_addition      (installs the CPU torch if missing)
-    .venv/bin/python benchmarks/rnn_addition.py --repeats 5
+    .venv/bin/python benchmarks/rnn_addition.py --repeats 10
 
 Each contestant trains from its own seeded start until it gets **every** one of the 128 x 128
 additions (all pairs of addends below 128, the same pairs it draws its training examples from:
@@ -21,7 +21,11 @@ the same for everyone and are left out. Contestants, all with 16 hidden units:
   thread (``torch.set_num_threads(1)``, like the one BLAS thread the tasks pin).
 
 Runs are interleaved (nnlib, original, pytorch, nnlib, ...) so that a busy machine slows all
-three alike; the table reports medians over the repeats and the ratios of the medians.
+three alike; the table reports medians over the repeats (seeds 0 .. repeats-1, 10 by default)
+and the ratios of the medians. First, **time per update at equal work**: nnlib's and PyTorch's
+networks make the same number of updates on the same minibatches of 32 sums (the median of 200
+updates, five interleaved runs each), so that the race to 100 % (where the starts differ) is
+read beside a like-for-like cost.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ import time
 import numpy as np
 
 from nnlib.data.bits import addition_data, all_pairs
-from nnlib.addition import addition_table
+from nnlib.data.bits import addition_table
 from nnlib.optim import SGD
 from nnlib.rnn import RNN
 
@@ -68,7 +72,7 @@ class Stopwatch:
 # ---------------------------------------------------------------------------------------------
 
 def run_nnlib(seed: int, eval_every: int):
-    model = RNN(2, HIDDEN, np.random.default_rng(seed), head="softmax", activation="tanh")
+    model = RNN(2, HIDDEN, rng=np.random.default_rng(seed), head="softmax", activation="tanh")
     rng = np.random.default_rng([seed, 1])
     labels = TABLE.astype(np.int64)
     optimizer = SGD(LEARNING_RATE["nnlib"])
@@ -179,9 +183,52 @@ def run_pytorch(seed: int, eval_every: int):
 
 # ---------------------------------------------------------------------------------------------
 
+def _minibatches(seed: int, count: int):
+    rng = np.random.default_rng([seed, 9])
+    return [(rng.integers(0, 128, size=BATCH), rng.integers(0, 128, size=BATCH))
+            for _ in range(count)]
+
+
+def update_times_nnlib(seed: int, count: int = 200) -> float:
+    model = RNN(2, HIDDEN, rng=np.random.default_rng(seed), head="softmax", activation="tanh")
+    optimizer, labels, times = SGD(LEARNING_RATE["nnlib"]), TABLE.astype(np.int64), []
+    for a, b in _minibatches(seed, count):
+        start = time.perf_counter()
+        _, grads = model._loss_and_grads(np.stack([TABLE[a], TABLE[b]], axis=-1), labels[a + b])
+        optimizer.update(model.params, grads)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def update_times_pytorch(seed: int, count: int = 200) -> float:
+    import torch
+
+    torch.manual_seed(seed)
+    rnn = torch.nn.RNN(2, HIDDEN, nonlinearity="tanh", batch_first=True, dtype=torch.float64)
+    head = torch.nn.Linear(HIDDEN, 2, dtype=torch.float64)
+    parameters = list(rnn.parameters()) + list(head.parameters())
+    optimizer = torch.optim.SGD(parameters, lr=LEARNING_RATE["pytorch"])
+    loss_function = torch.nn.CrossEntropyLoss()
+    table = torch.from_numpy(TABLE)
+    labels, times = table.long(), []
+    for a, b in _minibatches(seed, count):
+        start = time.perf_counter()
+        a, b = torch.from_numpy(a), torch.from_numpy(b)
+        hidden, _ = rnn(torch.stack([table[a], table[b]], dim=-1))
+        loss = loss_function(head(hidden).reshape(-1, 2), labels[a + b].reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+# ---------------------------------------------------------------------------------------------
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--repeats", type=int, default=5, help="runs per contestant (>= 3)")
+    parser.add_argument("--repeats", type=int, default=10, help="runs (seeds) per contestant "
+                        "(>= 3; 10 for the reported medians)")
     parser.add_argument("--eval-every", type=int, default=320,
                         help="training examples between two checks (a multiple of 32)")
     args = parser.parse_args()
@@ -191,6 +238,14 @@ def main() -> None:
     import torch
 
     torch.set_num_threads(1)
+    per_update = {"nnlib": [], "pytorch": []}
+    for repeat in range(5):
+        per_update["nnlib"].append(update_times_nnlib(repeat))
+        per_update["pytorch"].append(update_times_pytorch(repeat))
+    nn, pt = (statistics.median(values) for values in per_update.values())
+    print(f"time per update at equal work (minibatch of {BATCH}, T = {T}): nnlib "
+          f"{1e6 * nn:.0f} us, pytorch {1e6 * pt:.0f} us, pytorch / nnlib = {pt / nn:.2f}",
+          flush=True)
     contestants = {"nnlib": run_nnlib, "original": run_original, "pytorch": run_pytorch}
     seconds = {name: [] for name in contestants}
     examples = {name: [] for name in contestants}

@@ -4,11 +4,11 @@ Each notebook derives and builds a piece, then the piece moves here and later no
 import it. The package is layered:
 
 - core (NumPy only): ``validation``, ``formatting``, ``activations``, ``layers``, ``losses``,
-  ``gradcheck``, ``metrics``, ``serialization``; the data sets in ``nnlib.data``
+  ``gradcheck``, ``metrics``, ``serialization``; the data sets in ``nnlib.data`` (toy sets, bits
+  and addition, the adding problem in ``lagtasks``)
 - models and training: ``model`` (the protocol, weight files of models), ``train`` (``fit``),
   ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp``, ``digits``, ``rnn`` with
-  ``rnn_layers``, ``addition`` and ``sweeps``, ``birnn``, ``lstm`` with ``lstm_layers`` and
-  ``lagtasks``, ``tree`` with ``treedata`` and ``treebatch``; ``hopfield``
+  ``rnn_layers`` and ``addition`` (exact sums), ``birnn``, ``lstm`` with ``lstm_layers``, ``tree`` with ``treedata`` and ``treebatch``; ``hopfield``
   (memory by an energy: no gradient descent, so not a ``Model``)
 
 What exists only to run the course (graders, figures, explorers, notebook guards, experiment
@@ -58,15 +58,16 @@ set_blas_threads(int(_BLAS_THREADS) if _BLAS_THREADS.isdigit() and int(_BLAS_THR
                  else 1)
 
 from nnlib.activations import relu, sigmoid, sigmoid_slope, tanh
-from nnlib.addition import exact_sum_accuracy, exact_sums, split_pairs, train_addition
+from nnlib.addition import exact_sum_accuracy, exact_sums
 from nnlib.architecture import init_params, make_architecture
 from nnlib.birnn import BiRNN, birnn_backward, birnn_forward
-from nnlib.data.bits import addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits
+from nnlib.data.bits import (addition_data, all_pairs, bits_to_int, carry_bits, int_to_bits,
+                             split_pairs)
 from nnlib.data import first_column_data, make_moons, study_sleep_data, train_test_split, xor_data
 from nnlib.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
 from nnlib.formatting import fmt, fmt_sci
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.lagtasks import adding_problem
+from nnlib.data.lagtasks import adding_problem
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, log_softmax,
                           softmax, softmax_cross_entropy, squared_error_loss)
@@ -98,6 +99,6 @@ __all__ = [
     "mlp_loss_and_grads", "numerical_gradient", "one_hot", "relative_error", "relu", "rnn_backward",
     "rnn_forward", "rnn_step_backward", "rnn_step_forward", "save_model", "save_params",
     "set_blas_threads", "sigmoid", "sigmoid_slope", "softmax", "softmax_cross_entropy",
-    "split_pairs", "squared_error_loss", "stratified_split", "study_sleep_data", "tanh", "train_addition",
+    "split_pairs", "squared_error_loss", "stratified_split", "study_sleep_data", "tanh",
     "train_test_split", "xor_data",
 ]

@@ -11,8 +11,8 @@ sequence, one forwards and one backwards, and reads both states at every step:
 
 Both recurrences are ``nnlib.rnn.rnn_forward`` / ``rnn_backward`` (the backward one on the
 time-reversed sequence), so this file adds no new recurrence maths, only the wiring. The pure
-functions keep the ``(out, cache)`` / ``backward(dout, cache)`` contract; ``BiRNN`` is an
-``nnlib.rnn.RNN`` whose recurrence hooks run both directions (parameters
+functions (which trust their arrays; the model checks its inputs) keep the ``(out, cache)`` /
+``backward(dout, cache)`` contract; ``BiRNN`` is an ``nnlib.rnn.RNN`` whose recurrence hooks run both directions (parameters
 ``U_f, W_f, b_f, U_b, W_b, b_b, V, c``), so ``nnlib.train.fit`` and
 ``nnlib.addition.exact_sum_accuracy`` train and score it unchanged. Deliberately left out:
 stacked layers, gated cells, and any use for generation (a bidirectional network must see the
@@ -21,74 +21,61 @@ whole input before its first output, so it cannot stream).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
-from nnlib.rnn import ACTIVATIONS, RNN, rnn_backward, rnn_forward, uniform_init
-from nnlib.validation import as_float_array, check_choice
+from nnlib.rnn import RNN, rnn_backward, rnn_forward, uniform_init
 
 
-def _birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation):
-    forward_states, cache_f = rnn_forward(X, h0_f, U_f, W_f, b_f, activation)
-    # The backward recurrence is the same recurrence over the reversed sequence.
-    reversed_states, cache_b = rnn_forward(X[:, ::-1], h0_b, U_b, W_b, b_b, activation)
-    hidden = np.concatenate([forward_states, reversed_states[:, ::-1]], axis=-1)
-    return hidden, (cache_f, cache_b, forward_states.shape[-1])
+class BiRNNCache(NamedTuple):
+    """What ``birnn_backward`` reads, saved by ``birnn_forward``."""
+
+    forward: list        # the forward recurrence's step caches (``rnn_forward``)
+    backward: list       # the backward recurrence's, over the reversed sequence
 
 
-def _birnn_backward(dhidden, cache, truncate=None):
-    cache_f, cache_b, H = cache
-    dX_f, dh0_f, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f, truncate,
-                                                 check=False)
-    # With truncation, the backward recurrence's windows count from its own first step, T-1.
-    dX_rev, dh0_b, dU_b, dW_b, db_b = rnn_backward(
-        np.ascontiguousarray(dhidden[:, ::-1, H:]), cache_b, truncate, check=False)
-    return dX_f + dX_rev[:, ::-1], dh0_f, dh0_b, dU_f, dW_f, db_f, dU_b, dW_b, db_b
-
-
-def birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation: str = "tanh"):
+def birnn_forward(X, h0_f, h0_b, U_f, W_f, b_f, U_b, W_b, b_b, activation="tanh"):
     """Both recurrences over whole sequences, their states side by side.
 
     Parameters
     ----------
-    X : array_like, shape (N, T, D)
-    h0_f : array_like, shape (N, H), state before the first step of the forward recurrence.
-    h0_b : array_like, shape (N, H), state "after the last step", where the backward one starts.
-    U_f, U_b : array_like, shape (D, H)
-    W_f, W_b : array_like, shape (H, H)
-    b_f, b_b : array_like, shape (H,)
+    X : ndarray, shape (N, T, D)
+    h0_f : ndarray, shape (N, H), state before the first step of the forward recurrence.
+    h0_b : ndarray, shape (N, H), state "after the last step", where the backward one starts.
+    U_f, U_b : ndarray, shape (D, H)
+    W_f, W_b : ndarray, shape (H, H)
+    b_f, b_b : ndarray, shape (H,)
     activation : "tanh" or "sigmoid"
 
     Returns
     -------
     hidden : ndarray, shape (N, T, 2H)
         hidden[:, t] = [f_t, g_t]: f_t has read x_0 .. x_t, g_t has read x_t .. x_{T-1}.
-    cache : for ``birnn_backward``.
+    cache : BiRNNCache, for ``birnn_backward``.
 
     Notes
     -----
     g = reverse(rnn_forward(reverse(X), h0_b, U_b, W_b, b_b)), reverse flipping the time axis.
     """
-    check_choice("activation", activation, ACTIVATIONS)
-    sizes: dict[str, int] = {}
-    X = as_float_array("X", X, shape=("N", "T", "D"), sizes=sizes)
-    h0_f = as_float_array("h0_f", h0_f, shape=("N", "H"), sizes=sizes)
-    h0_b = as_float_array("h0_b", h0_b, shape=("N", "H"), sizes=sizes)
-    weights = []
-    for name, value, shape in (("U_f", U_f, ("D", "H")), ("W_f", W_f, ("H", "H")),
-                               ("b_f", b_f, ("H",)), ("U_b", U_b, ("D", "H")),
-                               ("W_b", W_b, ("H", "H")), ("b_b", b_b, ("H",))):
-        weights.append(as_float_array(name, value, shape=shape, sizes=sizes))
-    return _birnn_forward(X, h0_f, h0_b, *weights, activation)
+    forward_states, caches_f = rnn_forward(X, h0_f, U_f, W_f, b_f, activation)
+    # The backward recurrence is the same recurrence over the reversed sequence.
+    reversed_states, caches_b = rnn_forward(X[:, ::-1], h0_b, U_b, W_b, b_b, activation)
+    hidden = np.concatenate([forward_states, reversed_states[:, ::-1]], axis=-1)
+    return hidden, BiRNNCache(caches_f, caches_b)
 
 
-def birnn_backward(dhidden, cache):
+def birnn_backward(dhidden, cache, truncate=None):
     """Backpropagation through time through both recurrences.
 
     Parameters
     ----------
-    dhidden : array_like, shape (N, T, 2H)
+    dhidden : ndarray, shape (N, T, 2H)
         Gradient of the loss with respect to [f_t, g_t] through the output head.
-    cache : from ``birnn_forward``.
+    cache : BiRNNCache, from ``birnn_forward``.
+    truncate : int >= 1 or None
+        As for ``rnn_backward``, in each recurrence's own reading order (the backward
+        recurrence's windows count from the sequence's last step).
 
     Returns
     -------
@@ -101,10 +88,11 @@ def birnn_backward(dhidden, cache):
     The first H columns of dhidden go to the forward recurrence's ``rnn_backward``; the last H,
     time-reversed, to the backward one's; its dX is reversed back before the two are added.
     """
-    cache_f, _, H = cache
-    T, N, _ = cache_f[2].shape
-    dhidden = as_float_array("dhidden", dhidden, shape=(N, T, 2 * H))
-    return _birnn_backward(dhidden, cache)
+    H = dhidden.shape[-1] // 2
+    dX_f, dh0_f, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache.forward, truncate)
+    dX_r, dh0_b, dU_b, dW_b, db_b = rnn_backward(dhidden[:, ::-1, H:], cache.backward,
+                                                 truncate)
+    return dX_f + dX_r[:, ::-1], dh0_f, dh0_b, dU_f, dW_f, db_f, dU_b, dW_b, db_b
 
 
 class BiRNN(RNN):
@@ -138,16 +126,20 @@ class BiRNN(RNN):
     def _features_size(self) -> int:
         return 2 * self.hidden_size
 
+    def _parameter_count(self) -> int:
+        D, H = self.input_size, self.hidden_size
+        return 2 * H * (D + H + 1) + 2 * H * self._logits_size + self._logits_size
+
     def _recurrence_forward(self, X):
         """[f_t, g_t] for checked X (N, T, D), both starting from zeros: (N, T, 2H)."""
         p = self.params
         h0 = np.zeros((X.shape[0], self.hidden_size))
-        return _birnn_forward(X, h0, h0, p["U_f"], p["W_f"], p["b_f"], p["U_b"], p["W_b"],
-                              p["b_b"], self.activation)
+        return birnn_forward(X, h0, h0, p["U_f"], p["W_f"], p["b_f"], p["U_b"], p["W_b"],
+                             p["b_b"], self.activation)
 
     def _recurrence_backward(self, dhidden, cache):
-        grads = _birnn_backward(dhidden, cache, self.truncate)[3:]
+        grads = birnn_backward(dhidden, cache, self.truncate)[3:]
         return dict(zip(("U_f", "W_f", "b_f", "U_b", "W_b", "b_b"), grads))
 
 
-__all__ = ["BiRNN", "birnn_backward", "birnn_forward"]
+__all__ = ["BiRNN", "BiRNNCache", "birnn_backward", "birnn_forward"]

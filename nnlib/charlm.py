@@ -164,9 +164,9 @@ def lm_head_loss(hidden, V, c, targets):
     V = as_float_array("V", V, shape=("H", "C"), sizes=sizes)
     c = as_float_array("c", c, shape=("C",), sizes=sizes)
     targets = check_labels("targets", targets, hidden.shape[:2], sizes["C"])
-    logits, cache = affine_forward(hidden, V, c, check=False)
-    loss, dlogits = softmax_cross_entropy(logits, targets, "mean", check=False)
-    dhidden, dV, dc = affine_backward(dlogits, cache, check=False)
+    logits, cache = affine_forward(hidden, V, c)
+    loss, dlogits = softmax_cross_entropy(logits, targets, "mean")
+    dhidden, dV, dc = affine_backward(dlogits, cache)
     return loss, dhidden, dV, dc
 
 
@@ -234,7 +234,7 @@ def _draw(log_p: np.ndarray, temperature: float, rng) -> int:
                    len(weights) - 1))
 
 
-def sample(model, prime, length: int, rng: np.random.Generator,
+def sample(model, prime, length: int, *, rng: np.random.Generator,
            temperature: float = 1.0) -> np.ndarray:
     """Generate ``length`` characters after the priming ids ``prime``.
 

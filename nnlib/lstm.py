@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from nnlib.lstm_layers import (GATES, lstm_backward, lstm_forward, lstm_step_backward,
-                               lstm_step_forward)
+from nnlib.lstm_layers import (GATES, LSTMStepCache, lstm_backward, lstm_forward,
+                               lstm_step_backward, lstm_step_forward)
 from nnlib.rnn import RNN, uniform_init
 from nnlib.validation import check_number
 
-__all__ = ["GATES", "LSTM", "lstm_backward", "lstm_forward", "lstm_step_backward",
+__all__ = ["GATES", "LSTM", "LSTMStepCache", "lstm_backward", "lstm_forward", "lstm_step_backward",
            "lstm_step_forward"]
 
 
@@ -58,12 +58,12 @@ class LSTM(RNN):
     Targets, loss and predictions exactly as for ``RNN``; only the recurrence differs.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator,
+    def __init__(self, input_size: int, hidden_size: int, *, rng: np.random.Generator,
                  head: str = "softmax", output: str = "sequence",
                  output_size: int | None = None, forget_bias: float = 1.0,
                  truncate: int | None = None):
         self.forget_bias = check_number("forget_bias", forget_bias)
-        super().__init__(input_size, hidden_size, rng, head=head, activation="tanh",
+        super().__init__(input_size, hidden_size, rng=rng, head=head, activation="tanh",
                          output=output, output_size=output_size, truncate=truncate)
 
     def _recurrence_params(self, rng: np.random.Generator) -> dict[str, np.ndarray]:
@@ -73,12 +73,16 @@ class LSTM(RNN):
         return {"Wx": uniform_init(rng, D, (D, 4 * H)), "Wh": uniform_init(rng, H, (H, 4 * H)),
                 "b": b}
 
+    def _parameter_count(self) -> int:
+        D, H = self.input_size, self.hidden_size
+        return 4 * H * (D + H + 1) + H * self._logits_size + self._logits_size
+
     def _recurrence_forward(self, X):
         p = self.params
         return lstm_forward(X, np.zeros((X.shape[0], self.hidden_size)), p["Wx"], p["Wh"], p["b"])
 
     def _recurrence_backward(self, dhidden, cache) -> dict[str, np.ndarray]:
-        _, _, dWx, dWh, db = lstm_backward(dhidden, cache, self.truncate, check=False)
+        _, _, dWx, dWh, db = lstm_backward(dhidden, cache, self.truncate)
         return {"Wx": dWx, "Wh": dWh, "b": db}
 
     @property
@@ -95,12 +99,9 @@ class LSTM(RNN):
         dict with h, c (N, T, H) and the gates i, f, o, g (N, T, H), each after its
         nonlinearity.
         """
-        X = self.check_inputs(X)
-        hidden, cache = self._recurrence_forward(X)
-        cells, gates = cache[3], cache[5]
-        H = self.hidden_size
-        result = {"h": hidden, "c": cells.transpose(1, 0, 2)}
-        for k, name in enumerate(GATES):
-            result[name] = gates[..., k * H:(k + 1) * H].transpose(1, 0, 2)
+        hidden, caches = self._recurrence_forward(self.check_inputs(X))
+        result = {"h": hidden, "c": np.stack([cache.c for cache in caches], axis=1)}
+        for name in GATES:
+            result[name] = np.stack([getattr(cache, name) for cache in caches], axis=1)
         return result
 

@@ -11,7 +11,7 @@ The recurrence's pure functions (one step, a whole sequence, BPTT) live in
 or (N, C)); ``head`` chooses the loss (see ``RNN``). The recurrence sits behind three hooks,
 ``_recurrence_params``, ``_recurrence_forward`` and ``_recurrence_backward``: ``BiRNN`` and an
 LSTM override only those. Activations come from ``nnlib.activations``, losses from
-``nnlib.losses``, the output layer from ``nnlib.layers``. Gated cells are left out on
+``nnlib.losses``, the output layer (at every step or the last) from ``nnlib.layers``. Gated cells are left out on
 purpose: this module is the smallest recurrent network that learns to carry.
 """
 
@@ -24,10 +24,10 @@ from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import (binary_cross_entropy_with_logits, softmax, softmax_cross_entropy,
                           squared_error_loss)
 from nnlib.model import Model
-from nnlib.rnn_layers import (ACTIVATIONS, check_sequences, rnn_backward, rnn_forward,
-                              rnn_step_backward, rnn_step_forward, uniform_init)
-from nnlib.validation import (as_float_array, check_choice, check_labels, check_number,
-                              check_rng)
+from nnlib.rnn_layers import (ACTIVATIONS, rnn_backward, rnn_forward, rnn_step_backward,
+                              rnn_step_forward, uniform_init)
+from nnlib.validation import (as_float_array, check_choice, check_labels, check_memory,
+                              check_number, check_rng)
 
 OUTPUTS = ("sequence", "last")
 HEADS = ("softmax", "sigmoid", "regression")
@@ -37,7 +37,6 @@ HEADS = ("softmax", "sigmoid", "regression")
 # Output heads: the loss of the logits, mean over every scored position
 
 def _head_loss(logits, y, head):
-    # Unchecked (a NaN must reach check_finite_loss in the training loop).
     if head == "sigmoid":
         loss, dz = binary_cross_entropy_with_logits(logits[..., 0], y, "mean")
         return loss, dz[..., None]
@@ -97,50 +96,78 @@ class RNN(Model):
     output : "sequence" or "last"
         sequence: the head reads every h_t, targets y (N, T) (integers); last: only h_{T-1},
         targets (N,) integers (softmax, sigmoid) or (N, C) floats (regression).
-    output_size : int or None, C; default 2 for softmax, 1 otherwise (sigmoid needs 1).
+    output_size : int or None, C, the number of outputs: classes for softmax (default 2) and
+        sigmoid (always 2: one logit scores both), real outputs for regression (default 1).
     truncate : int >= 1 or None
         None: full backpropagation through time. k: truncated BPTT in windows of k steps
         (``nnlib.rnn_layers.rnn_backward``): states carried across windows, gradients not.
 
     Attributes
     ----------
-    params : dict with U (D, H), W (H, H), b (H,), V (H, C), c (C,)
+    params : dict with U (D, H), W (H, H), b (H,), V (H, C), c (C,) (C = 1 column for the
+        sigmoid head's one logit)
+    output_size : int, C
+    task : "classification", or "regression" for the regression head
 
     Notes
     -----
     The loss is the mean over every scored position: nats per bit (per step and example) for
     the bit heads, nats per example for ``"last"`` softmax, squared error per output entry for
-    regression. ``predict_proba`` gives P(bit = 1), shape (N, T), for the bit heads with
-    ``output="sequence"``; (N, T, C) for more classes; (N, C) or (N,) with ``output="last"``.
+    regression. ``predict_proba`` gives the probability of every class, shape (N, T, C) with
+    ``output="sequence"`` and (N, C) with ``output="last"`` (the bit heads: C = 2 columns,
+    [P(bit = 0), P(bit = 1)]); ``predict`` is its argmax. The regression head has ``predict``
+    only, which returns its numbers (N, C).
     Subclasses (``nnlib.birnn.BiRNN``, an LSTM) replace only the recurrence:
     ``_recurrence_params``, ``_recurrence_forward``, ``_recurrence_backward`` and, when the
     head reads more than H numbers per step, ``_features_size``.
     """
 
-    def __init__(self, input_size: int, hidden_size: int, rng: np.random.Generator,
+    def __init__(self, input_size: int, hidden_size: int, *, rng: np.random.Generator,
                  head: str = "softmax", activation: str = "tanh", output: str = "sequence",
                  output_size: int | None = None, truncate: int | None = None):
-        self.truncate = None if truncate is None else check_number(
-            "truncate", truncate, minimum=1, integer=True)
         self.input_size = check_number("input_size", input_size, minimum=1, integer=True)
         self.hidden_size = check_number("hidden_size", hidden_size, minimum=1, integer=True)
         check_rng(rng)
         self.head = check_choice("head", head, HEADS)
         self.activation = check_choice("activation", activation, ACTIVATIONS)
         self.output = check_choice("output", output, OUTPUTS)
+        self.truncate = None if truncate is None else check_number(
+            "truncate", truncate, minimum=1, integer=True)
         if head == "regression" and output != "last":
             raise ValueError("head='regression' needs output='last' (one real target per "
                              "sequence), got output='sequence'.")
-        default = 2 if head == "softmax" else 1
-        self.output_size = default if output_size is None else check_number(
-            "output_size", output_size, minimum=2 if head == "softmax" else 1, integer=True)
-        if head == "sigmoid" and self.output_size != 1:
-            raise ValueError(f"head='sigmoid' has one output, got output_size={output_size}.")
+        if head == "sigmoid":
+            if output_size not in (None, 2):
+                raise ValueError(f"head='sigmoid' scores two classes (one logit), so "
+                                 f"output_size must be 2 or None, got {output_size!r}.")
+            self.output_size = 2
+        elif output_size is None:
+            self.output_size = 2 if head == "softmax" else 1
+        else:
+            self.output_size = check_number("output_size", output_size,
+                                            minimum=2 if head == "softmax" else 1, integer=True)
+        check_memory(f"the {type(self).__name__}'s parameters", self._parameter_count(),
+                     "input_size, hidden_size or output_size")
         params = self._recurrence_params(rng)
-        features = self._features_size
-        params["V"] = uniform_init(rng, features, (features, self.output_size))
-        params["c"] = np.zeros(self.output_size)
+        features, logits = self._features_size, self._logits_size
+        params["V"] = uniform_init(rng, features, (features, logits))
+        params["c"] = np.zeros(logits)
         self.params = params
+
+    @property
+    def task(self) -> str:
+        """"regression" for the regression head, else "classification"."""
+        return "regression" if self.head == "regression" else "classification"
+
+    @property
+    def _logits_size(self) -> int:
+        """Columns of the head's weights: one logit for the sigmoid head, C otherwise."""
+        return 1 if self.head == "sigmoid" else self.output_size
+
+    def _parameter_count(self) -> int:
+        """How many numbers ``params`` will hold (for the memory check before drawing them)."""
+        D, H = self.input_size, self.hidden_size
+        return H * (D + H + 1) + self._features_size * self._logits_size + self._logits_size
 
     # --- the recurrence: the three hooks a subclass replaces -----------------------------
 
@@ -163,7 +190,7 @@ class RNN(Model):
 
     def _recurrence_backward(self, dhidden, cache) -> dict[str, np.ndarray]:
         """dhidden (N, T, H) + cache -> the gradients of the recurrence's own parameters."""
-        _, _, dU, dW, db = rnn_backward(dhidden, cache, self.truncate, check=False)
+        _, _, dU, dW, db = rnn_backward(dhidden, cache, self.truncate)
         return {"U": dU, "W": dW, "b": db}
 
     # --- the protocol ---------------------------------------------------------------------
@@ -176,15 +203,18 @@ class RNN(Model):
 
     def check_inputs(self, X):
         X = as_float_array("X", X, shape=("N", "T", self.input_size))
-        check_sequences(X)
+        if X.shape[0] == 0:
+            raise ValueError("X holds no sequences (N = 0): give at least one.")
+        if X.shape[1] == 0:
+            raise ValueError("X must hold at least one time step, got T = 0.")
         return X
 
     def check_targets(self, y, X):
         N, T = X.shape[:2]
         if self.head == "regression":
             return as_float_array("y", y, shape=(N, self.output_size))
-        classes = 2 if self.head == "sigmoid" else self.output_size
-        return check_labels("y", y, (N, T) if self.output == "sequence" else (N,), classes)
+        return check_labels("y", y, (N, T) if self.output == "sequence" else (N,),
+                            self.output_size)
 
     def _run(self, X):
         hidden, cache = self._recurrence_forward(X)
@@ -210,22 +240,15 @@ class RNN(Model):
 
     def _predict_proba(self, X):
         logits = self._run(X)[0]
-        if self.head == "regression":
-            raise ValueError("a regression head predicts numbers, not probabilities: use "
-                             "predict.")
         if self.head == "sigmoid":
-            return sigmoid(logits[..., 0])
-        if self.output == "sequence" and self.output_size == 2:
-            return sigmoid(logits[..., 1] - logits[..., 0])  # P(bit = 1), (N, T)
+            p = sigmoid(logits)                # P(bit = 1), (..., 1)
+            return np.concatenate([1.0 - p, p], axis=-1)
         return softmax(logits)
 
     def _predict(self, X):
         if self.head == "regression":
             return self._run(X)[0]  # (N, C) real numbers
-        probabilities = self._predict_proba(X)
-        if self.head == "sigmoid" or (self.output == "sequence" and self.output_size == 2):
-            return (probabilities > 0.5).astype(np.int64)
-        return probabilities.argmax(axis=-1)
+        return self._predict_proba(X).argmax(axis=-1)
 
     def hidden_states(self, X) -> np.ndarray:
         """Hidden states h_t for inputs ``X`` (N, T, D), starting from zeros: (N, T, H)."""

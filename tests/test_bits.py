@@ -71,7 +71,7 @@ def test_all_pairs():
     (lambda: int_to_bits(-1, 4), "got values from -1"),
     (lambda: int_to_bits(1.5, 4), "must hold non-negative integers, got dtype float64"),
     (lambda: int_to_bits(True, 4), "must hold non-negative integers"),
-    (lambda: int_to_bits(3, 0), "n_bits must be an integer >= 1"),
+    (lambda: int_to_bits(3, 0), r"n_bits must be an integer in the range \[1, 65536\], got 0"),
     (lambda: int_to_bits(3, 4, "little"), r"bit_order must be one of \('lsb', 'msb'\)"),
     (lambda: bits_to_int([0, 2, 1]), "bits must hold only 0 and 1"),
     (lambda: bits_to_int([0.0, 1.0]), "bits must hold the integers 0 and 1"),
@@ -82,3 +82,44 @@ def test_all_pairs():
 def test_bad_inputs_are_rejected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- bounded work and memory (issue 31) --------------------------------------------------------
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: int_to_bits(5, 10**9), r"n_bits must be an integer in the range \[1, 65536\], "
+                                    r"got 1000000000"),
+    (lambda: int_to_bits(5, 10**12), r"n_bits must be an integer in the range \[1, 65536\]"),
+    (lambda: int_to_bits(np.zeros(10**6, dtype=np.int64), 60_000),
+     r"the bits would need .* GiB.*make n_bits or the number of values smaller"),
+    (lambda: addition_data(np.zeros(10**5, dtype=np.int64), np.zeros(10**5, dtype=np.int64),
+                           60_000), r"the addition data would need .* GiB"),
+    (lambda: addition_data([1], [2], 10**9), r"n_bits must be an integer in the range"),
+    (lambda: random_addends(np.random.default_rng(0), 10**12, 8),
+     r"the addends would need .* GiB.*make count or n_bits smaller"),
+    (lambda: int_to_bits(2**70_000, 65_536), r"got values from a 70001-bit integer to a 70001-bit integer"),
+])
+def test_huge_sizes_are_refused_at_once(call, message):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=message):
+        call()
+    assert time.perf_counter() - start < 1.0
+
+
+def test_empty_values_give_empty_bits():
+    assert int_to_bits([], 8).shape == (0, 8) and int_to_bits([], 8).dtype == np.int8
+    assert int_to_bits(np.zeros(0, dtype=np.int64), 3, "msb").shape == (0, 3)
+
+
+def test_wide_widths_stay_fast_and_exact():
+    import time
+
+    start = time.perf_counter()
+    bits = int_to_bits([5, 2**100 + 1], 65_536, "msb")
+    assert time.perf_counter() - start < 1.0
+    assert bits.shape == (2, 65_536) and bits[:, :-101].sum() == 0
+    assert [int(v) for v in bits_to_int(bits[:, -200:], "msb")] == [5, 2**100 + 1]
+    np.testing.assert_array_equal(int_to_bits(5, 70)[:3], [1, 0, 1])
+    assert int_to_bits(5, 70)[3:].sum() == 0

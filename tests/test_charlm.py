@@ -126,12 +126,12 @@ def test_bits_per_character_of_a_network_is_its_loss_in_bits(cell):
 def test_sampling_is_deterministic_for_a_seed(cell):
     model = (NGramModel(3, 5).fit(np.random.default_rng(0).integers(0, 5, 200))
              if cell == "ngram" else language_model(cell))
-    runs = [sample(model, [1, 2], 50, np.random.default_rng(7), temperature=0.8)
+    runs = [sample(model, [1, 2], 50, rng=np.random.default_rng(7), temperature=0.8)
             for _ in range(2)]
     np.testing.assert_array_equal(runs[0], runs[1])
     assert runs[0].shape == (50,) and runs[0].dtype == np.int64
     assert runs[0].min() >= 0 and runs[0].max() < 5
-    other = sample(model, [1, 2], 50, np.random.default_rng(8), temperature=0.8)
+    other = sample(model, [1, 2], 50, rng=np.random.default_rng(8), temperature=0.8)
     assert not np.array_equal(runs[0], other)
 
 
@@ -139,7 +139,7 @@ def test_sampling_follows_the_network_step_by_step():
     # temperature 0 picks the argmax of predict_proba at every step of the growing text
     model = language_model("lstm", V=6, H=8, seed=4)
     prime = np.array([1, 3, 5])
-    written = sample(model, prime, 12, np.random.default_rng(0), temperature=0)
+    written = sample(model, prime, 12, rng=np.random.default_rng(0), temperature=0)
     text = list(prime)
     for char in written:
         probabilities = model.predict_proba(np.eye(6)[text][None])
@@ -151,23 +151,23 @@ def test_sampling_follows_the_network_step_by_step():
 def test_temperature_sharpens_and_flattens_the_sample():
     ids = np.random.default_rng(1).integers(0, 8, 2000)
     model = NGramModel(1, 8, 1.0).fit(np.concatenate([ids, np.zeros(4000, dtype=int)]))
-    cold = sample(model, [0], 400, np.random.default_rng(0), temperature=0.3)
-    hot = sample(model, [0], 400, np.random.default_rng(0), temperature=3.0)
+    cold = sample(model, [0], 400, rng=np.random.default_rng(0), temperature=0.3)
+    hot = sample(model, [0], 400, rng=np.random.default_rng(0), temperature=3.0)
     assert np.mean(cold == 0) > 0.95 > np.mean(hot == 0)
-    assert (sample(model, [0], 20, np.random.default_rng(0), temperature=0) == 0).all()
+    assert (sample(model, [0], 20, rng=np.random.default_rng(0), temperature=0) == 0).all()
 
 
 def test_sample_rejects_bad_arguments():
     model = language_model("rnn")
     with pytest.raises(ValueError, match="prime must hold at least one character"):
-        sample(model, [], 5, np.random.default_rng(0))
+        sample(model, [], 5, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="temperature must be a number >= 0"):
-        sample(model, [1], 5, np.random.default_rng(0), temperature=-1)
+        sample(model, [1], 5, rng=np.random.default_rng(0), temperature=-1)
     with pytest.raises(ValueError, match="rng must be a np.random.Generator"):
-        sample(model, [1], 5, 0)
+        sample(model, [1], 5, rng=0)
     with pytest.raises(ValueError, match="model must be a fitted NGramModel, or an RNN or LSTM"):
         sample(RNN(2, 3, rng=np.random.default_rng(0), head="sigmoid"), [1], 5,
-               np.random.default_rng(0))
+               rng=np.random.default_rng(0))
 
 
 def test_truncation_changes_the_gradient_but_not_the_loss():
@@ -179,3 +179,18 @@ def test_truncation_changes_the_gradient_but_not_the_loss():
     assert loss_full == loss_cut
     np.testing.assert_array_equal(grads_full["V"], grads_cut["V"])  # the head is not recurrent
     assert not np.allclose(grads_full["Wh"], grads_cut["Wh"])
+
+
+def test_the_benchmark_runs_in_its_quick_mode():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    result = subprocess.run([sys.executable, str(root / "benchmarks" / "char_lm.py"), "--quick",
+                             "--peers", "nnlib"], capture_output=True, text=True, cwd=root,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert "V=96, H=64, batch 32 x 128 characters" in result.stdout
+    assert "time per update: nnlib" in result.stdout
+    assert "sampling: nnlib" in result.stdout and "characters/s" in result.stdout

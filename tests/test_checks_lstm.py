@@ -4,15 +4,16 @@ import numpy as np
 import pytest
 
 from course.checks import CheckFailed
-from course.checks.lstm import check_lstm_bptt, check_lstm_step_backward
+from course.checks.lstm import check_lstm_backward, check_lstm_step_backward
 
 
 # Reference answers written independently of the checks, each with a switch for one mistake.
 def step_backward(dh, dc, cache, tanh_slope=True, forget_old_cell=True, carry_dc=True,
                   swap_gates=False):
-    x, h_prev, c_prev, gates, tanh_c, Wx, Wh = cache
+    x, h_prev, c_prev, tanh_c, Wx, Wh = (cache.x, cache.h_prev, cache.c_prev, cache.tanh_c,
+                                         cache.Wx, cache.Wh)
     H = h_prev.shape[1]
-    i, f, o, g = np.split(gates, 4, axis=1)
+    i, f, o, g = cache.i, cache.f, cache.o, cache.g
     c = f * c_prev + i * g
     dc_total = (dc if carry_dc else 0) + dh * o * ((1 - tanh_c**2) if tanh_slope else 1)
     di, df = dc_total * g, dc_total * (c_prev if forget_old_cell else c)
@@ -24,18 +25,18 @@ def step_backward(dh, dc, cache, tanh_slope=True, forget_old_cell=True, carry_dc
     return da @ Wx.T, da @ Wh.T, dc_total * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
 
 
-def bptt(dHs, caches, carry_c=True, carry_h=True, last_only=False):
+def lstm_backward(dHs, caches, carry_c=True, carry_h=True, last_only=False):
     N, T, H = dHs.shape
     dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
-    totals = [0, 0, 0]
+    dX, totals = np.zeros((N, T, caches[0].x.shape[1])), [0, 0, 0]
     for t in reversed(range(T)):
-        _, dh_prev, dc_prev, dWx, dWh, db = step_backward(dHs[:, t] + dh_next, dc_next,
-                                                          caches[t])
+        dX[:, t], dh_prev, dc_prev, dWx, dWh, db = step_backward(dHs[:, t] + dh_next, dc_next,
+                                                                 caches[t])
         dh_next = dh_prev if carry_h else 0 * dh_prev
         dc_next = dc_prev if carry_c else 0 * dc_prev
         totals = [dWx, dWh, db] if last_only else [
             a + b for a, b in zip(totals, (dWx, dWh, db))]
-    return tuple(totals)
+    return (dX, dh_prev, *totals)
 
 
 def test_step_backward_right_answer_passes(capsys):
@@ -65,10 +66,10 @@ def test_step_backward_wrong_type_and_shape():
             part.T if k == 3 else part for k, part in enumerate(step_backward(dh, dc, cache))))
 
 
-def test_bptt_right_answer_passes(capsys):
-    check_lstm_bptt(bptt)
-    check_lstm_bptt(bptt, hidden=True)
-    assert "public checks passed: bptt" in capsys.readouterr().out
+def test_lstm_backward_right_answer_passes(capsys):
+    check_lstm_backward(lstm_backward)
+    check_lstm_backward(lstm_backward, hidden=True)
+    assert "public checks passed: lstm_backward" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("mistake, message", [
@@ -76,6 +77,11 @@ def test_bptt_right_answer_passes(capsys):
     ({"carry_h": False}, "misses the gradient through h"),
     ({"last_only": True}, "right shape but wrong values"),
 ])
-def test_bptt_mistakes_named(mistake, message):
+def test_lstm_backward_mistakes_named(mistake, message):
     with pytest.raises(CheckFailed, match=message):
-        check_lstm_bptt(lambda dHs, caches: bptt(dHs, caches, **mistake))
+        check_lstm_backward(lambda dHs, caches: lstm_backward(dHs, caches, **mistake))
+
+
+def test_lstm_backward_wrong_type():
+    with pytest.raises(CheckFailed, match="expected a tuple of 5"):
+        check_lstm_backward(lambda dHs, caches: lstm_backward(dHs, caches)[2:])

@@ -16,14 +16,15 @@ def carry_probability(n_bits, p_one=0.5, out=False, closed_form=False, one_way=F
     return p[1:] if out else p[:-1]
 
 
-def bidirectional_backward(dhidden, cache_f, cache_b, reverse=True, flip_dX=True):
+def birnn_backward(dhidden, cache, reverse=True, flip_dX=True):
     from nnlib.rnn import rnn_backward
 
     H = dhidden.shape[-1] // 2
-    dX_f, _, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache_f)
+    dX_f, dh0_f, dU_f, dW_f, db_f = rnn_backward(dhidden[..., :H], cache.forward)
     upstream = dhidden[:, ::-1, H:] if reverse else dhidden[..., H:]
-    dX_r, _, dU_b, dW_b, db_b = rnn_backward(upstream, cache_b)
-    return dX_f + (dX_r[:, ::-1] if flip_dX else dX_r), dU_f, dW_f, db_f, dU_b, dW_b, db_b
+    dX_r, dh0_b, dU_b, dW_b, db_b = rnn_backward(upstream, cache.backward)
+    return (dX_f + (dX_r[:, ::-1] if flip_dX else dX_r), dh0_f, dh0_b, dU_f, dW_f, db_f,
+            dU_b, dW_b, db_b)
 
 
 CASES = [
@@ -33,9 +34,10 @@ CASES = [
          "closed form .* holds only for p_one = 1/2"),
         ((lambda n, q: carry_probability(n, q, one_way=True),), "wrong values"),
     ]),
-    (checks.check_bidirectional_backward, (bidirectional_backward,), [
-        ((lambda *a: bidirectional_backward(*a, reverse=False),), "reversed time"),
-        ((lambda *a: bidirectional_backward(*a, flip_dX=False),), "dX is wrong"),
+    (checks.check_birnn_backward, (birnn_backward,), [
+        ((lambda *a: birnn_backward(*a, reverse=False),), "reversed time"),
+        ((lambda *a: birnn_backward(*a, flip_dX=False),), "dX is wrong"),
+        ((lambda *a: birnn_backward(*a)[:7],), "must return a tuple of 9"),
     ]),
 ]
 

@@ -6,29 +6,35 @@ from course import checks
 from selfcheck_cases import self_check_tests
 
 
-def step_backward(dh, cache, U, W, through_tanh=True):
-    x, h_prev, h = cache
-    da = dh * (1 - h**2) if through_tanh else dh
-    return da @ U.T, da @ W.T, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+# Reference answers written independently of the checks, each with a switch for one mistake.
+def rnn_step_backward(dh, cache, through_tanh=True):
+    da = dh * (1 - cache.h**2) if through_tanh else dh
+    return (da @ cache.U.T, da @ cache.W.T, cache.x.T @ da, cache.h_prev.T @ da,
+            da.sum(axis=0))
 
 
-def bptt(dhidden, caches, U, W, carry_back=True):
-    dU, dW, db = np.zeros_like(U), np.zeros_like(W), np.zeros(W.shape[0])
-    dh_next = np.zeros_like(dhidden[:, 0])
-    for t in reversed(range(len(caches))):
-        _, dh_prev, dU_t, dW_t, db_t = step_backward(
-            dhidden[:, t] + (dh_next if carry_back else 0), caches[t], U, W)
+def rnn_backward(dhidden, caches, carry_back=True, wrong_dh0=False):
+    N, T, H = dhidden.shape
+    dX = np.zeros((N, T, caches[0].x.shape[1]))
+    dU, dW, db = np.zeros_like(caches[0].U), np.zeros_like(caches[0].W), np.zeros(H)
+    dh_next = np.zeros((N, H))
+    for t in reversed(range(T)):
+        dX[:, t], dh_prev, dU_t, dW_t, db_t = rnn_step_backward(
+            dhidden[:, t] + (dh_next if carry_back else 0), caches[t])
         dh_next = dh_prev
         dU, dW, db = dU + dU_t, dW + dW_t, db + db_t
-    return dU, dW, db
+    return dX, (2 * dh_next if wrong_dh0 else dh_next), dU, dW, db
 
 
 CASES = [
-    (checks.check_step_backward, (step_backward,), [
-        ((lambda *a: step_backward(*a, through_tanh=False),), "skips the tanh"),
+    (checks.check_rnn_step_backward, (rnn_step_backward,), [
+        ((lambda *a: rnn_step_backward(*a, through_tanh=False),), "skips the tanh"),
+        ((lambda *a: rnn_step_backward(*a)[:4],), "expected a tuple of 5"),
     ]),
-    (checks.check_bptt, (bptt,), [
-        ((lambda *a: bptt(*a, carry_back=False),), "flows back through time"),
+    (checks.check_rnn_backward, (rnn_backward,), [
+        ((lambda *a: rnn_backward(*a, carry_back=False),), "flows back through time"),
+        ((lambda *a: rnn_backward(*a, wrong_dh0=True),), "dh0 is the dh_prev of step 0"),
+        ((lambda *a: rnn_backward(*a)[2:],), "expected a tuple of 5"),
     ]),
 ]
 

@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.lagtasks import (ADDING_BASELINE_MSE, adding_problem, adding_run,
-                             hidden_gradient_norms, marked_positions)
+from course.lstm import adding_run, hidden_gradient_norms
+from nnlib.data.lagtasks import ADDING_BASELINE_MSE, adding_problem, marked_positions
 from nnlib.lstm import (LSTM, lstm_backward, lstm_forward, lstm_step_backward,
                         lstm_step_forward)
 from nnlib.model import Model, build_model
@@ -104,27 +104,17 @@ def test_no_overflow_warnings_at_large_inputs():
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda p: lstm_step_forward(p[0][:, 0], p[1], p[1], p[2][:, :-1], p[3], p[4]),
-     "Wx must have shape"),
-    (lambda p: lstm_step_forward(p[0][:, 0], p[1], p[1][:2], p[2], p[3], p[4]),
-     "c_prev must have shape"),
-    (lambda p: lstm_forward(p[0][0], p[1], p[2], p[3], p[4]), "X must have shape"),
-    (lambda p: lstm_forward(p[0], p[1], p[2], p[3], p[4][:-1]), "b must have shape"),
-    (lambda p: lstm_forward(p[0], p[1], p[2], p[3][:, :4], p[4]), "Wh must have shape"),
+    (lambda: LSTM(2, 4, rng=np.random.default_rng(0)).predict(np.zeros((2, 3, 1))),
+     r"X must have shape \(N, T, 2\)"),
+    (lambda: LSTM(2, 4, rng=np.random.default_rng(0)).predict(np.full((1, 3, 2), np.inf)),
+     "X contains inf"),
+    (lambda: LSTM(2, 4, rng=np.random.default_rng(0)).predict(np.zeros((1, 0, 2))),
+     "X must hold at least one time step"),
+    (lambda: LSTM(2, 4, rng=np.random.default_rng(0), truncate=0), "truncate"),
 ])
-def test_bad_inputs_rejected(call, message):
+def test_bad_inputs_rejected_at_the_model(call, message):
     with pytest.raises(ValueError, match=message):
-        call(small_problem())
-
-
-def test_backward_rejects_wrong_gradient_shape():
-    X, h0, Wx, Wh, b, _ = small_problem()
-    Hs, cache = lstm_forward(X, h0, Wx, Wh, b)
-    with pytest.raises(ValueError, match="dHs must have shape"):
-        lstm_backward(Hs[:, :-1], cache)
-    _, _, step_cache = lstm_step_forward(X[:, 0], h0, h0, Wx, Wh, b)
-    with pytest.raises(ValueError, match="dc must have shape"):
-        lstm_step_backward(h0, h0[:, :-1], step_cache)
+        call()
 
 
 # --- the adding problem -------------------------------------------------------------------
@@ -161,7 +151,7 @@ def test_adding_problem_is_seeded_and_checked():
 ])
 def test_model_gradcheck(settings, target):
     rng = np.random.default_rng(4)
-    model = LSTM(2, 3, rng, **settings)
+    model = LSTM(2, 3, rng=rng, **settings)
     for value in model.params.values():
         value += rng.normal(scale=0.3, size=value.shape)
     X = rng.normal(size=(4, 5, 2))
@@ -176,7 +166,7 @@ def test_model_gradcheck(settings, target):
 
 def test_model_matches_the_functions():
     rng = np.random.default_rng(5)
-    model = LSTM(2, 4, rng, head="regression", output="last")
+    model = LSTM(2, 4, rng=rng, head="regression", output="last")
     p = model.params
     X = rng.normal(size=(3, 6, 2))
     Hs, _ = lstm_forward(X, np.zeros((3, 4)), p["Wx"], p["Wh"], p["b"])
@@ -187,7 +177,7 @@ def test_model_matches_the_functions():
 
 
 def test_model_protocol_and_config():
-    model = LSTM(2, 5, np.random.default_rng(0), head="regression", output="last",
+    model = LSTM(2, 5, rng=np.random.default_rng(0), head="regression", output="last",
                  forget_bias=2.0)
     assert isinstance(model, Model) and isinstance(model, RNN)
     assert model.params["b"][5:10].tolist() == [2.0] * 5
@@ -199,13 +189,13 @@ def test_model_protocol_and_config():
     built = build_model("LSTM", model.config)
     assert type(built) is LSTM and built.config == model.config
     with pytest.raises(ValueError, match="forget_bias"):
-        LSTM(2, 5, np.random.default_rng(0), forget_bias="one")
+        LSTM(2, 5, rng=np.random.default_rng(0), forget_bias="one")
 
 
 def test_lstm_learns_the_adding_problem_where_the_budget_is_small():
     X, y = adding_problem(512, 10, np.random.default_rng(0))
     X_val, y_val = adding_problem(256, 10, np.random.default_rng(1))
-    model = LSTM(2, 8, np.random.default_rng(2), head="regression", output="last")
+    model = LSTM(2, 8, rng=np.random.default_rng(2), head="regression", output="last")
     history = fit(model, X, y, Adam(0.01, clip_norm=1.0), epochs=12, batch_size=32,
                   rng=np.random.default_rng(3), X_val=X_val, y_val=y_val, metric=None)
     assert history.val_loss[0] > 0.1
@@ -216,7 +206,7 @@ def test_lstm_learns_the_adding_problem_where_the_budget_is_small():
 def test_hidden_gradient_norms_match_a_numerical_gradient(cell):
     rng = np.random.default_rng(6)
     build = LSTM if cell == "lstm" else RNN
-    model = build(2, 3, rng, head="regression", output="last")
+    model = build(2, 3, rng=rng, head="regression", output="last")
     X, y = adding_problem(4, 6, rng)
     norms = hidden_gradient_norms(model, X, y)
     assert norms.shape == (6,) and np.all(norms > 0)
@@ -243,7 +233,7 @@ def test_hidden_gradient_norms_match_a_numerical_gradient(cell):
 
 
 def test_hidden_gradient_norms_needs_the_regression_head():
-    model = LSTM(2, 3, np.random.default_rng(0))
+    model = LSTM(2, 3, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="head='regression'"):
         hidden_gradient_norms(model, np.zeros((2, 4, 2)), np.zeros((2, 4), dtype=int))
 
@@ -254,38 +244,6 @@ def test_adding_run_is_deterministic_and_stops_when_solved():
     assert history.val_loss[-1] < 0.01 <= history.val_loss[-2]
     with pytest.raises(ValueError, match="cell must be"):
         adding_run("gru", 5, 0)
-
-
-def test_the_notebooks_code_behaves_like_the_library():
-    # d2l's rule: the functions notebook 07 builds have the library's names and signatures and
-    # give the same numbers.
-    from pathlib import Path
-
-    import nbformat
-
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "07_lstm.ipynb"
-    namespace = {"np": np}
-    exec("from nnlib.activations import sigmoid, tanh", namespace)
-    for cell in nbformat.read(path, as_version=4).cells:
-        if cell.cell_type == "code" and cell.source.startswith(
-                ("def lstm_step_forward", "def lstm_step_backward", "def lstm_forward_loop",
-                 "def bptt")):
-            exec(cell.source, namespace)
-    X, h0, Wx, Wh, b, rng = small_problem(seed=9, T=6)
-    c0, dh, dc = (rng.normal(size=h0.shape) for _ in range(3))
-    h_nb, c_nb, cache_nb = namespace["lstm_step_forward"](X[:, 0], h0, c0, Wx, Wh, b)
-    h_lib, c_lib, cache_lib = lstm_step_forward(X[:, 0], h0, c0, Wx, Wh, b)
-    np.testing.assert_allclose(h_nb, h_lib, rtol=1e-13)
-    np.testing.assert_allclose(c_nb, c_lib, rtol=1e-13)
-    for got, want in zip(namespace["lstm_step_backward"](dh, dc, cache_nb),
-                         lstm_step_backward(dh, dc, cache_lib)):
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
-    Hs_nb, caches = namespace["lstm_forward_loop"](X, h0, Wx, Wh, b)
-    Hs_lib, cache = lstm_forward(X, h0, Wx, Wh, b)
-    np.testing.assert_allclose(Hs_nb, Hs_lib, rtol=1e-12, atol=1e-15)
-    dHs = rng.normal(size=Hs_lib.shape)
-    for got, want in zip(namespace["bptt"](dHs, caches), lstm_backward(dHs, cache)[2:]):
-        np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
 
 
 def test_sweep_tool_records_the_settings_it_ran_with(tmp_path):
@@ -381,3 +339,20 @@ def test_model_truncate_setting_and_per_step_classifier():
     assert cut.loss(X, y) < before
     with pytest.raises(ValueError, match="truncate"):
         LSTM(V, H, rng=np.random.default_rng(0), truncate=0)
+
+
+def test_huge_sizes_are_refused_at_once():
+    import time
+
+    from nnlib.birnn import BiRNN
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"the LSTM's parameters would need .* GiB"):
+        LSTM(2, 10**7, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"the BiRNN's parameters would need .* GiB"):
+        BiRNN(2, 10**7, rng=np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"n must be an integer >= 1, got 1000000.0"):
+        adding_problem(1e6, 1e6, np.random.default_rng(0))
+    with pytest.raises(ValueError, match=r"the adding problem would need .* GiB.*make n or T"):
+        adding_problem(10**6, 10**6, np.random.default_rng(0))
+    assert time.perf_counter() - start < 1.0

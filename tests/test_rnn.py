@@ -3,7 +3,9 @@ import pytest
 
 from nnlib.data.bits import addition_data, all_pairs, random_addends
 from nnlib.gradcheck import numerical_gradient, relative_error
-from nnlib.addition import exact_sum_accuracy, exact_sums, split_pairs, train_addition
+from course.rnn import train_addition
+from nnlib.addition import exact_sum_accuracy, exact_sums
+from nnlib.data.bits import split_pairs
 from nnlib.model import Model
 from nnlib.optim import SGD
 from nnlib.rnn import (RNN, bit_loss, rnn_backward, rnn_forward, rnn_step_backward,
@@ -19,9 +21,11 @@ def small_problem(seed=0, N=3, T=5, D=2, H=4):
 
 
 def test_step_known_value():
-    h, _ = rnn_step_forward([[1.0, 0.0]], [[0.5]], [[2.0], [3.0]], [[-2.0]], [0.5])
+    a = np.array
+    h, _ = rnn_step_forward(a([[1.0, 0.0]]), a([[0.5]]), a([[2.0], [3.0]]), a([[-2.0]]), a([0.5]))
     assert h[0, 0] == pytest.approx(np.tanh(2.0 - 1.0 + 0.5))
-    h, _ = rnn_step_forward([[0.0, 0.0]], [[0.0]], [[2.0], [3.0]], [[-2.0]], [0.0], "sigmoid")
+    h, _ = rnn_step_forward(a([[0.0, 0.0]]), a([[0.0]]), a([[2.0], [3.0]]), a([[-2.0]]), a([0.0]),
+                            "sigmoid")
     assert h[0, 0] == 0.5
 
 
@@ -96,7 +100,7 @@ def targets(model, rng, N, T):
     dict(output="last", head="softmax", output_size=4), dict(output="last", head="sigmoid")])
 def test_model_gradcheck_over_whole_sequences(settings):
     rng = np.random.default_rng(3)
-    model = RNN(2, 5, rng, **settings)
+    model = RNN(2, 5, rng=rng, **settings)
     for name in model.params:  # move off the zero biases so that every path is exercised
         model.params[name] += rng.normal(scale=0.5, size=model.params[name].shape)
     X = rng.integers(0, 2, size=(4, 6, 2)).astype(float)
@@ -125,19 +129,19 @@ def test_bit_loss_known_values_and_heads_agree():
 
 
 def test_untrained_loss_is_about_a_coin_flip():
-    model = RNN(2, 16, np.random.default_rng(0))
+    model = RNN(2, 16, rng=np.random.default_rng(0))
     X, y = addition_data(*all_pairs(4), 5)
     assert abs(model.loss(X, y) - np.log(2)) < 0.15
     assert model.predict(X).shape == y.shape
-    assert model.predict_proba(X).shape == y.shape
+    assert model.predict_proba(X).shape == y.shape + (2,)
     assert model.hidden_states(X).shape == (X.shape[0], 5, 16)
     assert "hidden_size=16" in repr(model)
 
 
 def test_initialisation_is_seeded():
-    one = RNN(2, 8, np.random.default_rng(5)).params
-    two = RNN(2, 8, np.random.default_rng(5)).params
-    three = RNN(2, 8, np.random.default_rng(6)).params
+    one = RNN(2, 8, rng=np.random.default_rng(5)).params
+    two = RNN(2, 8, rng=np.random.default_rng(5)).params
+    three = RNN(2, 8, rng=np.random.default_rng(6)).params
     assert all(np.array_equal(one[k], two[k]) for k in one)
     assert not np.array_equal(one["W"], three["W"])
 
@@ -145,7 +149,7 @@ def test_initialisation_is_seeded():
 @pytest.mark.parametrize("head, activation, lr", [("softmax", "tanh", 1.0),
                                                   ("sigmoid", "sigmoid", 3.0)])
 def test_learns_addition_on_held_out_pairs_and_generalises_in_length(head, activation, lr):
-    model = RNN(2, 16, np.random.default_rng(0), head=head, activation=activation)
+    model = RNN(2, 16, rng=np.random.default_rng(0), head=head, activation=activation)
     train, held = split_pairs(8, 0.75, np.random.default_rng(4))
     history = train_addition(model, train, SGD(lr), 20, np.random.default_rng(1),
                              val_pairs=held, stop_at_perfect=True)
@@ -164,7 +168,7 @@ def test_split_pairs_is_a_partition():
 
 
 def test_msb_first_does_not_learn_to_add():
-    model = RNN(2, 16, np.random.default_rng(0))
+    model = RNN(2, 16, rng=np.random.default_rng(0))
     train, held = split_pairs(8, 0.5, np.random.default_rng(4))
     history = train_addition(model, train, SGD(1.0), 2, np.random.default_rng(1),
                              bit_order="msb", val_pairs=held)
@@ -172,7 +176,7 @@ def test_msb_first_does_not_learn_to_add():
 
 
 def test_history_counts_epochs_and_steps():
-    model = RNN(2, 4, np.random.default_rng(0))
+    model = RNN(2, 4, rng=np.random.default_rng(0))
     train = (np.arange(20) % 8, np.arange(20) // 8)
     history = train_addition(model, train, SGD(0.5), 3, np.random.default_rng(1),
                              batch_size=8, n_bits=4)
@@ -184,7 +188,7 @@ def test_history_counts_epochs_and_steps():
 
 def test_train_addition_is_data_plus_fit():
     train = split_pairs(6, 0.5, np.random.default_rng(0))[0]
-    one, two = (RNN(2, 6, np.random.default_rng(3)) for _ in range(2))
+    one, two = (RNN(2, 6, rng=np.random.default_rng(3)) for _ in range(2))
     train_addition(one, train, SGD(1.0), 2, np.random.default_rng(1), n_bits=6)
     X, y = addition_data(*train, 6)
     fit(two, X, y, SGD(1.0), 2, batch_size=32, rng=np.random.default_rng(1))
@@ -193,7 +197,7 @@ def test_train_addition_is_data_plus_fit():
 
 
 def test_divergence_is_reported():
-    model = RNN(2, 4, np.random.default_rng(0))
+    model = RNN(2, 4, rng=np.random.default_rng(0))
     model.params["V"][:] = np.nan
     with pytest.raises(DivergenceError, match="step 0"):
         train_addition(model, split_pairs(4, 0.5, np.random.default_rng(0))[0], SGD(0.5), 5,
@@ -201,7 +205,7 @@ def test_divergence_is_reported():
 
 
 def test_protocol_config_rebuilds_and_predictions():
-    model = RNN(2, 3, np.random.default_rng(0), output="last", head="softmax", output_size=3)
+    model = RNN(2, 3, rng=np.random.default_rng(0), output="last", head="softmax", output_size=3)
     assert isinstance(model, Model)
     rebuilt = type(model)(**model.config, rng=np.random.default_rng(0))
     assert rebuilt.config == model.config
@@ -211,13 +215,18 @@ def test_protocol_config_rebuilds_and_predictions():
     assert proba.shape == (5, 3)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     np.testing.assert_array_equal(model.predict(X), proba.argmax(axis=1))
-    regression = RNN(2, 3, np.random.default_rng(0), output="last", head="regression")
+    regression = RNN(2, 3, rng=np.random.default_rng(0), output="last", head="regression")
     assert regression.predict(X).shape == (5, 1)
-    with pytest.raises(ValueError, match="regression head predicts numbers"):
-        regression.predict_proba(X)
-    bits = RNN(2, 3, np.random.default_rng(0))
-    assert bits.predict_proba(X).shape == (5, 4)
-    np.testing.assert_array_equal(bits.predict(X), (bits.predict_proba(X) > 0.5).astype(int))
+    assert regression.task == "regression" and not hasattr(regression, "predict_proba")
+    for head in ("softmax", "sigmoid"):
+        bits = RNN(2, 3, rng=np.random.default_rng(0), head=head)
+        assert bits.task == "classification" and bits.output_size == 2
+        proba = bits.predict_proba(X)
+        assert proba.shape == (5, 4, 2)              # [P(bit = 0), P(bit = 1)] at every step
+        np.testing.assert_allclose(proba.sum(axis=-1), 1.0, atol=1e-15)
+        np.testing.assert_array_equal(bits.predict(X), (proba[..., 1] > 0.5).astype(int))
+    last = RNN(2, 3, rng=np.random.default_rng(0), head="sigmoid", output="last")
+    assert last.predict_proba(X).shape == (5, 2) and last.params["V"].shape == (3, 1)
 
 
 def test_last_step_regression_learns_to_sum_its_inputs():
@@ -225,45 +234,46 @@ def test_last_step_regression_learns_to_sum_its_inputs():
     rng = np.random.default_rng(0)
     X = rng.uniform(0, 1, size=(256, 3, 2))
     y = X[:, :, 0].sum(axis=1, keepdims=True)
-    model = RNN(2, 8, np.random.default_rng(1), output="last", head="regression")
+    model = RNN(2, 8, rng=np.random.default_rng(1), output="last", head="regression")
     before = model.loss(X, y)
     fit(model, X, y, SGD(0.1), 40, batch_size=16, rng=rng, metric=None)
     assert model.loss(X, y) < 0.05 * before
 
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: RNN(2, 0, np.random.default_rng(0)), "hidden_size must be an integer >= 1"),
-    (lambda: RNN(2, 4, 0), "rng must be a np.random.Generator"),
-    (lambda: RNN(2, 4, np.random.default_rng(0), head="relu"), "head must be one of"),
-    (lambda: RNN(2, 4, np.random.default_rng(0), activation="relu"), "activation must be one of"),
-    (lambda: RNN(2, 4, np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 1)),
+    (lambda: RNN(2, 0, rng=np.random.default_rng(0)), "hidden_size must be an integer >= 1"),
+    (lambda: RNN(2, 4, rng=0), "rng must be a np.random.Generator"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0), head="relu"), "head must be one of"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0), activation="relu"), "activation must be one of"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 1)),
                                                                 np.zeros((2, 3), int)),
      r"X must have shape \(N, T, 2\), got \(2, 3, 1\)"),
-    (lambda: RNN(2, 4, np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
                                                                 np.full((2, 3), 0.5)),
      "y must hold integer class labels 0 .. 1"),
-    (lambda: RNN(2, 4, np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0)).loss_and_grads(np.zeros((2, 3, 2)),
                                                                 np.full((2, 3), 2)),
      "y must hold class labels 0 .. 1"),
-    (lambda: rnn_step_forward(np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((3, 5)),
-                              np.zeros((4, 4)), np.zeros(4)),
-     r"U must have shape \(D, H\) \(with D=3, H=4\), got \(3, 5\)"),
-    (lambda: rnn_forward(np.full((1, 2, 2), np.nan), np.zeros((1, 3)), np.zeros((2, 3)),
-                         np.zeros((3, 3)), np.zeros(3)), "X contains nan"),
-    (lambda: train_addition(RNN(3, 4, np.random.default_rng(0)), ([1], [2]), SGD(1.0), 1,
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0)).predict(np.full((1, 2, 2), np.nan)),
+     "X contains nan"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0)).predict(np.zeros((0, 2, 2))),
+     r"X holds no sequences \(N = 0\)"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0)).predict(np.zeros((1, 0, 2))),
+     "X must hold at least one time step"),
+    (lambda: train_addition(RNN(3, 4, rng=np.random.default_rng(0)), ([1], [2]), SGD(1.0), 1,
                             np.random.default_rng(0)), "model must be an RNN with input_size 2"),
-    (lambda: train_addition(RNN(2, 4, np.random.default_rng(0)), ([1], [2]), SGD(1.0), 1,
+    (lambda: train_addition(RNN(2, 4, rng=np.random.default_rng(0)), ([1], [2]), SGD(1.0), 1,
                             np.random.default_rng(0), bit_order="mid"),
      "bit_order must be one of"),
-    (lambda: RNN(2, 4, np.random.default_rng(0), head="regression"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0), head="regression"),
      "head='regression' needs output='last'"),
-    (lambda: RNN(2, 4, np.random.default_rng(0), head="sigmoid", output_size=2),
-     "head='sigmoid' has one output"),
-    (lambda: RNN(2, 4, np.random.default_rng(0), output="first"), "output must be one of"),
-    (lambda: RNN(2, 4, np.random.default_rng(0), output="last").loss(np.zeros((2, 3, 2)),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0), head="sigmoid", output_size=1),
+     "head='sigmoid' scores two classes"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0), output="first"), "output must be one of"),
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0), output="last").loss(np.zeros((2, 3, 2)),
                                                                       np.zeros((2, 3), int)),
      r"y must have shape \(2,\)"),
-    (lambda: RNN(2, 4, np.random.default_rng(0), output="last", head="regression").loss(
+    (lambda: RNN(2, 4, rng=np.random.default_rng(0), output="last", head="regression").loss(
         np.zeros((2, 3, 2)), np.zeros(2)), r"y must have shape \(2, 1\)"),
     (lambda: split_pairs(4, 1.0, np.random.default_rng(0)), "held_out must be below 1"),
     (lambda: bit_loss(np.zeros((1, 2, 2)), np.zeros((1, 2), int), "sigmoid"),
@@ -282,34 +292,14 @@ def test_core_module_imports_no_presentation_packages():
     subprocess.run([sys.executable, "-c", code], check=True)
 
 
-def notebook_functions(names):
-    """Execute the code cells of notebook 04 that define ``names`` (they need only NumPy and
-    nnlib) and return those functions."""
-    import json
-    from pathlib import Path
+def test_notebook_sequence_loss_is_the_models_loss():
+    # The notebook's whole-network loss (its own functions; their library twins are compared in
+    # tests/test_notebook_twins.py) gives the model's loss and gradients.
+    from notebook_code import notebook_definitions
 
-    notebook = json.loads((Path(__file__).resolve().parents[1] / "notebooks"
-                           / "04_rnn_binary_addition.ipynb").read_text())
-    namespace = {"np": np, "nnlib": __import__("nnlib")}
-    for cell in notebook["cells"]:
-        source = "".join(cell["source"])
-        if cell["cell_type"] == "code" and any(f"def {name}(" in source for name in names):
-            exec(compile(source, "notebook 04", "exec"), namespace)
-    return [namespace[name] for name in names]
-
-
-def test_notebook_code_behaves_like_the_library():
-    # The notebook's hand-written step, BPTT and whole-network loss agree with nnlib.rnn.
-    step_forward, step_backward, bptt, sequence_loss_and_grads = notebook_functions(
-        ["step_forward", "step_backward", "bptt", "sequence_loss_and_grads"])
-    X, h0, U, W, b, rng = small_problem(seed=7, T=6)
-    h_nb, cache_nb = step_forward(X[:, 0], h0, U, W, b)
-    h_lib, cache_lib = rnn_step_forward(X[:, 0], h0, U, W, b)
-    np.testing.assert_allclose(h_nb, h_lib, rtol=1e-14)
-    dh = rng.normal(size=h0.shape)
-    for mine, theirs in zip(step_backward(dh, cache_nb, U, W), rnn_step_backward(dh, cache_lib)):
-        np.testing.assert_allclose(mine, theirs, rtol=1e-12, atol=1e-14)
-    model = RNN(2, 4, np.random.default_rng(8))
+    sequence_loss_and_grads = notebook_definitions("04")["sequence_loss_and_grads"]
+    X, _, _, _, _, rng = small_problem(seed=7, T=6)
+    model = RNN(2, 4, rng=np.random.default_rng(8))
     for value in model.params.values():
         value += rng.normal(scale=0.5, size=value.shape)
     y = rng.integers(0, 2, size=X.shape[:2])
@@ -318,7 +308,6 @@ def test_notebook_code_behaves_like_the_library():
     assert loss_nb == pytest.approx(loss_lib, rel=1e-12)
     for key in grads_lib:
         np.testing.assert_allclose(grads_nb[key], grads_lib[key], rtol=1e-10, atol=1e-13)
-    assert bptt is not None
 
 
 # --- truncated backpropagation through time ----------------------------------------------------
@@ -422,3 +411,20 @@ def test_per_step_classifier_over_a_vocabulary():
     before = model.loss(X, y)
     fit(model, X, y, SGD(0.5), epochs=20, metric=None)
     assert model.loss(X, y) < before
+
+
+# --- bounded memory (issue 31) ---------------------------------------------------------------
+
+@pytest.mark.parametrize("build", [
+    lambda: RNN(2, 10**7, rng=np.random.default_rng(0)),
+    lambda: RNN(10**7, 40, rng=np.random.default_rng(0)),
+    lambda: RNN(4, 40, rng=np.random.default_rng(0), output="last", output_size=10**9),
+])
+def test_huge_networks_are_refused_before_drawing_weights(build):
+    import time
+
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match=r"the RNN's parameters would need .* GiB.*make "
+                                         r"input_size, hidden_size or output_size smaller"):
+        build()
+    assert time.perf_counter() - start < 1.0

@@ -20,7 +20,7 @@ def explorer():
 
 def test_builds_and_samples_what_sample_writes(explorer):
     expected = VOCABULARY.decode(sample(explorer.model, VOCABULARY.encode("abc"), 40,
-                                        np.random.default_rng(3)))
+                                        rng=np.random.default_rng(3)))
     assert explorer.text == expected and len(expected) == 40
     assert explorer.plot.value[:4] == b"\x89PNG"
     assert explorer._repr_mimebundle_()["text/plain"] == SampleExplorer.description
@@ -34,7 +34,7 @@ def test_each_control_resamples(explorer):
     assert explorer.text != first[:60] and "<b>(a</b>" in explorer.status.value
     explorer.temperature.value = 0.0
     assert explorer.text == VOCABULARY.decode(sample(
-        explorer.model, VOCABULARY.encode("(a"), 60, np.random.default_rng(3), temperature=0))
+        explorer.model, VOCABULARY.encode("(a"), 60, rng=np.random.default_rng(3), temperature=0))
 
 
 def test_an_unknown_character_in_the_prime_is_shown_not_raised(explorer):

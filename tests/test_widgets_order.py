@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from nnlib.addition import split_pairs, train_addition
+from course.rnn import train_addition
+from nnlib.data.bits import split_pairs
 from nnlib.optim import SGD
 from nnlib.rnn import RNN
 from course.widgets.order import OrderExplorer
@@ -13,7 +14,7 @@ N_BITS = 5
 def models():
     trained = {}
     for order in ("lsb", "msb"):
-        model = RNN(2, 8, np.random.default_rng(0), head="softmax")
+        model = RNN(2, 8, rng=np.random.default_rng(0), head="softmax")
         train, _ = split_pairs(N_BITS, 0.25, np.random.default_rng(4))
         train_addition(model, train, SGD(1.0), 100, np.random.default_rng(1), n_bits=N_BITS,
                        bit_order=order)

@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from nnlib.addition import split_pairs, train_addition
+from course.rnn import train_addition
+from nnlib.data.bits import split_pairs
 from nnlib.optim import SGD
 from nnlib.rnn import RNN
 from course.widgets.rnn import AdditionStepper
@@ -9,7 +10,7 @@ from course.widgets.rnn import AdditionStepper
 
 @pytest.fixture(scope="module")
 def trained():
-    model = RNN(2, 16, np.random.default_rng(0))
+    model = RNN(2, 16, rng=np.random.default_rng(0))
     train, _ = split_pairs(8, 0.75, np.random.default_rng(4))
     train_addition(model, train, SGD(1.0), 2, np.random.default_rng(1))
     return model

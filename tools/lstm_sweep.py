@@ -4,7 +4,7 @@
     .venv/bin/python tools/lstm_sweep.py --lags 5 10 --seeds 2 --out /tmp/sweep.json
     .venv/bin/python tools/lstm_sweep.py --lags 50 --cells rnn --hidden-size 34 --out wide.json
 
-Each run is ``nnlib.lagtasks.adding_run(cell, T, seed)`` with the settings written into the
+Each run is ``course.lstm.adding_run(cell, T, seed)`` with the settings written into the
 file's ``settings``: the same function, settings and seeds that the notebook calls for its live
 run, so any entry can be recomputed there and compared. The file records, per run, the updates
 made when the validation MSE first fell below ``solved_mse`` (null: not within the budget) and
@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from nnlib.lagtasks import ADDING_SETTINGS, adding_run  # noqa: E402
+from course.lstm import ADDING_SETTINGS, adding_run  # noqa: E402
 
 DEFAULT_OUT = ROOT / "notebooks" / "data" / "lstm_adding_sweep.json"
 

@@ -1,7 +1,8 @@
 """Self-checks for notebook 07: the LSTM step backwards, and backpropagation through time.
 
-Both checks build their problems with ``nnlib.lstm`` and compare the learner's gradients with
-its reference; when the values are wrong they try the typical mistakes (the tanh slope of the
+The learner writes ``lstm_step_backward`` and ``lstm_backward``, the library's names and
+signatures. Both checks build their problems with ``nnlib.lstm`` and compare the learner's
+gradients with its reference; when the values are wrong they try the typical mistakes (the tanh slope of the
 cell left out, the forget gate's gradient taken with the new cell instead of the old one, the
 cell gradient from the next step dropped) and name the one that matches.
 """
@@ -16,6 +17,7 @@ from course.checks.common import CheckFailed, close, compare_array, report_passe
 from nnlib.lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 
 STEP_NAMES = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
+SEQUENCE_NAMES = ("dX", "dh0", "dWx", "dWh", "db")
 HINTS = {"dx": "da @ Wx.T, shape (N, D)", "dh_prev": "da @ Wh.T, shape (N, H)",
          "dc_prev": "dc_total * f, shape (N, H)", "dWx": "x.T @ da, shape (D, 4H)",
          "dWh": "h_prev.T @ da, shape (H, 4H)", "db": "da.sum(axis=0), shape (4H,)"}
@@ -34,20 +36,21 @@ def _weights(rng, D: int, H: int):
             rng.normal(size=4 * H) / 2)
 
 
+def _copy(cache):
+    # A fresh copy of every array of a step cache, so that the learner cannot change ours.
+    return cache._replace(**{field: value.copy() for field, value in cache._asdict().items()})
+
+
 def _wrong_step(dh, dc, cache, mistake: str):
     # The reference step backward with one typical mistake, to recognise it.
-    x, h_prev, c_prev, gates, tanh_c, Wx, Wh = cache
-    H = h_prev.shape[1]
-    i, f, o, g = (gates[:, k * H:(k + 1) * H] for k in range(4))
-    c = f * c_prev + i * g
+    i, f, o, g, c, tanh_c = cache.i, cache.f, cache.o, cache.g, cache.c, cache.tanh_c
     slope = 1.0 if mistake == "no tanh slope" else 1.0 - tanh_c**2
     dc_total = (0.0 if mistake == "dc dropped" else dc) + dh * o * slope
-    df = dc_total * (c if mistake == "forget uses c" else c_prev)
-    dgates = np.concatenate([dc_total * g, df, dh * tanh_c, dc_total * i], axis=1)
-    s = gates[:, :3 * H]
-    da = np.concatenate([dgates[:, :3 * H] * s * (1 - s), dgates[:, 3 * H:] * (1 - g**2)],
-                        axis=1)
-    return da @ Wx.T, da @ Wh.T, dc_total * f, x.T @ da, h_prev.T @ da, da.sum(axis=0)
+    df = dc_total * (c if mistake == "forget uses c" else cache.c_prev)
+    da = np.concatenate([dc_total * g * i * (1 - i), df * f * (1 - f),
+                         dh * tanh_c * o * (1 - o), dc_total * i * (1 - g**2)], axis=1)
+    return (da @ cache.Wx.T, da @ cache.Wh.T, dc_total * f, cache.x.T @ da,
+            cache.h_prev.T @ da, da.sum(axis=0))
 
 
 STEP_MISTAKES = {
@@ -60,12 +63,12 @@ STEP_MISTAKES = {
 }
 
 
-def check_lstm_step_backward(step_backward: Callable, hidden: bool = False) -> None:
-    """Check ``step_backward(dh, dc, cache) -> (dx, dh_prev, dc_prev, dWx, dWh, db)``.
+def check_lstm_step_backward(lstm_step_backward_fn: Callable, hidden: bool = False) -> None:
+    """Check ``lstm_step_backward(dh, dc, cache) -> (dx, dh_prev, dc_prev, dWx, dWh, db)``.
 
-    ``cache`` is what ``nnlib.lstm.lstm_step_forward`` returns:
-    ``(x, h_prev, c_prev, gates, tanh_c, Wx, Wh)`` with ``gates`` the (N, 4H) outputs of the
-    gate nonlinearities in the order i, f, o, g.
+    ``cache`` is the ``LSTMStepCache`` that ``nnlib.lstm.lstm_step_forward`` returns, with the
+    fields x, h_prev, c_prev, the gates i, f, o, g (after their nonlinearities), c, tanh_c,
+    Wx and Wh.
     """
     name = "lstm_step_backward"
     rng = np.random.default_rng(707 if hidden else 7)
@@ -75,8 +78,8 @@ def check_lstm_step_backward(step_backward: Callable, hidden: bool = False) -> N
         _, _, cache = lstm_step_forward(x, h_prev, c_prev, *_weights(rng, D, H))
         dh, dc = rng.normal(size=(N, H)), rng.normal(size=(N, H))
         expected = lstm_step_backward(dh, dc, cache)
-        copied = tuple(part.copy() for part in cache)
-        result = _tuple(name, step_backward(dh.copy(), dc.copy(), copied), STEP_NAMES)
+        result = _tuple(name, lstm_step_backward_fn(dh.copy(), dc.copy(), _copy(cache)),
+                        STEP_NAMES)
         for index, (label, got, want) in enumerate(zip(STEP_NAMES, result, expected)):
             got = compare_array(f"{name}: {label}", got, want, HINTS[label])
             if close(got, want):
@@ -90,30 +93,29 @@ def check_lstm_step_backward(step_backward: Callable, hidden: bool = False) -> N
     report_passed(name, hidden)
 
 
-def check_lstm_bptt(bptt: Callable, hidden: bool = False) -> None:
-    """Check ``bptt(dHs, caches) -> (dWx, dWh, db)`` against ``nnlib.lstm.lstm_backward``.
+def check_lstm_backward(lstm_backward_fn: Callable, hidden: bool = False) -> None:
+    """Check ``lstm_backward(dHs, caches) -> (dX, dh0, dWx, dWh, db)`` against
+    ``nnlib.lstm.lstm_backward``.
 
-    ``caches[t]`` is the cache of ``lstm_step_forward`` at step t of a sequence started from
+    ``caches`` are the step caches of ``nnlib.lstm.lstm_forward`` for a sequence started from
     h = c = 0; ``dHs`` (N, T, H) is the gradient reaching each h_t from the output at step t.
+    The check calls it with the default, full BPTT.
     """
-    name = "bptt"
+    name = "lstm_backward"
     rng = np.random.default_rng(808 if hidden else 8)
     for N, T, D, H in ([(3, 5, 2, 4), (2, 1, 2, 3), (4, 9, 1, 2)] if hidden else [(3, 5, 2, 4)]):
         X = rng.normal(size=(N, T, D))
         Wx, Wh, b = _weights(rng, D, H)
-        Hs, cache = lstm_forward(X, np.zeros((N, H)), Wx, Wh, b)
+        _, caches = lstm_forward(X, np.zeros((N, H)), Wx, Wh, b)
         dHs = rng.normal(size=(N, T, H))
-        expected = lstm_backward(dHs, cache)[2:]
-        h, c, caches = np.zeros((N, H)), np.zeros((N, H)), []
-        for t in range(T):
-            h, c, step_cache = lstm_step_forward(X[:, t], h, c, Wx, Wh, b)
-            caches.append(tuple(part.copy() for part in step_cache))
-        result = _tuple(name, bptt(dHs.copy(), caches), ("dWx", "dWh", "db"))
-        wrong = {"dc dropped": _wrong_bptt(dHs, caches, carry_c=False),
-                 "dh dropped": _wrong_bptt(dHs, caches, carry_h=False)}
-        for index, (label, got, want) in enumerate(zip(("dWx", "dWh", "db"), result, expected)):
+        expected = lstm_backward(dHs, caches)
+        result = _tuple(name, lstm_backward_fn(dHs.copy(), [_copy(c) for c in caches]),
+                        SEQUENCE_NAMES)
+        wrong = {"dc dropped": _wrong_backward(dHs, caches, carry_c=False),
+                 "dh dropped": _wrong_backward(dHs, caches, carry_h=False)}
+        for index, (label, got, want) in enumerate(zip(SEQUENCE_NAMES, result, expected)):
             got = compare_array(f"{name}: {label}", got, want, f"the shape of {label[1:]}",
-                                "Sum the per-step gradients over the time steps.")
+                                "Sum the weights' per-step gradients over the time steps.")
             if close(got, want):
                 continue
             if close(got, wrong["dc dropped"][index]):
@@ -130,13 +132,14 @@ def check_lstm_bptt(bptt: Callable, hidden: bool = False) -> None:
     report_passed(name, hidden)
 
 
-def _wrong_bptt(dHs, caches, carry_h: bool = True, carry_c: bool = True):
+def _wrong_backward(dHs, caches, carry_h: bool = True, carry_c: bool = True):
     N, T, H = dHs.shape
     dh_next, dc_next = np.zeros((N, H)), np.zeros((N, H))
-    totals = None
+    dX, totals = np.empty((N, T, caches[0].x.shape[1])), None
     for t in reversed(range(T)):
-        _, dh_prev, dc_prev, *step = lstm_step_backward(dHs[:, t] + dh_next, dc_next, caches[t])
+        dX[:, t], dh_prev, dc_prev, *step = lstm_step_backward(dHs[:, t] + dh_next, dc_next,
+                                                               caches[t])
         dh_next = dh_prev if carry_h else np.zeros((N, H))
         dc_next = dc_prev if carry_c else np.zeros((N, H))
         totals = step if totals is None else [a + b for a, b in zip(totals, step)]
-    return totals
+    return [dX, dh_prev] + totals

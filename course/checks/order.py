@@ -1,4 +1,5 @@
-"""Self-checks for notebook 05: the carry probability, and a bidirectional RNN's backward pass."""
+"""Self-checks for notebook 05: the carry probability, and a bidirectional RNN's backward pass
+(``birnn_backward``, the library's name and signature)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from nnlib.birnn import birnn_backward as reference_birnn_backward
 from nnlib.birnn import birnn_forward as reference_birnn_forward
 from nnlib.data.bits import all_pairs, carry_bits, int_to_bits
 from course.checks.common import CheckFailed, close, compare_array, report_passed
-from nnlib.rnn import rnn_forward
 
 
 def _carry_reference(n_bits: int, p_one: float) -> np.ndarray:
@@ -56,36 +56,41 @@ def check_carry_probability(carry_probability, hidden=False):
     report_passed(name, hidden)
 
 
-def check_bidirectional_backward(bidirectional_backward, hidden=False):
-    """Check bidirectional_backward(dhidden, cache_f, cache_b) -> (dX, dU_f, ..., db_b)."""
-    name = "bidirectional_backward"
-    labels = ("dX", "dU_f", "dW_f", "db_f", "dU_b", "dW_b", "db_b")
+def check_birnn_backward(birnn_backward_fn, hidden=False):
+    """Check ``birnn_backward(dhidden, cache) -> (dX, dh0_f, dh0_b, dU_f, dW_f, db_f, dU_b,
+    dW_b, db_b)`` against ``nnlib.birnn.birnn_backward``.
+
+    ``cache`` is the ``BiRNNCache`` of ``nnlib.birnn.birnn_forward``: ``cache.forward`` holds
+    the forward recurrence's step caches, ``cache.backward`` those of the backward recurrence,
+    which ran over ``X[:, ::-1]``. The check calls it with the default, full BPTT.
+    """
+    name = "birnn_backward"
+    labels = ("dX", "dh0_f", "dh0_b", "dU_f", "dW_f", "db_f", "dU_b", "dW_b", "db_b")
     rng = np.random.default_rng(55 if hidden else 5)
     for N, T, D, H in ([(2, 5, 2, 3), (1, 1, 3, 2), (4, 7, 2, 5)] if hidden else [(3, 6, 2, 4)]):
         X = rng.integers(0, 2, size=(N, T, D)).astype(float)
         weights = [rng.normal(size=shape) for shape in ((D, H), (H, H), (H,)) * 2]
-        zeros = np.zeros((N, H))
-        _, cache_f = rnn_forward(X, zeros, *weights[:3])
-        _, cache_b = rnn_forward(X[:, ::-1], zeros, *weights[3:])
-        _, cache = reference_birnn_forward(X, zeros, zeros, *weights)
+        h0_f, h0_b = rng.normal(size=(N, H)), rng.normal(size=(N, H))
+        _, cache = reference_birnn_forward(X, h0_f, h0_b, *weights)
         dhidden = rng.normal(size=(N, T, 2 * H))
-        full = reference_birnn_backward(dhidden, cache)
-        expected = (full[0],) + tuple(full[3:])
-        result = bidirectional_backward(dhidden.copy(), cache_f, cache_b)
-        if not isinstance(result, tuple) or len(result) != 7:
-            raise CheckFailed(f"{name} must return a tuple of 7: ({', '.join(labels)}).")
+        expected = reference_birnn_backward(dhidden, cache)
+        _, fresh = reference_birnn_forward(X, h0_f, h0_b, *weights)   # the learner's copy
+        result = birnn_backward_fn(dhidden.copy(), fresh)
+        if not isinstance(result, tuple) or len(result) != len(labels):
+            raise CheckFailed(f"{name} must return a tuple of {len(labels)}: "
+                              f"({', '.join(labels)}).")
         wrong = [label for label, got, want in zip(labels, result, expected)
                  if not close(compare_array(f"{name}: {label}", got, want,
                                             f"the shape of {label[1:]}"), want)]
         if any(label.endswith("_b") for label in wrong):
             raise CheckFailed(f"{name}: {', '.join(wrong)} wrong. The backward recurrence ran "
                               "over X[:, ::-1], so its gradient must be in reversed time too: "
-                              "pass dhidden[:, ::-1, H:] to rnn_backward.")
+                              "pass dhidden[:, ::-1, H:] to rnn_backward with cache.backward.")
         if wrong == ["dX"]:
             raise CheckFailed(f"{name}: dX is wrong. The backward recurrence's dX is in "
                               "reversed time: flip it back ([:, ::-1]) before adding it to "
                               "the forward one's.")
         if wrong:
             raise CheckFailed(f"{name}: {', '.join(wrong)} wrong: the forward recurrence gets "
-                              "the first H columns of dhidden, unchanged.")
+                              "the first H columns of dhidden, unchanged, with cache.forward.")
     report_passed(name, hidden)

@@ -65,7 +65,7 @@ class SampleExplorer(Explorer):
             self.status.value = f"<b>{html.escape(str(error))}</b>"
             return
         temperature = self.temperature.value
-        ids = sample(self.model, prime_ids, self.length.value, np.random.default_rng(self.seed),
+        ids = sample(self.model, prime_ids, self.length.value, rng=np.random.default_rng(self.seed),
                      temperature=temperature)
         self.text = self.vocabulary.decode(ids)
         self.status.value = (f"<pre style='line-height:1.2'><b>{html.escape(self.prime.value)}"

@@ -6,7 +6,8 @@ from __future__ import annotations
 import ipywidgets as widgets
 from matplotlib.figure import Figure
 
-from nnlib.lagtasks import ADDING_BASELINE_MSE, ADDING_SETTINGS, adding_run
+from course.lstm import ADDING_SETTINGS, adding_run
+from nnlib.data.lagtasks import ADDING_BASELINE_MSE
 from course.plotting.lstm import LABELS, plot_validation_curves
 from course.widgets.common import Explorer
 

@@ -47,7 +47,7 @@ class OrderExplorer(Explorer):
     def probabilities_by_bit(self, order: str) -> tuple[np.ndarray, np.ndarray]:
         """P(bit = 1) and the true bits, both indexed from the least significant bit, (T,)."""
         X, y = addition_data([self.a.value], [self.b.value], self.n_bits, order)
-        p = self.models[order].predict_proba(X)[0]
+        p = self.models[order].predict_proba(X)[0, :, 1]  # P(bit = 1), (T,)
         if order == "msb":  # bring both into the same order: bit 0 first
             return p[::-1], y[0, ::-1]
         return p, y[0]

@@ -46,7 +46,7 @@ class AdditionStepper(Explorer):
         a, b, t = self.a.value, self.b.value, self.step.value
         X, y = addition_data([a], [b], self.n_bits, "lsb")
         hidden = self.model.hidden_states(X)[0]
-        probabilities = self.model.predict_proba(X)[0]
+        probabilities = self.model.predict_proba(X)[0, :, 1]  # P(bit = 1), (T,)
         bits = (probabilities > 0.5).astype(np.int64)
         carry = carry_bits([a], [b], self.n_bits)[0]
         self.predicted_sum = int(bits_to_int(bits))

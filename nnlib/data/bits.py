@@ -18,9 +18,12 @@ import numbers
 
 import numpy as np
 
-from nnlib.validation import check_choice, check_number, check_rng
+from nnlib.validation import check_choice, check_memory, check_number, check_rng
 
 BIT_ORDERS = ("lsb", "msb")
+#: The widest bit sequence made here: far beyond any sequence a network in the course reads
+#: (notebook 04 tests up to 128 bits), and small enough that every conversion ends at once.
+MAX_BITS = 65_536
 
 
 def _as_integers(name: str, values) -> np.ndarray:
@@ -28,6 +31,8 @@ def _as_integers(name: str, values) -> np.ndarray:
     if isinstance(values, (bool, np.bool_)):
         raise ValueError(f"{name} must hold non-negative integers, got {values!r}.")
     array = np.asarray(values)
+    if array.size == 0 and array.dtype == np.float64 and not isinstance(values, np.ndarray):
+        return array.astype(np.int64)       # an empty list holds no non-integer
     if array.dtype == object:
         flat = array.ravel().tolist()
         if not all(isinstance(v, numbers.Integral) and not isinstance(v, bool) for v in flat):
@@ -46,7 +51,7 @@ def int_to_bits(values, n_bits: int, bit_order: str = "lsb") -> np.ndarray:
     values : int or array_like of int, shape (...)
         Each must satisfy 0 <= value < 2**n_bits. Python ints of any size are accepted
         (for widths above 63 pass them as a list or an object array).
-    n_bits : int >= 1
+    n_bits : int, 1 to ``MAX_BITS`` (65 536)
         Bits per number (time steps T).
     bit_order : "lsb" or "msb"
         Least or most significant bit first.
@@ -62,26 +67,38 @@ def int_to_bits(values, n_bits: int, bit_order: str = "lsb") -> np.ndarray:
     >>> int_to_bits(1, 4).tolist(), int_to_bits(1, 4, "msb").tolist()
     ([1, 0, 0, 0], [0, 0, 0, 1])
     """
-    n_bits = check_number("n_bits", n_bits, minimum=1, integer=True)
+    n_bits = check_number("n_bits", n_bits, minimum=1, maximum=MAX_BITS, integer=True)
     check_choice("bit_order", bit_order, BIT_ORDERS)
     array = _as_integers("values", values)
+    # The bits, their int64 work array (up to 63 positions) and the reversed copy for "msb".
+    check_memory("the bits", array.size * (2 * n_bits + 8 * min(n_bits, 63)),
+                 "n_bits or the number of values", itemsize=1)
+    width = 0                                   # the longest value's bit length
     if array.size:
         smallest, largest = int(array.min()), int(array.max())
-        if smallest < 0 or largest >= 2**n_bits:
-            raise ValueError(f"values must lie in 0 .. 2**{n_bits} - 1 = {2**n_bits - 1} to fit "
-                             f"in n_bits={n_bits} bits, got values from {smallest} to {largest}.")
-    bits = np.empty(array.shape + (n_bits,), dtype=np.int8)
-    if array.dtype != object and n_bits <= 62:
-        shifts = np.arange(n_bits, dtype=np.int64)
-        bits[...] = (array[..., None].astype(np.int64) >> shifts) & 1
+        width = largest.bit_length()
+        if smallest < 0 or width > n_bits:
+            top = f" = {2**n_bits - 1}" if n_bits <= 64 else ""
+            raise ValueError(f"values must lie in 0 .. 2**{n_bits} - 1{top} to fit in "
+                             f"n_bits={n_bits} bits, got values from {_short(smallest)} to "
+                             f"{_short(largest)}.")
+    bits = np.zeros(array.shape + (n_bits,), dtype=np.int8)
+    if array.dtype != object:                   # int64: at most 63 bits are ever set
+        shifts = np.arange(min(n_bits, 63), dtype=np.int64)
+        bits[..., :len(shifts)] = (array[..., None].astype(np.int64) >> shifts) & 1
     else:
-        # Arbitrary precision: Python ints, one bit position at a time.
+        # Arbitrary precision: Python ints, one bit position at a time, up to the longest.
         remaining = np.array(array, dtype=object)
-        for position in range(n_bits):
+        for position in range(width):
             # np.asarray: on a 0-d object array, & and >> return plain Python ints.
             bits[..., position] = np.asarray(remaining & 1).astype(np.int8)
             remaining = np.asarray(remaining >> 1, dtype=object)
     return bits if bit_order == "lsb" else bits[..., ::-1].copy()
+
+
+def _short(value: int) -> str:
+    # A huge integer's decimal digits would flood the message.
+    return str(value) if value.bit_length() <= 256 else f"a {value.bit_length()}-bit integer"
 
 
 def bits_to_int(bits, bit_order: str = "lsb") -> np.ndarray | int:
@@ -140,14 +157,17 @@ def addition_data(a, b, n_bits: int, bit_order: str = "lsb") -> tuple[np.ndarray
     if a_arr.ndim != 1 or b_arr.shape != a_arr.shape:
         raise ValueError(f"a and b must have the same shape (N,), got {a_arr.shape} and "
                          f"{b_arr.shape}.")
-    n_bits = check_number("n_bits", n_bits, minimum=1, integer=True)
+    n_bits = check_number("n_bits", n_bits, minimum=1, maximum=MAX_BITS, integer=True)
+    # X (float64, two per step), y (int64) and the int8 bits of a, b and the sum on the way.
+    check_memory("the addition data", a_arr.size * n_bits * 27, "n_bits or the number of pairs",
+                 itemsize=1)
     if a_arr.dtype == object or b_arr.dtype == object or n_bits > 62:
         total = a_arr.astype(object) + b_arr.astype(object)  # exact Python ints
     else:
         total = a_arr.astype(np.int64) + b_arr.astype(np.int64)
-    if total.size and int(total.max()) >= 2**n_bits:
+    if total.size and int(total.max()).bit_length() > n_bits:
         raise ValueError(f"a + b must be below 2**{n_bits} to fit in n_bits={n_bits} bits; the "
-                         f"largest sum is {int(total.max())}.")
+                         f"largest sum is {_short(int(total.max()))}.")
     X = np.stack([int_to_bits(a_arr, n_bits, bit_order), int_to_bits(b_arr, n_bits, bit_order)],
                  axis=-1).astype(np.float64)
     y = int_to_bits(total, n_bits, bit_order).astype(np.int64)
@@ -170,7 +190,9 @@ def random_addends(rng: np.random.Generator, count: int, n_bits: int) -> tuple[n
     """
     check_rng(rng)
     count = check_number("count", count, minimum=0, integer=True)
-    n_bits = check_number("n_bits", n_bits, minimum=1, integer=True)
+    n_bits = check_number("n_bits", n_bits, minimum=1, maximum=MAX_BITS - 1, integer=True)
+    check_memory("the addends", 2 * count * (8 if n_bits <= 62 else n_bits),
+                 "count or n_bits", itemsize=1)
     if n_bits <= 62:
         return (rng.integers(0, 2**n_bits, size=count, dtype=np.int64),
                 rng.integers(0, 2**n_bits, size=count, dtype=np.int64))
@@ -218,3 +240,34 @@ def carry_bits(a, b, n_bits: int, bit_order: str = "lsb") -> np.ndarray:
         carry[:, t] = previous
     check_choice("bit_order", bit_order, BIT_ORDERS)
     return carry if bit_order == "lsb" else carry[:, ::-1].copy()
+
+
+def addition_table(n_bits: int, bit_order: str = "lsb") -> np.ndarray:
+    """Bits of every integer 0 .. 2**n_bits - 1, shape (2**n_bits, T) with T = n_bits."""
+    n_bits = check_number("n_bits", n_bits, minimum=1, maximum=20, integer=True)
+    return int_to_bits(np.arange(2**n_bits), n_bits, bit_order)
+
+
+def split_pairs(n_bits: int, held_out: float, rng: np.random.Generator):
+    """Every pair of addends below 2**(n_bits - 1), shuffled and cut into train and held out.
+
+    Parameters
+    ----------
+    n_bits : int, 2 to 13, bits of the sum; the addends are below 2**(n_bits - 1), so there
+        are 4**(n_bits - 1) pairs (16.8 million at 13: with their shuffle about 0.4 GB)
+    held_out : float in (0, 1), share of the pairs kept out of training
+    rng : np.random.Generator, draws the shuffle
+
+    Returns
+    -------
+    (a_train, b_train), (a_held, b_held) : int64 arrays; no pair is in both sets.
+    """
+    n_bits = check_number("n_bits", n_bits, minimum=2, maximum=13, integer=True)
+    held_out = check_number("held_out", held_out, minimum=0, maximum=1, exclusive_minimum=True)
+    if held_out == 1:
+        raise ValueError("held_out must be below 1, got 1.0 (nothing would be left to train on).")
+    a, b = all_pairs(n_bits - 1)
+    order = check_rng(rng).permutation(len(a))
+    n_held = max(1, int(round(held_out * len(a))))
+    held, train = order[:n_held], order[n_held:]
+    return (a[train], b[train]), (a[held], b[held])

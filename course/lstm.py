@@ -1,75 +1,23 @@
-"""Tasks with a long time lag: the adding problem (Hochreiter and Schmidhuber, 1997), and the
-experiments of notebook 07 on it (a plain RNN against an LSTM; the gradient reaching each step).
+"""Notebook 07's experiments on the adding problem: a plain RNN against an LSTM, and how much
+gradient reaches each step.
 
-Each sequence has T steps of two inputs: a random number in [0, 1) and a marker, 1 at exactly
-two steps and 0 elsewhere. The target is the sum of the two marked numbers. The first marked
-step lies in the first half of the sequence and the second in the second half, so whatever
-the network reads first it must keep for at least T/2 steps while the unmarked numbers pass by.
-
-A network that ignores its inputs does best by predicting the mean of the sum, 1; its mean
-squared error is the variance of a sum of two independent uniform numbers, 2/12 = 1/6 (about
-0.167): ``ADDING_BASELINE_MSE``, the bar that a network must beat to have learnt anything.
+``adding_run`` trains one network on ``nnlib.data.lagtasks.adding_problem`` with the settings
+``ADDING_SETTINGS`` (notebook 07's live run, ``tools/lstm_sweep.py``'s sweep, the widget and the
+benchmark use exactly these); ``hidden_gradient_norms`` walks backwards with the library's step
+functions and records ||dL/dh_t|| at every step. The networks, the data and the training loop
+are nnlib's; this module only wires them into the chapter's experiments.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
+from nnlib.data.lagtasks import adding_problem
 from nnlib.losses import squared_error_loss
 from nnlib.lstm import LSTM, lstm_step_backward, lstm_step_forward
 from nnlib.optim import Adam
 from nnlib.rnn import RNN, rnn_step_backward, rnn_step_forward
 from nnlib.train import fit
-from nnlib.validation import check_number, check_rng
-
-ADDING_BASELINE_MSE = 1.0 / 6.0
-
-
-def adding_problem(n: int, T: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Draw ``n`` sequences of the adding problem with ``T`` steps.
-
-    Parameters
-    ----------
-    n : int >= 1, how many sequences (N)
-    T : int >= 2, steps per sequence
-    rng : np.random.Generator
-        Draws, in this order, the numbers, the first marked steps and the second ones.
-
-    Returns
-    -------
-    X : ndarray of float64, shape (N, T, 2)
-        X[:, t, 0] the numbers, uniform in [0, 1); X[:, t, 1] the markers (two 1s per row).
-    y : ndarray of float64, shape (N, 1)
-        The sum of the two marked numbers, in [0, 2).
-
-    Notes
-    -----
-    The first marked step is uniform in 0 .. T//2 - 1, the second in T//2 .. T-1.
-    """
-    n = check_number("n", n, minimum=1, integer=True)
-    T = check_number("T", T, minimum=2, integer=True)
-    check_rng(rng)
-    numbers = rng.uniform(0.0, 1.0, size=(n, T))
-    half = T // 2
-    first = rng.integers(0, half, size=n)
-    second = rng.integers(half, T, size=n)
-    rows = np.arange(n)
-    markers = np.zeros((n, T))
-    markers[rows, first] = 1.0
-    markers[rows, second] = 1.0
-    X = np.stack([numbers, markers], axis=-1)
-    y = (numbers[rows, first] + numbers[rows, second])[:, None]
-    return X, y
-
-
-def marked_positions(X) -> tuple[np.ndarray, np.ndarray]:
-    """The first and second marked step of each sequence of ``X`` (N, T, 2): two (N,) arrays."""
-    X = np.asarray(X)
-    marked = X[..., 1] > 0.5
-    first = marked.argmax(axis=1)
-    second = X.shape[1] - 1 - marked[:, ::-1].argmax(axis=1)
-    return first, second
-
 
 # The lag experiment's settings (notebook 07 and tools/lstm_sweep.py use exactly these).
 ADDING_SETTINGS = {"hidden_size": 16, "epochs": 60, "n_train": 1024, "n_val": 256,
@@ -110,7 +58,7 @@ def adding_run(cell: str, T: int, seed: int, hidden_size: int = 16, epochs: int 
     X, y = adding_problem(n_train, T, data_rng)
     X_val, y_val = adding_problem(n_val, T, data_rng)
     build = LSTM if cell == "lstm" else RNN
-    model = build(2, hidden_size, model_rng, head="regression", output="last")
+    model = build(2, hidden_size, rng=model_rng, head="regression", output="last")
     history = fit(model, X, y, Adam(learning_rate, clip_norm=clip_norm), epochs,
                   batch_size=batch_size, rng=batch_rng, X_val=X_val, y_val=y_val,
                   metric=None, progress=progress,
@@ -164,6 +112,4 @@ def hidden_gradient_norms(model: RNN, X, y) -> np.ndarray:
             _, dh, *_ = rnn_step_backward(dh, caches[t])
     return norms
 
-
-__all__ = ["ADDING_BASELINE_MSE", "ADDING_SETTINGS", "adding_problem", "adding_run",
-           "hidden_gradient_norms", "marked_positions"]
+__all__ = ["ADDING_SETTINGS", "adding_run", "hidden_gradient_norms"]
