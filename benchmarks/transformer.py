@@ -132,7 +132,8 @@ def main(steps: int, repeats: int, lengths: list[int]) -> None:
         for _ in range(repeats):
             for use_cache in (True, False):
                 start = time.perf_counter()
-                ids = sample(model, prime, length, np.random.default_rng(0), use_cache=use_cache)
+                ids = sample(model, prime, length, rng=np.random.default_rng(0),
+                             use_cache=use_cache)
                 rates[use_cache].append(length / (time.perf_counter() - start))
                 rates.setdefault(("ids", use_cache), ids)
         assert np.array_equal(rates[("ids", True)], rates[("ids", False)])

@@ -250,7 +250,7 @@ def next_token_logits(model: Transformer, ids: np.ndarray, past=None):
     return logits[0, -1], [(cache.attention.K, cache.attention.V) for cache in caches]
 
 
-def sample(model: Transformer, prime, length: int, rng: np.random.Generator,
+def sample(model: Transformer, prime, length: int, *, rng: np.random.Generator,
            temperature: float = 1.0, use_cache: bool = True) -> np.ndarray:
     """Generate ``length`` tokens after the priming ids ``prime``.
 
@@ -259,7 +259,8 @@ def sample(model: Transformer, prime, length: int, rng: np.random.Generator,
     model : Transformer
     prime : array_like of int, shape (P,), P >= 1
     length : int >= 0, with P + length - 1 <= context_size (no sliding window)
-    rng : np.random.Generator, one uniform number per token (``nnlib.charlm``'s drawing)
+    rng : np.random.Generator (keyword-only), one uniform number per token (``nnlib.charlm``'s
+        drawing)
     temperature : float >= 0 (0: always the likeliest token)
     use_cache : bool
         True: keep every block's keys and values and run one new position per token;

@@ -115,8 +115,10 @@ def test_key_value_cache_gives_the_logits_of_recomputation():
 @pytest.mark.parametrize("temperature", [0.0, 1.0])
 def test_sampling_with_and_without_the_cache_agree(temperature):
     model = _model()
-    with_cache = sample(model, [1, 2], 5, np.random.default_rng(6), temperature, use_cache=True)
-    without = sample(model, [1, 2], 5, np.random.default_rng(6), temperature, use_cache=False)
+    with_cache = sample(model, [1, 2], 5, rng=np.random.default_rng(6), temperature=temperature,
+                        use_cache=True)
+    without = sample(model, [1, 2], 5, rng=np.random.default_rng(6), temperature=temperature,
+                     use_cache=False)
     np.testing.assert_array_equal(with_cache, without)
     assert with_cache.shape == (5,) and with_cache.dtype == np.int64
 
@@ -142,9 +144,9 @@ def test_bad_settings_are_refused():
     with pytest.raises(ValueError, match="multiple of heads"):
         _model(embed_size=9)
     with pytest.raises(ValueError, match="length"):
-        sample(_model(), [1, 2], 6, np.random.default_rng(0))
+        sample(_model(), [1, 2], 6, rng=np.random.default_rng(0))
     with pytest.raises(ValueError, match="prime"):
-        sample(_model(), [], 2, np.random.default_rng(0))
+        sample(_model(), [], 2, rng=np.random.default_rng(0))
 
 
 def test_head_statistics_measure_known_patterns():

@@ -76,7 +76,7 @@ def train_transformer_part(updates: int, every: int) -> None:
         clock["start"] = time.process_time()
 
     train_transformer(model, corpus.train, updates, 0, checkpoint=checkpoint)
-    ids = sample(model, corpus.vocabulary.encode(PRIME), 60, np.random.default_rng(0))
+    ids = sample(model, corpus.vocabulary.encode(PRIME), 60, rng=np.random.default_rng(0))
     result = {"params": model.num_params, "updates": updates, "seconds": clock["seconds"],
               "curve": curve, "validation": bits(model, corpus.validation),
               "test": bits(model, corpus.test), "sample": corpus.vocabulary.decode(ids)}
@@ -114,7 +114,7 @@ def train_lstm_part(seconds: float, every: int) -> None:
         train_language_model(lstm, corpus.train, 10**6, 0, settings, checkpoint)
     except _Enough:
         pass
-    ids = rnn_sample(lstm, corpus.vocabulary.encode(PRIME), 60, np.random.default_rng(0))
+    ids = rnn_sample(lstm, corpus.vocabulary.encode(PRIME), 60, rng=np.random.default_rng(0))
     result = {"params": lstm.num_params, "updates": clock["updates"],
               "seconds": clock["seconds"], "curve": curve,
               "validation": bits_per_character(lstm, corpus.validation, 64),
