@@ -82,6 +82,7 @@ from nnlib.optim import SGD, Adam, Momentum, clip_grad_norm
 from nnlib.rnn import RNN, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from nnlib.serialization import WeightFileError, load_params, save_params
 from nnlib.train import History, fit
+from nnlib.transformer import Transformer
 from nnlib.tree import TreeNet
 from nnlib.twolayer import TwoLayerNet
 from nnlib.validation import DivergenceError, as_float_array, check_finite_loss, check_number
@@ -90,7 +91,7 @@ __version__ = "0.2.0"
 
 __all__ = [
     "Adam", "BiRNN", "DivergenceError", "History", "LSTM", "MLP", "Model", "Momentum", "Neuron",
-    "RNN", "SGD", "TreeNet", "TwoLayerNet", "WeightFileError",
+    "RNN", "SGD", "Transformer", "TreeNet", "TwoLayerNet", "WeightFileError",
     "adding_problem", "addition_data", "affine_backward", "affine_forward", "all_pairs",
     "as_float_array", "binary_accuracy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "birnn_backward", "birnn_forward", "bits_to_int",

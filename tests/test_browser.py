@@ -49,6 +49,10 @@ CONTROLS = {
     "07_lstm": {"slider": "lag T", "value": "15", "watch": ".widget-html-content"},
     "08_hopfield": {"slider": "stored patterns", "value": "7", "watch": ".widget-html-content"},
     "09_tree_networks": {"slider": "example", "value": "5", "watch": ".widget-html-content"},
+    "10_char_language_models": {"slider": "length", "value": "100",
+                                "watch": ".widget-html-content"},
+    "11_attention_transformer": {"slider": "position", "value": "12",
+                                 "watch": ".widget-html-content"},
 }
 
 pytestmark = pytest.mark.browser

@@ -138,7 +138,7 @@ def run_validation_cell(stem, **parameters):
     return namespace
 
 
-@pytest.mark.parametrize("stem", ["01", "02", "03", "04", "05", "07", "08"])
+@pytest.mark.parametrize("stem", ["01", "02", "03", "04", "05", "07", "08", "10"])
 def test_the_default_parameters_pass_every_budget(stem, capsys):
     run_validation_cell(stem)
 

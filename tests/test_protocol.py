@@ -52,6 +52,7 @@ def _examples():
     from nnlib.mlp import MLP
     from nnlib.neuron import Neuron
     from nnlib.rnn import RNN
+    from nnlib.transformer import Transformer
     from nnlib.tree import TreeNet
     from nnlib.data import LISTOPS_VOCAB, make_listops
     from nnlib.twolayer import TwoLayerNet
@@ -87,6 +88,8 @@ def _examples():
             lambda rng: LSTM(2, 3, rng=rng, output="last", head="softmax", output_size=3),
             lambda rng: (rng.normal(size=(4, 5, 2)), rng.integers(0, 3, 4))),
         "TreeNet": (lambda rng: TreeNet(LISTOPS_VOCAB, 4, 10, rng=rng), listops),
+        "Transformer": (lambda rng: Transformer(5, 4, 4, 2, 1, rng=rng),
+                        lambda rng: (rng.integers(0, 5, (3, 4)), rng.integers(0, 5, (3, 4)))),
     }
 
 

@@ -62,7 +62,7 @@ def test_every_explorer_shares_the_base_and_names_itself():
 
     explorers = [getattr(course.widgets, name) for name in course.widgets.__all__
                  if isinstance(getattr(course.widgets, name), type)]
-    assert len(explorers) == 9
+    assert len(explorers) == 10
     for explorer in explorers:
         assert issubclass(explorer, Explorer), explorer.__name__
         assert explorer.description.startswith(f"{explorer.__name__}: "), explorer.__name__

@@ -12,6 +12,7 @@ again after the kernel has ended, in a separate Python process with a pristine c
 grading code, so nothing an answer cell does in the kernel can change a grade.
 """
 
+from course.checks.charlm import check_lm_head_loss
 from course.checks.common import CheckFailed
 from course.checks.digits import check_one_hot, check_softmax_cross_entropy
 from course.checks.hopfield import check_async_sweep, check_hebbian_weights, check_modern_update
@@ -21,14 +22,17 @@ from course.checks.mlp import (check_adam_step, check_full_backward, check_layer
 from course.checks.neuron import check_cross_entropy_step, check_sigmoid_slope, check_train_step
 from course.checks.order import check_birnn_backward, check_carry_probability
 from course.checks.rnn import check_rnn_backward, check_rnn_step_backward
+from course.checks.transformer import check_attention_backward, check_layernorm_backward
 from course.checks.tree import check_compose_backward, check_transitions, check_tree_backward
 from course.checks.twolayer import (check_affine_backward, check_numerical_gradient,
                                    check_two_layer_backward)
 
 __all__ = ["CheckFailed", "check_adam_step", "check_affine_backward", "check_async_sweep",
+           "check_attention_backward", "check_layernorm_backward",
            "check_birnn_backward", "check_carry_probability",
            "check_compose_backward", "check_cross_entropy_step", "check_full_backward",
-           "check_hebbian_weights", "check_lstm_backward", "check_lstm_step_backward",
+           "check_hebbian_weights", "check_lm_head_loss", "check_lstm_backward",
+           "check_lstm_step_backward",
            "check_modern_update", "check_momentum_step", "check_numerical_gradient",
            "check_one_hot", "check_sigmoid_slope", "check_layer_backward",
            "check_rnn_backward", "check_rnn_step_backward", "check_softmax_cross_entropy",

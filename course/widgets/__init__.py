@@ -12,6 +12,7 @@ check the result; the notebook only displays it. Conventions every explorer foll
   nbval does not), a PNG does not.
 """
 
+from course.widgets.charlm import SampleExplorer
 from course.widgets.common import figure_png
 from course.widgets.digits import DigitsExplorer
 from course.widgets.hopfield import HopfieldExplorer
@@ -24,5 +25,5 @@ from course.widgets.tree import TreeExplorer
 from course.widgets.twolayer import TwoLayerExplorer
 
 __all__ = ["AdditionStepper", "DigitsExplorer", "HopfieldExplorer", "LagExplorer",
-           "MLPExplorer", "NeuronExplorer", "OrderExplorer", "TreeExplorer",
+           "MLPExplorer", "NeuronExplorer", "OrderExplorer", "SampleExplorer", "TreeExplorer",
            "TwoLayerExplorer", "figure_png"]
