@@ -34,7 +34,7 @@ class SampleExplorer(Explorer):
     model : an ``RNN``/``LSTM`` language model (see ``nnlib.charlm.sample``)
     vocabulary : ``nnlib.data.text.Vocabulary`` the model reads
     prime : str, the initial priming text (characters outside the vocabulary are refused)
-    temperature : float, initial temperature (0 .. 2)
+    temperature : float, initial temperature (0 .. 3)
     length : int, initial number of characters to write (20 .. 600)
     seed : int, seeds the sampling: the same settings always write the same text
     """
@@ -45,7 +45,7 @@ class SampleExplorer(Explorer):
     def __init__(self, model, vocabulary, prime: str = "def ", temperature: float = 1.0,
                  length: int = 200, seed: int = 0):
         self.model, self.vocabulary, self.seed = model, vocabulary, seed
-        self.temperature = widgets.FloatSlider(value=temperature, min=0.0, max=2.0, step=0.1,
+        self.temperature = widgets.FloatSlider(value=temperature, min=0.0, max=3.0, step=0.1,
                                                description="temperature",
                                                continuous_update=False)
         self.length = widgets.IntSlider(value=length, min=20, max=600, step=20,
