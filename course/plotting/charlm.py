@@ -34,7 +34,8 @@ def plot_learning_curves(curves: dict, baselines: dict, ax=None, title: str = ""
     for name, bits in baselines.items():
         color = COLORS["uniform"] if name == "uniform" else COLORS["count"]
         ax.axhline(bits, color=color, linestyle="--", linewidth=1)
-        ax.text(right * 0.99, bits, f"{name} {bits:.2f}", color=color, ha="right",
+        # labelled at 55 % of the way, where neither curve passes near the counting models' lines
+        ax.text(right * 0.55, bits, f"{name} {bits:.2f}", color=color, ha="center",
                 va="bottom", fontsize=9)
     ax.set_xlabel("updates (32 windows of 128 characters each)")
     ax.set_ylabel("validation bits per character")
@@ -46,15 +47,16 @@ def plot_truncation(runs: list[dict], reference: dict, live: tuple | None = None
                     title: str = ""):
     """Final validation bits per character against the truncation length k (log axis), one
     marker per run of the shipped sweep; ``reference`` lines (``{name: bits}``) dashed; the
-    live run (``(k, bits)``) as a separate marker."""
+    live run (``(k, bits)``) as a separate marker (and a legend, only then: one series needs
+    none)."""
     ax = _axes(ax, figsize=(7, 3.6))
     ks = [run["truncate"] for run in runs]
     finals = [run["validation"][-1] for run in runs]
     ax.plot(ks, finals, color=COLORS["lstm"], marker=MARKERS["lstm"], label="shipped sweep")
     for k, bits, run in zip(ks, finals, runs):
         text = f"{bits:.2f}" + (" (full)" if run.get("full") else "")
-        ax.annotate(text, (k, bits), xytext=(0, 7), textcoords="offset points", ha="center",
-                    fontsize=9, color=COLORS["lstm"])
+        ax.annotate(text, (k, bits), xytext=(0, 7), textcoords="offset points",
+                    ha="right" if k == ks[-1] else "center", fontsize=9, color=COLORS["lstm"])
     for name, bits in reference.items():
         ax.axhline(bits, color=COLORS["count"], linestyle="--", linewidth=1)
         ax.text(ks[0], bits, f" {name} {bits:.2f}", color=COLORS["count"], va="bottom",
@@ -66,7 +68,8 @@ def plot_truncation(runs: list[dict], reference: dict, live: tuple | None = None
     ax.set_xticks(ks, [str(k) for k in ks])
     ax.set_xlabel("truncation length k (steps the gradient travels back)")
     ax.set_ylabel("validation bits per character")
-    ax.legend(loc="upper right", fontsize=9)
+    if live is not None:
+        ax.legend(loc="upper left", fontsize=9)
     ax.set_title(title)
     return ax
 
