@@ -24,10 +24,21 @@ class _Refused(Exception):
     pass
 
 
+_MARK = "course.checks: the library's backward was called"
+
+
+def _refusing(*args, **kwargs):
+    # Runs with the library function's globals: only builtins may be named here.
+    raise RuntimeError("course.checks: the library's backward was called")
+
+
 @contextlib.contextmanager
 def _library_refused(answer: Callable, name: str):
-    """``nnlib.attention.<name>`` raises while the answer runs (also where it was imported)."""
+    """``nnlib.attention.<name>`` raises while the answer runs, however it is reached: the
+    function object's code is swapped, so a reference kept elsewhere (``nnlib.transformer``'s
+    import, a default argument, a closure) raises too."""
     original = getattr(nnlib.attention, name)
+    code = original.__code__
 
     def raiser(*args, **kwargs):
         raise _Refused(f"nnlib.attention.{name}")
@@ -37,9 +48,15 @@ def _library_refused(answer: Callable, name: str):
     setattr(nnlib.attention, name, raiser)
     for key in imported:
         namespace[key] = raiser
+    original.__code__ = _refusing.__code__
     try:
         yield
+    except RuntimeError as error:
+        if error.args and error.args[0] == _MARK:
+            raise _Refused(f"nnlib.attention.{name}") from None
+        raise
     finally:
+        original.__code__ = code
         setattr(nnlib.attention, name, original)
         for key in imported:
             namespace[key] = original
