@@ -15,6 +15,9 @@ import papermill
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from notebook_run import execute_notebook  # noqa: E402  (how the course runs a notebook)
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -81,10 +84,7 @@ def test_help_notebook_documents_every_parameter(path):
 
 
 def run_with(path, tmp_path, **parameters):
-    target = tmp_path / path.name
-    return papermill.execute_notebook(str(path), str(target), parameters=parameters,
-                                      kernel_name="python3", cwd=str(path.parent),
-                                      progress_bar=False)
+    return execute_notebook(path, tmp_path / path.name, parameters=parameters, cwd=path.parent)
 
 
 SINGLE_NEURON = ROOT / "notebooks" / "01_single_neuron.ipynb"
