@@ -51,7 +51,7 @@ CONTROLS = {
     "09_tree_networks": {"slider": "example", "value": "5", "watch": ".widget-html-content"},
 }
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # slow: left out by test --fast
 
 
 def _missing_browser_reason() -> str | None:

@@ -249,6 +249,7 @@ def test_the_largest_single_parameters_stay_within_two_minutes():
     assert total_seconds(xor_networks=1000, xor_epochs=20000)[0] < 120
 
 
+@pytest.mark.slow  # a papermill run
 def test_the_notebook_stops_an_enormous_run_at_once(tmp_path):
     import papermill
 

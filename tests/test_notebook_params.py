@@ -25,6 +25,7 @@ def test_outside_ipython_the_check_does_nothing():
     check_papermill_parameters()
 
 
+@pytest.mark.slow  # papermill runs
 def test_papermill_with_a_misspelt_parameter_stops_naming_the_known_ones(tmp_path):
     import papermill
 
