@@ -259,7 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
     add("offline", task_offline, "run the course with networking cut off (unshare -n, as "
         "root)", notebooks=True)
     pythons = add("pythons", task_pythons, "run the course on every supported Python this "
-                  "machine has and check the headlines agree (docs/pythons.md)")
+                  "machine has and check the headlines agree (docs/setup.md)")
     pythons.add_argument("versions", nargs="*", metavar="X.Y", help="only these versions")
     pythons.add_argument("--keep", action="store_true", help="keep build/pythons/ afterwards")
     add("student", pass_on("tools/classroom", "student"), "make the student versions "

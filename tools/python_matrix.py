@@ -6,7 +6,7 @@ and new, as ``git ls-files`` lists them) are copied to ``build/pythons/X.Y/`` an
 ``pythonX.Y tasks.py course`` runs there from nothing, creating its own ``.venv``. A supported
 Python passes when every notebook's headline equals the committed notebook's; an unsupported one
 passes when ``tasks.py`` refuses it at once in one line, before creating ``.venv``. Slow (a venv
-and the whole course per Python), so CI does not run it: docs/pythons.md records the last result.
+and the whole course per Python), so CI does not run it: docs/setup.md records the last result.
 """
 
 from __future__ import annotations
