@@ -364,14 +364,19 @@ def _kernel_stderr(ipython_dir: Path, folder: Path) -> str:
                               env={**os.environ, "IPYTHONDIR": str(ipython_dir)})
     client = BlockingKernelClient(connection_file=connection)
     client.load_connection_file()
-    client.start_channels()
+    # No heartbeat: on a loaded machine a late beat would be taken for a dead kernel.
+    client.start_channels(hb=False)
     try:
-        client.wait_for_ready(timeout=60)
-        client.execute_interactive("1 + 1", timeout=30)
+        client.wait_for_ready(timeout=120)
+        client.execute_interactive("1 + 1", timeout=60)
     finally:
         client.shutdown()
         client.stop_channels()
-        kernel.wait(timeout=120)  # a loaded machine can take long to stop a kernel
+        try:
+            kernel.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            kernel.kill()  # the kernel this test started, and nothing else
+            kernel.wait(timeout=30)
     return kernel.stderr.read()
 
 

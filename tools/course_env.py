@@ -67,12 +67,13 @@ def untested_notice(version_info=sys.version_info) -> "str | None":
 class Environment:
     """The ``.venv`` of the repository at ``root``."""
 
-    def __init__(self, root: Path, python: str = sys.executable):
+    def __init__(self, root: Path,
+                 python: str = getattr(sys, "_base_executable", sys.executable)):
         self.root = Path(root)
         self.venv = self.root / ".venv"
         self.python = self.venv / "bin" / "python"
         self.stamp = self.venv / ".course-env-stamp"
-        self.base_python = python  # the Python that creates .venv
+        self.base_python = python  # the Python that creates .venv (never .venv's own)
 
     # -- small pieces -------------------------------------------------------------------------
 

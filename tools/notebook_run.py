@@ -35,8 +35,8 @@ EXECUTION_ENV = {
     "IPYTHONDIR": str(IPYTHON_DIR),
 }
 
-KERNEL_CONFIG = '''# Written by tools/notebook_run.py. The course's kernels talk to papermill and nbval over
-# loopback only.
+KERNEL_CONFIG = '''# Written by tools/notebook_run.py. The course's kernels talk to papermill and nbval
+# over loopback only.
 import logging
 
 
