@@ -121,10 +121,16 @@ def fake_venv(environment, broken=()):
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(environment.venv)],
                    check=True)
     site = next(environment.venv.glob("lib/python3*/site-packages"))
-    for module in course_env.KEY_PACKAGES:
+    for module, distribution in course_env.KEY_PACKAGES.items():
         (site / module).mkdir()
         (site / module / "__init__.py").write_text("from .execute import run\n")
         (site / module / "execute.py").write_text("def run():\n    pass\n")
+        record = site / f"{distribution}-1.0.dist-info"  # what pip records of an installation
+        record.mkdir()
+        (record / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {distribution}\n"
+                                         "Version: 1.0\n")
+        (record / "RECORD").write_text(f"{module}/__init__.py,,\n{module}/execute.py,,\n"
+                                       f"{record.name}/METADATA,,\n{record.name}/RECORD,,\n")
     for module in broken:
         (site / module / "execute.py").unlink()
     environment.stamp.write_text(environment.fingerprint())
@@ -138,7 +144,14 @@ def test_the_probe_finds_a_deleted_file_and_a_deleted_init(environment):
     (site / "numpy" / "__init__.py").unlink()
     broken = environment.broken_packages()
     assert sorted(broken) == ["numpy", "papermill"]
-    assert "execute" in broken["papermill"] and "__init__.py is missing" in broken["numpy"]
+    assert "1 installed file(s) missing, e.g. papermill/execute.py" in broken["papermill"]
+    assert "numpy/__init__.py" in broken["numpy"]
+
+
+def test_the_probe_imports_the_light_packages(environment):
+    site = fake_venv(environment)
+    (site / "matplotlib" / "execute.py").write_text("raise ImportError('a broken build')\n")
+    assert environment.broken_packages() == {"matplotlib": "ImportError: a broken build"}
 
 
 def test_a_damaged_package_is_reinstalled_while_the_stamp_matches(environment, monkeypatch,
@@ -156,7 +169,7 @@ def test_a_damaged_package_is_reinstalled_while_the_stamp_matches(environment, m
     environment.ensure()
     assert len(commands) == 1
     assert "--force-reinstall" in commands[0] and commands[0][-1] == "papermill"
-    assert "papermill cannot be imported" in capsys.readouterr().out
+    assert "papermill is broken" in capsys.readouterr().out
     assert environment.broken_packages() == {}
 
 

@@ -8,9 +8,10 @@ Written so that Python 3.6 and newer can import it and read the refusal of an ol
 
 The environment is ready when three things hold: ``.venv``'s Python is the version running
 ``tasks.py``, the stamp equals the fingerprint of the dependency files, and the course's key
-packages import in ``.venv`` (one subprocess, about a second). Whatever fails is repaired: a
-package that no longer imports is reinstalled, and if that does not help (or ``.venv`` cannot
-run pip, or was made by another Python) the environment is rebuilt from scratch.
+packages work in ``.venv`` (one subprocess: every file pip recorded for them exists, and the
+light ones import). Whatever fails is repaired: a broken package is reinstalled, and if that
+does not help (or ``.venv`` cannot run pip, or was made by another Python) the environment is
+rebuilt from scratch.
 """
 
 import hashlib
@@ -25,18 +26,27 @@ from pathlib import Path
 MINIMUM_PYTHON = (3, 11)
 TESTED_PYTHONS = ("3.11", "3.12", "3.13")
 ENV_INPUTS = ("requirements.txt", "constraints.txt", "pyproject.toml")
-# Module -> distribution: the packages every task needs, imported to prove .venv works.
-KEY_PACKAGES = {"numpy": "numpy", "papermill": "papermill", "nbval": "nbval",
-                "matplotlib": "matplotlib", "ipywidgets": "ipywidgets", "ipykernel": "ipykernel",
+# Module -> distribution: the packages every task needs. Every file that pip recorded for them
+# must be there, and the light ones are imported too; importing papermill, nbgrader and
+# JupyterLab as well would cost seconds of CPU on every task.
+KEY_PACKAGES = {"numpy": "numpy", "matplotlib": "matplotlib", "ipywidgets": "ipywidgets",
+                "ipykernel": "ipykernel", "nbval": "nbval", "papermill": "papermill",
                 "nbgrader": "nbgrader", "jupyterlab": "jupyterlab"}
+IMPORTED = ("numpy", "matplotlib", "ipywidgets", "ipykernel", "nbval")
 PROBE = """
-import importlib, json, sys
+import importlib, importlib.metadata, json, sys
+packages, imported = json.loads(sys.argv[1]), json.loads(sys.argv[2])
 broken = {}
-for name in sys.argv[1:]:
+for name, distribution in packages.items():
     try:
-        module = importlib.import_module(name)
-        if getattr(module, "__file__", None) is None:  # a folder that lost its __init__.py
-            raise ImportError(f"{name} is an empty namespace (its __init__.py is missing)")
+        files = importlib.metadata.distribution(distribution).files or []
+        missing = [str(f) for f in files if f.suffix != ".pyc" and not f.locate().exists()]
+        if missing:
+            raise FileNotFoundError(f"{len(missing)} installed file(s) missing, e.g. {missing[0]}")
+        if name in imported:
+            module = importlib.import_module(name)
+            if getattr(module, "__file__", None) is None:  # a folder without its __init__.py
+                raise ImportError(f"{name} is an empty namespace (its __init__.py is missing)")
     except Exception as error:
         broken[name] = f"{type(error).__name__}: {error}".splitlines()[0]
 print(json.dumps(broken))
@@ -115,10 +125,11 @@ class Environment:
         return probe.returncode == 0
 
     def broken_packages(self) -> "dict[str, str] | None":
-        """``{module: error}`` for the key packages that do not import in .venv (``{}``: all
-        import); ``None`` if .venv's Python itself does not run."""
+        """``{module: error}`` for the key packages that are broken in .venv (``{}``: none);
+        ``None`` if .venv's Python itself does not run."""
         try:
-            probe = subprocess.run([str(self.python), "-c", PROBE, *KEY_PACKAGES],
+            probe = subprocess.run([str(self.python), "-c", PROBE, json.dumps(KEY_PACKAGES),
+                                    json.dumps(IMPORTED)],
                                    capture_output=True, text=True, timeout=300)
             return json.loads(probe.stdout.strip().splitlines()[-1])
         except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
@@ -148,7 +159,7 @@ class Environment:
         """Create, update or repair .venv until it matches the dependency files and works.
 
         Safe to interrupt and to run twice at once: a lock file serialises set-ups, and the
-        stamp is written only after everything installed and the key packages imported.
+        stamp is written only after everything installed and the key packages passed the probe.
         """
         fingerprint = self.fingerprint()
         if self.stamp_matches(fingerprint) and self.broken_packages() == {}:
@@ -169,7 +180,7 @@ class Environment:
     def repair(self, broken: "dict[str, str]") -> bool:
         """Reinstall the distributions of ``broken`` modules; True if they import again."""
         name, error = next(iter(broken.items()))
-        print(f".venv/ is damaged: {', '.join(broken)} cannot be imported ({name}: {error}); "
+        print(f".venv/ is damaged: {', '.join(broken)} is broken ({name}: {error}); "
               "reinstalling", flush=True)
         self.run(self.pip() + ["--force-reinstall", "--no-deps", "-c", "constraints.txt",
                                *sorted({KEY_PACKAGES[module] for module in broken})], check=False)
@@ -196,5 +207,5 @@ class Environment:
         broken = self.broken_packages()
         if broken != {}:
             sys.exit(f"Setting up .venv finished but {', '.join(broken or ['its Python'])} "
-                     "still cannot be imported; delete .venv and run the task again.")
+                     "is still broken; delete .venv and run the task again.")
         self.stamp.write_text(fingerprint)
