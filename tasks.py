@@ -9,8 +9,8 @@ needs nothing but python3 (3.11 or newer) and pip.
     python3 tasks.py --help        every task; python3 tasks.py TASK --help for one of them
 
 Every task first makes sure the environment in .venv exists, matches requirements.txt and
-constraints.txt, and works (its key packages import); it is created, updated or repaired when
-it does not, and the task then runs inside it.
+constraints.txt, and works (its key packages are whole); it is created, updated or repaired
+when it does not, and the task then runs inside it (tools/course_env.py, docs/setup.md).
 """
 
 import argparse
@@ -29,10 +29,9 @@ BUILD = ROOT / "build"
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
 FAST_LIMIT_SECONDS = 180
 CHECKED = "NN_FROM_SCRATCH_ENV_CHECKED"  # set for the re-executed process: checked already
-# Tasks that hand their remaining arguments on to another program unchanged.
-PASS_ON = {"test": "pytest", "lab": "jupyter lab", "sweep": "tools/sweep.py",
-           "parameters": "tools/parameter_matrix.py", "student": "tools/classroom",
-           "grade": "tools/classroom", "feedback": "tools/classroom"}
+# Tasks that hand the arguments they do not know on to the program they run (pytest, JupyterLab,
+# tools/sweep.py, tools/parameter_matrix.py, tools/classroom).
+PASS_ON = {"test", "lab", "sweep", "parameters", "student", "grade", "feedback"}
 
 
 def notebook_paths(names: "list[str] | None" = None) -> "list[Path]":
