@@ -287,7 +287,8 @@ def parse(argv: "list[str]") -> argparse.Namespace:
         parser.print_help()
         sys.exit(2)
     if rest and args.task not in PASS_ON:
-        parser.error(f"{args.task} does not know {' '.join(rest)}")
+        sys.exit(f"python3 tasks.py: {args.task} does not know {' '.join(rest)}; see "
+                 f"python3 tasks.py {args.task} --help")
     args.rest = rest
     if getattr(args, "notebooks", None):
         notebook_paths(args.notebooks)  # an unknown notebook name stops here
