@@ -222,7 +222,10 @@ def build_parser() -> argparse.ArgumentParser:
     tasks = parser.add_subparsers(dest="task", metavar="TASK", parser_class=Parser)
 
     def add(name, function, help, notebooks=False):
-        sub = tasks.add_parser(name, help=help, description=help, allow_abbrev=False)
+        # A task that runs a tool of its own lets the tool answer --help with all its options.
+        tool = function.__name__ == "task" and name in PASS_ON
+        sub = tasks.add_parser(name, help=help, description=help, allow_abbrev=False,
+                               add_help=not tool)
         sub.set_defaults(function=function)
         if notebooks:
             sub.add_argument("notebooks", nargs="*", metavar="NB", help="notebook names "
