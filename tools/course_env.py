@@ -21,7 +21,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-# Measured on 2026-12-07 (see docs/setup.md): 3.11, 3.12 and 3.13 print the same headlines;
+# Measured on 2026-12-07 (docs/setup.md): 3.11, 3.12 and 3.13 print the committed headlines;
 # 3.10 cannot install the pinned NumPy (>= 2.4 needs 3.11).
 MINIMUM_PYTHON = (3, 11)
 TESTED_PYTHONS = ("3.11", "3.12", "3.13")
