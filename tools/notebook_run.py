@@ -21,6 +21,11 @@ IPYTHON_DIR = BUILD / "ipython"
 
 # One BLAS thread wherever notebooks execute: timings stay stable on a 2-core machine, and the
 # determinism task proves the outputs do not depend on it.
+# The variables that pin the BLAS pool (and, when set, the CPU kernel), for a process that must
+# inherit them and nothing else (the grader's isolated re-check).
+BLAS_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS",
+                  "OPENBLAS_CORETYPE")
+
 EXECUTION_ENV = {
     "OPENBLAS_NUM_THREADS": "1",
     "OMP_NUM_THREADS": "1",
