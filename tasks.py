@@ -1,163 +1,40 @@
 #!/usr/bin/env python3
-"""The course's task runner: one file, standard library only, so a fresh machine needs nothing
-but python3 and pip.
+"""The course's task runner. Standard library only up to the environment: a fresh machine
+needs nothing but python3 (3.11 or newer) and pip.
 
     python3 tasks.py course        run every notebook headlessly into build/ and summarise
     python3 tasks.py test          unit tests + nbval (full mode) over every notebook
-    python3 tasks.py lab           open JupyterLab on your workbook (student versions with
-                                   self-checks, in workbook/: made once, never overwritten)
-    python3 tasks.py lab --solutions  open JupyterLab on the solution notebooks instead
-    python3 tasks.py refresh [NB]  re-execute notebooks in place: the only way outputs change
-    python3 tasks.py determinism   nbval under several BLAS thread counts and CPU kernels
-                                   (--full: threads 1,2 x kernels default,Haswell,Sandybridge x 3)
-    python3 tasks.py benchmark [NAME]  run benchmarks/NAME.py (all by default), peers included
-    python3 tasks.py parameters [NB]  papermill runs with edge and invalid values of every parameter
-    python3 tasks.py sweep NB --grid NAME=V1,V2 ...  rerun a notebook over a parameter grid
-    python3 tasks.py offline       run the course with networking cut off (unshare -n, as root)
-    python3 tasks.py student [NB]  make the student versions (nbgrader) in build/classroom/release
-    python3 tasks.py grade FOLDER  autograde FOLDER/<student>/<notebook>.ipynb on Dask, write a
-                                   report (--student NAME, --assignment NB, --scheduler ADDRESS)
-    python3 tasks.py feedback      HTML feedback per student and notebook (nbgrader)
+    python3 tasks.py test --fast   unit tests and the notebooks' cheap checks (< 3 minutes)
+    python3 tasks.py lab           JupyterLab on your workbook (--solutions: the course notebooks)
+    python3 tasks.py --help        every task; python3 tasks.py TASK --help for one of them
 
-Every task first makes sure the environment in .venv exists and matches requirements.txt and
-constraints.txt (it is created or updated when missing or stale), then runs inside it.
+Every task first makes sure the environment in .venv exists, matches requirements.txt and
+constraints.txt, and works (its key packages are whole); it is created, updated or repaired
+when it does not, and the task then runs inside it (tools/course_env.py, docs/setup.md).
 """
 
-from __future__ import annotations
-
-import hashlib
+import argparse
 import os
-import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
-VENV = ROOT / ".venv"
-VENV_PYTHON = VENV / "bin" / "python"
+sys.path.insert(0, str(ROOT / "tools"))  # course_env, notebook_run, classroom, ...
+
+import course_env  # noqa: E402  (standard library only)
+
 NOTEBOOKS = ROOT / "notebooks"
 BUILD = ROOT / "build"
 SANITIZE = ROOT / "tests" / "nbval_sanitize.cfg"
-ENV_INPUTS = ("requirements.txt", "constraints.txt", "pyproject.toml")
-STAMP = VENV / ".course-env-stamp"
-
-# One BLAS thread wherever notebooks execute: timings stay stable on a 2-core machine, and the
-# determinism task proves the outputs do not depend on it.
-EXECUTION_ENV = {
-    "OPENBLAS_NUM_THREADS": "1",
-    "OMP_NUM_THREADS": "1",
-    "MKL_NUM_THREADS": "1",
-    # Use the kernel spec installed in .venv, not one from the user's home.
-    "JUPYTER_PREFER_ENV_PATH": "1",
-    # Silences debugpy's frozen-modules warning in kernels (stderr is compared by nbval).
-    "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    # Kernels read build/ipython/profile_default/ipython_kernel_config.py (see
-    # _prepare_ipython_dir): it drops the kernel's "running over TCP without encryption" notice,
-    # which every local run would otherwise print on the terminal.
-    "IPYTHONDIR": str(BUILD / "ipython"),
-}
-
-KERNEL_CONFIG = '''# Written by tasks.py. The course's kernels talk to papermill and nbval over loopback only.
-import logging
+FAST_LIMIT_SECONDS = 180
+CHECKED = "NN_FROM_SCRATCH_ENV_CHECKED"  # set for the re-executed process: checked already
+# Tasks that hand the arguments they do not know on to the program they run (pytest, JupyterLab,
+# tools/sweep.py, tools/parameter_matrix.py, tools/classroom).
+PASS_ON = {"test", "lab", "sweep", "parameters", "student", "grade", "feedback"}
 
 
-class _DropUnencryptedTcpNotice(logging.Filter):
-    def filter(self, record):
-        return "without encryption" not in record.getMessage()
-
-
-logging.getLogger("IPKernelApp").addFilter(_DropUnencryptedTcpNotice())
-'''
-
-
-def _prepare_ipython_dir() -> None:
-    config = BUILD / "ipython" / "profile_default" / "ipython_kernel_config.py"
-    if not config.exists() or config.read_text() != KERNEL_CONFIG:
-        config.parent.mkdir(parents=True, exist_ok=True)
-        config.write_text(KERNEL_CONFIG)
-
-
-def _env_fingerprint() -> str:
-    digest = hashlib.sha256()
-    for name in ENV_INPUTS:
-        digest.update((ROOT / name).read_bytes())
-    digest.update(sys.version.encode())
-    return digest.hexdigest()
-
-
-def _run(command: list[str], env: dict[str, str] | None = None, check: bool = True) -> int:
-    print("+ " + " ".join(str(part) for part in command), flush=True)
-    completed = subprocess.run(command, cwd=ROOT, env=env)
-    if check and completed.returncode != 0:
-        sys.exit(completed.returncode)
-    return completed.returncode
-
-
-def _create_venv() -> None:
-    if _run([sys.executable, "-m", "venv", str(VENV)], check=False) == 0:
-        return
-    # Debian-style Pythons without ensurepip: fall back to virtualenv from PyPI.
-    print("python3 -m venv failed; trying virtualenv instead", flush=True)
-    _run([sys.executable, "-m", "pip", "install", "--user", "--quiet", "virtualenv"])
-    _run([sys.executable, "-m", "virtualenv", str(VENV)])
-
-
-def _venv_works() -> bool:
-    # An interrupted first run can leave a .venv without pip (or without a working Python).
-    if not VENV_PYTHON.exists():
-        return False
-    probe = subprocess.run([str(VENV_PYTHON), "-c", "import pip"], capture_output=True)
-    return probe.returncode == 0
-
-
-def ensure_environment() -> None:
-    """Create or update .venv so that it matches the dependency files.
-
-    Safe to interrupt and to run twice at once: a lock file serialises set-ups, the stamp is
-    written only after everything installed, and a .venv that cannot run pip is rebuilt.
-    """
-    fingerprint = _env_fingerprint()
-    if VENV_PYTHON.exists() and STAMP.exists() and STAMP.read_text() == fingerprint:
-        return
-    import fcntl
-
-    with open(ROOT / ".venv.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # a second first run waits here for the first
-        if VENV_PYTHON.exists() and STAMP.exists() and STAMP.read_text() == fingerprint:
-            return
-        _set_up_environment(fingerprint)
-
-
-def _set_up_environment(fingerprint: str) -> None:
-    print(f"Setting up the course environment in {VENV.relative_to(ROOT)}/ "
-          "(a few minutes the first time)", flush=True)
-    if VENV.exists() and not _venv_works():
-        print(f"{VENV.relative_to(ROOT)}/ is incomplete (an interrupted set-up?): rebuilding it",
-              flush=True)
-        if VENV.is_symlink():
-            VENV.unlink()
-        else:
-            shutil.rmtree(VENV)
-    if not VENV_PYTHON.exists():
-        _create_venv()
-    pip = [str(VENV_PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-    _run(pip + ["--upgrade", "pip"])
-    _run(pip + ["-r", "requirements.txt", "-c", "constraints.txt"])
-    # The kernel named python3 must be this environment's Python, for papermill and JupyterLab.
-    _run([str(VENV_PYTHON), "-m", "ipykernel", "install", "--sys-prefix", "--name", "python3",
-          "--display-name", "Python 3 (nn-from-scratch)"])
-    # Build matplotlib's font cache now: the first import prints a notice to stderr, which
-    # nbval would compare against the committed (silent) output.
-    _run([str(VENV_PYTHON), "-c", "import matplotlib.pyplot"])
-    STAMP.write_text(fingerprint)
-
-
-def _in_venv() -> bool:
-    return Path(sys.prefix).resolve() == VENV.resolve()
-
-
-def notebook_paths(names: list[str] | None = None) -> list[Path]:
+def notebook_paths(names: "list[str] | None" = None) -> "list[Path]":
     paths = sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
     if names:
         wanted = {Path(name).stem for name in names}
@@ -169,72 +46,51 @@ def notebook_paths(names: list[str] | None = None) -> list[Path]:
     return paths
 
 
-def execute_notebook(source: Path, target: Path, parameters: dict | None = None):
-    """Execute ``source`` with papermill into ``target``, in the notebooks folder, like nbval."""
-    import papermill
+def _run(command: "list[str]", env: "dict[str, str] | None" = None,
+         check: bool = True) -> int:
+    import subprocess
 
-    os.environ.update(EXECUTION_ENV)
-    _prepare_ipython_dir()
-    target.parent.mkdir(parents=True, exist_ok=True)
-    return papermill.execute_notebook(
-        str(source), str(target), parameters=parameters or {}, kernel_name="python3",
-        cwd=str(NOTEBOOKS), progress_bar=False, log_output=False)
-
-
-def headline(notebook) -> str:
-    """The text printed by the notebook's cell tagged ``headline``."""
-    for cell in notebook.cells:
-        if "headline" in cell.get("metadata", {}).get("tags", []):
-            texts = [out.get("text", "") for out in cell.get("outputs", [])
-                     if out.get("output_type") == "stream"]
-            return "".join(texts).strip()
-    return "(no cell tagged 'headline')"
+    print("+ " + " ".join(str(part) for part in command), flush=True)
+    code = subprocess.run(command, cwd=ROOT, env=env).returncode
+    if check and code != 0:
+        sys.exit(code)
+    return code
 
 
-def clean_metadata(notebook) -> None:
-    """Drop run-specific metadata (timestamps, durations, paths) that papermill records, and
-    join consecutive stream outputs, which the kernel splits at timing-dependent points."""
-    notebook.metadata.pop("papermill", None)
-    for cell in notebook.cells:
-        cell.metadata.pop("papermill", None)
-        cell.metadata.pop("execution", None)
-        if cell.cell_type != "code":
-            continue
-        joined = []
-        for output in cell.outputs:
-            if (joined and output.output_type == "stream" and joined[-1].output_type == "stream"
-                    and joined[-1].name == output.name):
-                joined[-1].text += output.text
-            else:
-                joined.append(output)
-        cell.outputs = joined
+# ------------------------------------------------------------------------------------------
+# The tasks (they run inside .venv)
 
-
-def task_course(args: list[str]) -> None:
+def task_course(args) -> None:
     import nbformat
+    from notebook_run import execute_notebook, headline
 
-    failures = 0
-    print(f"Executing notebooks into {BUILD.relative_to(ROOT)}/notebooks/", flush=True)
-    for path in notebook_paths(args):
+    failed = []
+    folder = BUILD / "notebooks"
+    print(f"Executing notebooks into {folder.relative_to(ROOT)}/", flush=True)
+    for path in notebook_paths(args.notebooks):
         start = time.perf_counter()
-        target = BUILD / "notebooks" / path.name
+        target = folder / path.name
+        target.unlink(missing_ok=True)  # whatever is there after the run, this run wrote
         try:
             execute_notebook(path, target)
         except Exception as error:  # report and go on: one broken notebook must not hide the rest
-            failures += 1
+            written = (f"see {target.relative_to(ROOT)}, written by this run" if target.exists()
+                       else "it stopped before writing an executed copy")
+            failed.append(f"{path.stem} ({written})")
             print(f"{path.stem:<20} FAILED: {str(error).strip().splitlines()[-1]}", flush=True)
             continue
         seconds = time.perf_counter() - start
         print(f"{path.stem:<20} {headline(nbformat.read(target, as_version=4))}"
               f"   ({seconds:.0f} s)", flush=True)
-    if failures:
-        sys.exit(f"{failures} notebook(s) failed; the executed copies in build/ show where.")
+    if failed:
+        sys.exit(f"{len(failed)} notebook(s) failed: {'; '.join(failed)}.")
 
 
-def task_refresh(args: list[str]) -> None:
+def task_refresh(args) -> None:
     import nbformat
+    from notebook_run import clean_metadata, execute_notebook, headline
 
-    for path in notebook_paths(args):
+    for path in notebook_paths(args.notebooks):
         target = BUILD / "refresh" / path.name
         print(f"refreshing {path.name}", flush=True)
         execute_notebook(path, target)
@@ -244,137 +100,92 @@ def task_refresh(args: list[str]) -> None:
         print(f"  {headline(notebook)}", flush=True)
 
 
-def nbval_command(paths: list[Path]) -> list[str]:
+def nbval_command(paths: "list[Path]") -> "list[str]":
     return [sys.executable, "-m", "pytest", "--nbval", "--nbval-current-env",
             "--nbval-sanitize-with", str(SANITIZE.relative_to(ROOT)), "-p", "no:cacheprovider",
             *[str(path.relative_to(ROOT)) for path in paths]]
 
 
-def task_test(args: list[str]) -> None:
-    os.environ.update(EXECUTION_ENV)
-    _prepare_ipython_dir()
-    # One pytest run: the unit tests and every notebook compared cell by cell, test files
-    # spread over the cores (a notebook's cells stay together in one kernel: --dist loadfile).
+def test_command(fast: bool, extra: "list[str]") -> "list[str]":
+    """One pytest run over the unit tests (and, unless ``fast``, every notebook under nbval),
+    test files spread over the cores (a notebook's cells stay together: --dist loadfile)."""
+    spread = ["-n", "auto", "--dist", "loadfile", "--durations=15"]
+    if fast:  # the tests marked slow (see pyproject.toml) and nbval stay for the full run
+        return [sys.executable, "-m", "pytest", "tests", *spread, "-m", "not slow",
+                "-p", "no:cacheprovider", *extra]
     command = nbval_command(notebook_paths())
-    # --durations: the slowest tests are listed at the end, to keep the suite's time honest.
-    command[command.index("-p"):command.index("-p")] = ["tests", "-n", "auto",
-                                                        "--dist", "loadfile", "--durations=15"]
-    sys.exit(_run(command + args, env=os.environ.copy(), check=False))
+    command[command.index("-p"):command.index("-p")] = ["tests", *spread]
+    return command + extra
 
 
-DETERMINISM_SETTINGS = [
-    {"OPENBLAS_NUM_THREADS": "1"},
-    {"OPENBLAS_NUM_THREADS": "2"},
-    {"OPENBLAS_NUM_THREADS": "1", "OPENBLAS_CORETYPE": "Haswell"},
-]
-# The full matrix: both thread counts under the default kernel and two forced CPU kernels.
-DETERMINISM_MATRIX = [
-    {"OPENBLAS_NUM_THREADS": threads, **({"OPENBLAS_CORETYPE": core} if core else {})}
-    for threads in ("1", "2") for core in (None, "Haswell", "Sandybridge")
-]
+def task_test(args) -> None:
+    from notebook_run import execution_environment
+
+    start = time.perf_counter()
+    code = _run(test_command(args.fast, args.rest), env=execution_environment(), check=False)
+    minutes, seconds = divmod(round(time.perf_counter() - start), 60)
+    mode = "test --fast" if args.fast else "test (full)"
+    print(f"{mode} took {minutes} min {seconds:02d} s"
+          + (f" (the fast mode's limit is {FAST_LIMIT_SECONDS // 60} min)" if args.fast else ""))
+    sys.exit(code)
 
 
-def task_determinism(args: list[str]) -> None:
-    """nbval under several BLAS settings; ``--full`` runs the whole matrix ``--repeat`` times."""
-    import xml.etree.ElementTree as ElementTree
+def task_determinism(args) -> None:
+    import determinism
 
-    full = "--full" in args
-    repeat = 3 if full else 1
-    if "--repeat" in args:
-        where = args.index("--repeat")
-        value = args[where + 1] if where + 1 < len(args) else ""
-        if not value.isdigit() or int(value) < 1:
-            sys.exit(f"--repeat needs a whole number of runs >= 1, got {value or 'nothing'!r}; "
-                     f"e.g. python3 tasks.py determinism --repeat 3")
-        repeat = int(value)
-        args = args[:where] + args[where + 2:]
-    unknown = [arg for arg in args if arg.startswith("--") and arg != "--full"]
-    if unknown:
-        sys.exit(f"determinism does not know {' '.join(unknown)}; it takes --full, "
-                 f"--repeat N and notebook names.")
-    names = [arg for arg in args if not arg.startswith("--")]
-    notebook_paths(names)  # an unknown notebook name stops here, before any run
-    _prepare_ipython_dir()
-    settings = DETERMINISM_MATRIX if full else DETERMINISM_SETTINGS
-    results = []  # (label, run, cells compared, failing cell ids)
-    for setting in settings:
-        env = {**os.environ, **EXECUTION_ENV, **setting}
-        label = " ".join(f"{key}={value}" for key, value in setting.items())
-        for run in range(1, repeat + 1):
-            print(f"\n== nbval with {label} (run {run}/{repeat}) ==", flush=True)
-            report = BUILD / "determinism" / f"run-{len(results)}.xml"
-            report.parent.mkdir(parents=True, exist_ok=True)
-            _run(nbval_command(notebook_paths(names)) + ["-q", f"--junitxml={report}"],
-                 env=env, check=False)
-            cases = ElementTree.parse(report).getroot().iter("testcase")
-            compared, failing = 0, []
-            for case in cases:
-                compared += 1
-                if case.find("failure") is not None or case.find("error") is not None:
-                    failing.append(f"{case.get('classname')}::{case.get('name')}")
-            results.append((label, run, compared, failing))
-    print("\nDeterminism report")
-    for label, run, compared, failing in results:
-        status = "identical" if not failing else f"{len(failing)} cells differ: {failing[:3]}"
-        print(f"  {label:<50} run {run}: {compared} cells compared, {status}")
-    flaky = sum(bool(failing) for *_, failing in results)
-    print(f"{len(results)} nbval runs, {flaky} with differences (flakes).")
-    sys.exit(1 if flaky else 0)
+    sys.exit(determinism.main(notebook_paths(args.notebooks), full=args.full,
+                              repeat=args.repeat, nbval=nbval_command))
+
+
+def lab_arguments(extra: "list[str]", euid: int) -> "list[str]":
+    """JupyterLab refuses to run as root without --allow-root (containers, cloud VMs)."""
+    if euid == 0 and "--allow-root" not in extra:
+        print("Running as root (a container?): passing --allow-root to JupyterLab.", flush=True)
+        return [*extra, "--allow-root"]
+    return extra
+
+
+def task_lab(args) -> None:
+    """JupyterLab on the learner's workbook, or with ``--solutions`` on the course notebooks."""
+    os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
+    root = NOTEBOOKS
+    if not args.solutions:
+        root = ROOT / "workbook"
+        _run([sys.executable, str(ROOT / "tools" / "classroom"), "workbook", str(root)])
+    os.execv(sys.executable, [sys.executable, "-m", "jupyter", "lab",
+                              f"--ServerApp.root_dir={root}",
+                              *lab_arguments(args.rest, os.geteuid())])
 
 
 # Optional peers for the benchmarks, installed into .venv on demand, never required by the course.
 # torch==2.13.0 is the CPU build available on these machines; plain "torch" would fetch CUDA.
-BENCHMARK_EXTRAS = ["torch==2.13.0", "scikit-learn"]
+BENCHMARK_EXTRAS = {"torch": "torch==2.13.0", "sklearn": "scikit-learn"}
 
 
-def task_benchmark(args: list[str]) -> None:
+def task_benchmark(args) -> None:
     import importlib.util
 
-    scripts = sorted((ROOT / "benchmarks").glob("*.py"))
-    unknown = sorted(set(args) - {path.stem for path in scripts})
-    if unknown:  # before installing anything
-        sys.exit(f"No such benchmark: {' '.join(unknown)}. Choose from: "
-                 f"{', '.join(path.stem for path in scripts)}")
-    if args:
-        scripts = [path for path in scripts if path.stem in args]
-    missing = [spec for spec in BENCHMARK_EXTRAS
-               if importlib.util.find_spec(spec.split("==")[0].replace("scikit-learn", "sklearn"))
-               is None]
+    from notebook_run import execution_environment
+
+    scripts = [ROOT / "benchmarks" / f"{name}.py" for name in args.names] or sorted(
+        (ROOT / "benchmarks").glob("*.py"))
+    missing = [spec for module, spec in BENCHMARK_EXTRAS.items()
+               if importlib.util.find_spec(module) is None]
     if missing:
         _run([sys.executable, "-m", "pip", "install", "--quiet", *missing])
-    env = {**os.environ, **EXECUTION_ENV}
     for script in scripts:
         print(f"\n== {script.stem} ==", flush=True)
-        _run([sys.executable, str(script)], env=env)
+        _run([sys.executable, str(script)], env=execution_environment())
 
 
-def task_lab(args: list[str]) -> None:
-    """JupyterLab on the learner's workbook, or with ``--solutions`` on the course notebooks."""
-    os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
-    root = NOTEBOOKS
-    if "--solutions" in args:
-        args = [arg for arg in args if arg != "--solutions"]
-    else:
-        root = ROOT / "workbook"
-        _run([sys.executable, str(ROOT / "tools" / "classroom"), "workbook", str(root)])
-    os.execv(sys.executable, [sys.executable, "-m", "jupyter", "lab",
-                              f"--ServerApp.root_dir={root}", *args])
-
-
-def task_parameters(args: list[str]) -> None:
-    os.environ.update(EXECUTION_ENV)
-    sys.exit(_run([sys.executable, str(ROOT / "tools" / "parameter_matrix.py"), *args],
-                  check=False))
-
-
-def task_offline(args: list[str]) -> None:
+def task_offline(args) -> None:
     """The course, executed in a network namespace with only loopback (kernels talk over it)."""
     import shutil
 
     if shutil.which("unshare") is None or shutil.which("ip") is None:
         sys.exit("offline needs unshare (util-linux) and ip (iproute2).")
     inner = (f"ip link set lo up && {sys.executable} {Path(__file__).resolve()} course "
-             + " ".join(args))
+             + " ".join(args.notebooks))
     code = _run(["unshare", "--net", "sh", "-c", inner], check=False)
     if code != 0:
         sys.exit(f"offline run failed (exit {code}); unshare --net needs root or user "
@@ -382,43 +193,131 @@ def task_offline(args: list[str]) -> None:
     print("The whole course ran with no network but loopback.")
 
 
-def task_sweep(args: list[str]) -> None:
-    os.environ.update(EXECUTION_ENV)
-    sys.exit(_run([sys.executable, str(ROOT / "tools" / "sweep.py"), *args], check=False))
+def task_pythons(args) -> None:
+    import python_matrix
+
+    sys.exit(python_matrix.main(args.versions, keep=args.keep))
 
 
-def task_classroom(command: str):
-    def task(args: list[str]) -> None:
-        os.environ.update(EXECUTION_ENV)
-        sys.exit(_run([sys.executable, str(ROOT / "tools" / "classroom"), command, *args],
-                      check=False))
+def pass_on(script: str, *first: str):
+    def task(args) -> None:
+        from notebook_run import execution_environment
+
+        sys.exit(_run([sys.executable, str(ROOT / script), *first, *args.rest],
+                      env=execution_environment(), check=False))
     return task
 
 
-TASKS = {
-    "course": task_course,
-    "test": task_test,
-    "lab": task_lab,
-    "refresh": task_refresh,
-    "determinism": task_determinism,
-    "benchmark": task_benchmark,
-    "parameters": task_parameters,
-    "sweep": task_sweep,
-    "offline": task_offline,
-    "student": task_classroom("student"),
-    "grade": task_classroom("grade"),
-    "feedback": task_classroom("feedback"),
-}
+# ------------------------------------------------------------------------------------------
+# The command line (parsed before the environment is touched: bad arguments stop at once)
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line, no usage block
+        sys.exit(f"{self.prog}: {message}; see {self.prog} --help")
 
 
-def main(argv: list[str]) -> None:
-    if not argv or argv[0] not in TASKS:
-        print(__doc__)
-        sys.exit(0 if argv and argv[0] in ("-h", "--help") else 2)
-    ensure_environment()
-    if not _in_venv():
-        os.execv(str(VENV_PYTHON), [str(VENV_PYTHON), str(Path(__file__).resolve()), *argv])
-    TASKS[argv[0]](argv[1:])
+def build_parser() -> argparse.ArgumentParser:
+    parser = Parser(prog="python3 tasks.py", description=__doc__.split("\n\n")[0],
+                    formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
+    tasks = parser.add_subparsers(dest="task", metavar="TASK", parser_class=Parser)
+
+    def add(name, function, help, notebooks=False):
+        # A task that runs a tool of its own lets the tool answer --help with all its options.
+        tool = function.__name__ == "task" and name in PASS_ON
+        sub = tasks.add_parser(name, help=help, description=help, allow_abbrev=False,
+                               add_help=not tool)
+        sub.set_defaults(function=function)
+        if notebooks:
+            sub.add_argument("notebooks", nargs="*", metavar="NB", help="notebook names "
+                             "(default: all), e.g. 01_single_neuron")
+        return sub
+
+    add("course", task_course, "run every notebook headlessly into build/notebooks/ and "
+        "print each one's headline", notebooks=True)
+    test = add("test", task_test, "unit tests and nbval over every notebook (what CI runs); "
+               "other arguments go to pytest")
+    test.add_argument("--fast", action="store_true", help="skip the tests marked slow and "
+                      "nbval: the unit tests and the notebooks' cheap checks, in < 3 minutes")
+    lab = add("lab", task_lab, "JupyterLab on your workbook (student versions with "
+              "self-checks, in workbook/: made once, never overwritten); other arguments go "
+              "to JupyterLab")
+    lab.add_argument("--solutions", action="store_true", help="open the solution notebooks")
+    add("refresh", task_refresh, "re-execute notebooks in place: the only way outputs change",
+        notebooks=True)
+    determinism = add("determinism", task_determinism, "nbval under several BLAS thread "
+                      "counts and CPU kernels", notebooks=True)
+    determinism.add_argument("--full", action="store_true", help="threads 1,2 x kernels "
+                             "default,Haswell,Sandybridge, 3 runs each")
+    determinism.add_argument("--repeat", type=positive_int, help="runs per setting "
+                             "(default 1, or 3 with --full)")
+    benchmark = add("benchmark", task_benchmark, "run benchmarks/NAME.py (all by default), "
+                    "peers included")
+    benchmark.add_argument("names", nargs="*", metavar="NAME", help="benchmark names "
+                           f"(default: all): {', '.join(benchmark_names())}")
+    add("parameters", pass_on("tools/parameter_matrix.py"), "papermill runs with edge and "
+        "invalid values of every parameter")
+    add("sweep", pass_on("tools/sweep.py"), "rerun a notebook over a parameter grid "
+        "(NB --grid NAME=V1,V2 ...)")
+    add("offline", task_offline, "run the course with networking cut off (unshare -n, as "
+        "root)", notebooks=True)
+    pythons = add("pythons", task_pythons, "run the course on every supported Python this "
+                  "machine has and check the headlines agree (docs/setup.md)")
+    pythons.add_argument("versions", nargs="*", metavar="X.Y", help="only these versions")
+    pythons.add_argument("--keep", action="store_true", help="keep build/pythons/ afterwards")
+    add("student", pass_on("tools/classroom", "student"), "make the student versions "
+        "(nbgrader) in build/classroom/release")
+    add("grade", pass_on("tools/classroom", "grade"), "autograde FOLDER/<student>/<notebook>"
+        ".ipynb on Dask and write a report (--student NAME, --assignment NB, --scheduler ADDR)")
+    add("feedback", pass_on("tools/classroom", "feedback"), "HTML feedback per student and "
+        "notebook (nbgrader)")
+    return parser
+
+
+def positive_int(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"needs a whole number of runs >= 1, got {text!r}")
+    return int(text)
+
+
+def benchmark_names() -> "list[str]":
+    return sorted(path.stem for path in (ROOT / "benchmarks").glob("*.py"))
+
+
+def parse(argv: "list[str]") -> argparse.Namespace:
+    parser = build_parser()
+    args, rest = parser.parse_known_args(argv)
+    if args.task is None:
+        parser.print_help()
+        sys.exit(2)
+    if rest and args.task not in PASS_ON:
+        sys.exit(f"python3 tasks.py: {args.task} does not know {' '.join(rest)}; see "
+                 f"python3 tasks.py {args.task} --help")
+    args.rest = rest
+    if getattr(args, "notebooks", None):
+        notebook_paths(args.notebooks)  # an unknown notebook name stops here
+    unknown = sorted(set(getattr(args, "names", [])) - set(benchmark_names()))
+    if unknown:
+        sys.exit(f"No such benchmark: {' '.join(unknown)}. Choose from: "
+                 f"{', '.join(benchmark_names())}")
+    return args
+
+
+def main(argv: "list[str]") -> None:
+    refusal = course_env.python_refusal()
+    if refusal:
+        sys.exit(refusal)
+    args = parse(argv)
+    if os.environ.get(CHECKED) != str(ROOT):
+        notice = course_env.untested_notice()
+        if notice:
+            print(notice, flush=True)
+        environment = course_env.Environment(ROOT)
+        environment.ensure()
+        if Path(sys.prefix).resolve() != environment.venv.resolve():
+            os.environ[CHECKED] = str(ROOT)
+            os.execv(str(environment.python),
+                     [str(environment.python), str(Path(__file__).resolve()), *argv])
+    args.function(args)
 
 
 if __name__ == "__main__":

@@ -55,7 +55,7 @@ CONTROLS = {
                                  "watch": ".widget-html-content"},
 }
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.slow]  # slow: left out by test --fast
 
 
 def _missing_browser_reason() -> str | None:

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import nnlib.attention
+import nnlib.transformer
 from course.checks import CheckFailed
 from course.checks.transformer import check_attention_backward, check_layernorm_backward
 from nnlib.attention import attention_backward as imported_twin
@@ -45,6 +46,19 @@ def calls_the_layernorm_twin(dout, cache):
     return nnlib.attention.layernorm_backward(dout, cache)
 
 
+def calls_the_model_module_twin(dout, cache):
+    # nnlib.transformer imported the function by name: its module attribute is not patched.
+    return nnlib.transformer.attention_backward(dout, cache)
+
+
+def calls_a_default_argument_twin(dout, cache, backward=imported_twin):
+    return backward(dout, cache)
+
+
+def calls_the_layernorm_twin_via_the_model_module(dout, cache):
+    return nnlib.transformer.layernorm_backward(dout, cache)
+
+
 CASES = [
     (check_attention_backward, attention, [
         (lambda d, c: attention(d, c, row_sum=False), "subtracted row sum is missing"),
@@ -57,6 +71,9 @@ CASES = [
         (lambda d, c: (attention(d, c)[0] * 1.01,) + attention(d, c)[1:], "dQ of the right shape"),
         (calls_the_library, "calls the library's nnlib.attention.attention_backward"),
         (calls_an_imported_twin, "calls the library's nnlib.attention.attention_backward"),
+        (calls_the_model_module_twin, "calls the library's nnlib.attention.attention_backward"),
+        (calls_a_default_argument_twin,
+         "calls the library's nnlib.attention.attention_backward"),
     ]),
     (check_layernorm_backward, layernorm, [
         (lambda d, c: layernorm(d, c, mean_term=False, var_term=False), "as constants"),
@@ -66,6 +83,8 @@ CASES = [
         (lambda d, c: layernorm(d, c, dgamma_x_hat=False), "not dout alone"),
         (lambda d, c: layernorm(d, c)[:2], "expected a tuple of 3"),
         (calls_the_layernorm_twin, "calls the library's nnlib.attention.layernorm_backward"),
+        (calls_the_layernorm_twin_via_the_model_module,
+         "calls the library's nnlib.attention.layernorm_backward"),
     ]),
 ]
 
@@ -78,6 +97,10 @@ def test_the_library_is_restored_after_a_refused_answer():
         check_attention_backward(calls_an_imported_twin)
     assert nnlib.attention.attention_backward is original and imported_twin is original
     assert globals()["imported_twin"] is original
+    code = original.__code__
+    with pytest.raises(CheckFailed):
+        check_attention_backward(calls_the_model_module_twin)
+    assert original.__code__ is code and nnlib.transformer.attention_backward is original
 
 
 def test_a_hard_coded_answer_fails_because_the_inputs_change():

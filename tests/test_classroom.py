@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT / "tools"))
 import classroom  # noqa: E402
 
 ASSIGNMENTS = classroom.assignments()
+pytestmark = pytest.mark.slow  # left out by `python3 tasks.py test --fast`
 
 
 def nbgrader_meta(cell) -> dict:

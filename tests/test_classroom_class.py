@@ -29,6 +29,8 @@ import classroom  # noqa: E402
 from classroom import course as course_module  # noqa: E402
 from course.checks import CheckFailed, check_cross_entropy_step, check_train_step  # noqa: E402
 
+pytestmark = pytest.mark.slow  # left out by `python3 tasks.py test --fast`
+
 NAMES = ["01_single_neuron", "02_two_layer_network"]
 TIMEOUT = 20
 TEACHER_CONFIG = course_module.NBGRADER_CONFIG.replace(

@@ -56,6 +56,7 @@ def test_supporting_files_include_the_data_folder():
     assert not any(path.suffix == ".ipynb" for path in supporting_files())
 
 
+@pytest.mark.slow
 def test_workbook_is_made_once_and_never_overwritten(tmp_path):
     course, folder = tmp_path / "course", tmp_path / "workbook"
     added = classroom.workbook(folder, course, only=["01_single_neuron"])
@@ -105,6 +106,7 @@ def test_exercise_messages_name_timeouts_blanks_and_errors(tmp_path):
         "check_e": "timed out: check_e was still running after 20 s"}
 
 
+@pytest.mark.slow
 def test_nbgrader_is_stopped_at_the_notebook_budget(tmp_path):
     from classroom.course import BUDGET_EXCEEDED, run_nbgrader
 

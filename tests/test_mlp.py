@@ -316,6 +316,7 @@ def test_divergence_stops_with_a_message_naming_the_step(recwarn):
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)]
 
 
+@pytest.mark.slow  # 5 350 epochs
 def test_the_tutorial_setting_reaches_95_percent_after_epoch_5350():
     # Full-batch GD, learning rate 0.01, 2-25-50-50-25-1 from init_params(seed 0): notebook 03.
     X_train, X_test, y_train, y_test = tutorial_data()

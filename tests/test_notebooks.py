@@ -15,6 +15,9 @@ import papermill
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tools"))
+from notebook_run import execute_notebook  # noqa: E402  (how the course runs a notebook)
+
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("[0-9][0-9]_*.ipynb"))
 
 
@@ -69,6 +72,7 @@ def test_exactly_one_headline_cell_at_the_end(notebook):
     assert tagged[0].outputs and tagged[0].outputs[0]["text"].strip()
 
 
+@pytest.mark.slow  # a papermill process per notebook
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_help_notebook_documents_every_parameter(path):
     out = subprocess.run([sys.executable, "-m", "papermill", "--help-notebook", str(path)],
@@ -81,15 +85,13 @@ def test_help_notebook_documents_every_parameter(path):
 
 
 def run_with(path, tmp_path, **parameters):
-    target = tmp_path / path.name
-    return papermill.execute_notebook(str(path), str(target), parameters=parameters,
-                                      kernel_name="python3", cwd=str(path.parent),
-                                      progress_bar=False)
+    return execute_notebook(path, tmp_path / path.name, parameters=parameters, cwd=path.parent)
 
 
 SINGLE_NEURON = ROOT / "notebooks" / "01_single_neuron.ipynb"
 
 
+@pytest.mark.slow  # papermill runs
 def test_other_seed_and_epochs_run_to_the_end(tmp_path):
     result = run_with(SINGLE_NEURON, tmp_path, seed=3, epochs=500, learning_rate=2.0)
     text = result.cells[-1].outputs[0]["text"]
@@ -101,6 +103,7 @@ def parameter_names(path):
     return list(papermill.inspect_notebook(str(path)))
 
 
+@pytest.mark.slow  # papermill runs
 @pytest.mark.parametrize("path, name", [(path, name) for path in NOTEBOOKS
                                         for name in parameter_names(path)],
                          ids=lambda value: value.stem if isinstance(value, Path) else value)
@@ -113,6 +116,7 @@ def test_a_parameter_of_the_wrong_type_stops_at_once_naming_it(tmp_path, path, n
     assert raised.value.exec_count <= 3
 
 
+@pytest.mark.slow  # papermill runs
 @pytest.mark.parametrize("parameters, name", [
     (dict(epochs=-5), "epochs"),
     (dict(seed=1.5), "seed"),
@@ -126,6 +130,7 @@ def test_an_out_of_range_value_stops_at_once_naming_it(tmp_path, parameters, nam
     assert raised.value.exec_count <= 3
 
 
+@pytest.mark.slow  # papermill runs
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
 def test_a_misspelt_parameter_stops_at_once_listing_the_known_ones(tmp_path, path):
     with pytest.raises(papermill.PapermillExecutionError) as raised:

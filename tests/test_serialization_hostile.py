@@ -189,6 +189,7 @@ json_values = st.recursive(st.none() | st.booleans() | st.integers() | st.text(m
                            max_leaves=8)
 
 
+@pytest.mark.slow  # many generated files
 @settings(max_examples=60, deadline=None)
 @given(json_values, st.lists(st.integers(-2, 4), max_size=3))
 def test_random_headers_never_escape_as_anything_but_weight_file_errors(tmp_path_factory,
@@ -260,6 +261,7 @@ def entries_for(draw, header):
     return entries
 
 
+@pytest.mark.slow  # many generated files
 @settings(max_examples=300, deadline=None)
 @given(headers.flatmap(lambda header: st.tuples(st.just(header), entries_for(header))),
        mostly(False, True))

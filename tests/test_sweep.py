@@ -61,6 +61,7 @@ def test_unknown_parameter_is_rejected_before_anything_runs(tiny, tmp_path):
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.slow
 def test_failures_resume_and_reproducible_aggregate(tiny, tmp_path, capsys):
     out = tmp_path / "sweep"
     argv = [str(tiny), "--out", str(out), "--grid", "x=1,2", "--grid", "seed=0,1,2",
@@ -124,6 +125,7 @@ def test_sweep_table_groups_over_the_seed_with_known_statistics():
     assert sweep_table([]) == [] and format_sweep_table([]) == "(no finished runs)"
 
 
+@pytest.mark.slow
 def test_runs_on_an_existing_dask_scheduler(tiny, tmp_path, dask_scheduler):
     # A scheduler and a worker started as their own processes on 127.0.0.1 (tests/conftest.py):
     # the sweep sends its runs there unchanged and gets the same results as a local cluster.

@@ -294,6 +294,7 @@ def test_tree_network_on_a_chain_is_an_rnn_with_mapped_weights():
     assert not np.allclose(model.encode(chain), model.encode(tree))  # the order of composition
 
 
+@pytest.mark.slow
 def test_expected_tokens_is_the_generators_mean_length():
     from course.tree import expected_tokens
 

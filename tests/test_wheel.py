@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.slow  # left out by `python3 tasks.py test --fast`
 
 
 def _tracked_files() -> list[str]:

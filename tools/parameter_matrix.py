@@ -32,6 +32,8 @@ from pathlib import Path
 import nbformat
 import papermill
 
+from notebook_run import execute_notebook
+
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 FIRST_CELLS = 3  # parameters, injected parameters, validation
@@ -54,9 +56,7 @@ def _run(notebook: Path, parameters: dict, timeout: int):
     with tempfile.TemporaryDirectory() as folder:
         target = Path(folder) / notebook.name
         try:
-            papermill.execute_notebook(str(notebook), str(target), parameters=parameters,
-                                       kernel_name="python3", cwd=str(NOTEBOOKS),
-                                       progress_bar=False, execution_timeout=timeout)
+            execute_notebook(notebook, target, parameters=parameters, timeout=timeout)
             return None, nbformat.read(target, as_version=4)
         except papermill.PapermillExecutionError as error:
             return error, None

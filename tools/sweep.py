@@ -40,7 +40,6 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import re
 import sys
 import time
@@ -54,8 +53,7 @@ if str(Path(__file__).resolve().parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).resolve().parent))  # tools/: the classroom package
 
 from classroom.cluster import run_tasks  # noqa: E402
-EXECUTION_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-                 "JUPYTER_PREFER_ENV_PATH": "1", "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+from notebook_run import execute_notebook  # noqa: E402
 RESULTS_PARAMETER = "results_path"
 
 
@@ -140,17 +138,15 @@ def is_finished(folder: Path, parameters: dict) -> bool:
 
 def execute_run(notebook: str, folder: str, parameters: dict, cwd: str) -> dict:
     """Execute one run (in a worker process). Returns a report, never raises."""
-    os.environ.update(EXECUTION_ENV)  # the kernel inherits the worker's environment
     folder_path = Path(folder)
     folder_path.mkdir(parents=True, exist_ok=True)
     results = folder_path / "results.json"
     results.unlink(missing_ok=True)  # never mistake an older run's file for this one's
     start = time.perf_counter()
     try:
-        papermill.execute_notebook(
-            notebook, str(folder_path / "notebook.ipynb"),
-            parameters={**parameters, RESULTS_PARAMETER: str(results)}, kernel_name="python3",
-            cwd=cwd, progress_bar=False, log_output=False)
+        # The kernel inherits the worker's environment, set by execute_notebook.
+        execute_notebook(notebook, folder_path / "notebook.ipynb",
+                         parameters={**parameters, RESULTS_PARAMETER: str(results)}, cwd=cwd)
     except Exception as error:  # report with the parameters and go on with the other runs
         if isinstance(error, papermill.PapermillExecutionError):
             message = f"{error.ename}: {error.evalue} (cell {error.exec_count})"

@@ -7,10 +7,14 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-# One place for this chapter's colours (Okabe-Ito, colour-blind safe), markers and names.
-COLORS = {"lstm": "#0072B2", "rnn": "#E69F00", "count": "#009E73", "uniform": "#000000",
-          "live": "#D55E00", "sample": "#56B4E9"}
-MARKERS = {"lstm": "o", "rnn": "s", "count": "^", "live": "D"}
+from course.plotting import style
+
+# This chapter's series, each the course style's colour and marker for its concept.
+COLORS = {"lstm": style.color("lstm"), "rnn": style.color("rnn"), "count": style.color("ngram"),
+          "uniform": style.color("baseline"), "live": style.color("validation"),
+          "sample": style.color("char_lm")}
+MARKERS = {"lstm": style.marker("lstm"), "rnn": style.marker("rnn"),
+           "count": style.marker("ngram"), "live": style.marker("validation")}
 LABELS = {"lstm": "LSTM", "rnn": "plain RNN", "1": "unigram", "2": "bigram", "3": "trigram"}
 
 

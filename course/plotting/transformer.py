@@ -7,14 +7,19 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
-# One place for this chapter's colours (Okabe-Ito, colour-blind safe; the LSTM keeps chapter
-# 10's blue), markers and names.
-COLORS = {"transformer": "#D55E00", "lstm": "#0072B2", "unscaled": "#CC79A7",
-          "scaled": "#009E73", "uniform": "#000000"}
-MARKERS = {"transformer": "D", "lstm": "o", "unscaled": "s", "scaled": "^"}
+from course.plotting import style
+
+# This chapter's series, each the course style's colour and marker for its concept (the LSTM
+# keeps chapter 10's colour); the two scalings of the scores are two entries of the style's
+# ordered sequence.
+_ORDERED = style.sequence(2)
+COLORS = {"transformer": style.color("transformer"), "lstm": style.color("lstm"),
+          "unscaled": _ORDERED[0], "scaled": _ORDERED[1], "uniform": style.color("baseline")}
+MARKERS = {"transformer": style.marker("transformer"), "lstm": style.marker("lstm"),
+           "unscaled": "s", "scaled": "^"}
 LABELS = {"transformer": "transformer", "lstm": "LSTM (chapter 10)",
           "unscaled": r"$\beta = 1$", "scaled": r"$\beta = 1/\sqrt{d}$"}
-ATTENTION_MAP = "Greys"
+ATTENTION_MAP = style.cmap("ink")
 
 
 def _axes(ax, figsize=(7.5, 3.6)):

@@ -52,12 +52,12 @@ HIDDEN_BEGIN, HIDDEN_END = "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
 
 
 def environment() -> dict[str, str]:
-    """nbgrader runs its helpers (alembic) from PATH; kernels must be this Python's."""
+    """nbgrader runs its helpers (alembic) from PATH; kernels must be this Python's and run
+    like every other notebook of the course (tools/notebook_run.py)."""
+    from notebook_run import execution_environment
+
     bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
-            "JUPYTER_PREFER_ENV_PATH": "1", "OPENBLAS_NUM_THREADS": "1",
-            "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-            "PYDEVD_DISABLE_FILE_VALIDATION": "1"}
+    return execution_environment(PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
 
 
 def run_nbgrader(course: Path, *args: str, budget: float | None = None,

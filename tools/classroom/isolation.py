@@ -217,8 +217,9 @@ def recheck(manifest: dict, plan: dict, records: Path, folder: Path,
         code=str(folder / "code"), site=_site_folders(), name=RECHECK_NAME)
     with tempfile.TemporaryDirectory(prefix="recheck-pycache-") as cache:
         _copy_bytecode(bytecode, Path(cache))
-        keep = ("PATH", "HOME", "LANG", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                "MKL_NUM_THREADS", "OPENBLAS_CORETYPE")
+        from notebook_run import BLAS_VARIABLES
+
+        keep = ("PATH", "HOME", "LANG", *BLAS_VARIABLES)
         completed = subprocess.run(
             [sys.executable, "-I", "-S", "-B", "-X", f"pycache_prefix={cache}", "-c", program,
              str(folder / "plan.json"), str(records), str(folder / "verdicts.json")],

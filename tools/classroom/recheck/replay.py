@@ -50,6 +50,9 @@ def _stand_in(slot: int, calls: list[dict], codec):
     return stand_in
 
 
+SEEDS_MODULE = "course.checks.common"  # where the checks draw their random inputs' seeds
+
+
 def recheck(plan: dict, records: Path, allowed: tuple[str, ...]) -> dict[str, str]:
     """``{grade_id: ""}`` for each cell whose every recorded call passes, else the reason."""
     from . import codec
@@ -67,14 +70,21 @@ def recheck(plan: dict, records: Path, allowed: tuple[str, ...]) -> dict[str, st
                     raise Mismatch("the graded cell never reached its recorded check")
                 if path.stat().st_size > MAX_RECORD_BYTES:
                     raise Mismatch("its record is larger than any check makes")
-                recorded = json.loads(path.read_text())["calls"]
-                if not isinstance(recorded, list):
+                content = json.loads(path.read_text())
+                recorded, seeds = content["calls"], content.get("seeds", [])
+                if not isinstance(recorded, list) or not isinstance(seeds, list) or not all(
+                        isinstance(seed, int) and 0 <= seed < 2**63 for seed in seeds):
                     raise Mismatch("its record is malformed")
                 check = getattr(importlib.import_module(call["module"]), call["check"])
                 stand_ins = [_stand_in(slot, recorded, codec)
                              for slot in range(int(call["functions"]))]
-                with contextlib.redirect_stdout(io.StringIO()):
-                    check(*stand_ins, **call["options"])
+                common = importlib.import_module(SEEDS_MODULE)
+                common.SEED_REPLAY = list(seeds)  # the genuine check draws these inputs again
+                try:
+                    with contextlib.redirect_stdout(io.StringIO()):
+                        check(*stand_ins, **call["options"])
+                finally:
+                    common.SEED_REPLAY = None
                 if recorded:
                     raise Mismatch("the notebook's check made more calls to the answer than "
                                    "the genuine check does")
