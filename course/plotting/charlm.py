@@ -27,7 +27,7 @@ def _axes(ax, figsize=(7.5, 3.6)):
 def plot_learning_curves(curves: dict, baselines: dict, ax=None, title: str = ""):
     """Validation bits per character against updates for each network in ``curves``
     (``{cell: (updates, bits)}``), with a dashed line for each counting model in
-    ``baselines`` (``{name: bits}``), labelled at the right end."""
+    ``baselines`` (``{name: bits}``), labelled over the line at 55 % of the width."""
     ax = _axes(ax)
     for cell, (updates, bits) in curves.items():
         ax.plot(updates, bits, color=COLORS[cell], marker=MARKERS[cell], markersize=4,
