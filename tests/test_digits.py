@@ -2,6 +2,8 @@
 confusion matrix, the stacked XOR networks and the run-time estimate; and notebook 06's
 source-style class against nnlib's TwoLayerNet."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
