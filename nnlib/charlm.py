@@ -30,7 +30,7 @@ import numpy as np
 
 from nnlib.data.digits import one_hot
 from nnlib.layers import affine_backward, affine_forward
-from nnlib.losses import softmax_cross_entropy
+from nnlib.losses import softmax, softmax_cross_entropy
 from nnlib.lstm import LSTM, lstm_step_forward
 from nnlib.rnn import RNN
 from nnlib.rnn_layers import rnn_step_forward
@@ -227,8 +227,7 @@ def _next_logits(model, state, char: int):
 def _draw(log_p: np.ndarray, temperature: float, rng) -> int:
     if temperature == 0:
         return int(np.argmax(log_p))
-    scaled = (log_p - log_p.max()) / temperature
-    weights = np.exp(scaled)
+    weights = softmax(log_p / temperature)  # the library's one softmax, shifted inside
     cumulative = np.cumsum(weights)
     return int(min(np.searchsorted(cumulative, rng.random() * cumulative[-1], side="right"),
                    len(weights) - 1))
