@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-
+import contextlib
 import secrets
+import sys
+from collections.abc import Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -54,3 +56,71 @@ def fresh_rng() -> np.random.Generator:
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
     return bool(np.allclose(a, b, rtol=1e-9, atol=1e-12))
+
+
+# ---------------------------------------------------------------------------------------------
+# Refusing the library's twin: an answer that calls the function it is meant to write gets no
+# credit. While the answer runs, each forbidden function's code object is swapped for one that
+# raises, so every route to it raises too (the module attribute, a name the notebook imported,
+# a reference another nnlib module keeps, a default argument, a closure).
+
+_REFUSED_MARK = "course.checks: a forbidden library function was called"
+
+
+def _refusing_code(*args, **kwargs):
+    # Runs with the library function's globals: only builtins may be named here.
+    raise RuntimeError("course.checks: a forbidden library function was called")
+
+
+@contextlib.contextmanager
+def library_refused(forbidden: Mapping[str, Iterable[str]]):
+    """Make the named library functions raise ``CheckFailed`` while the block runs.
+
+    Parameters
+    ----------
+    forbidden : mapping of module name -> function names
+        For example ``{"nnlib.neuron": ("train_step",), "nnlib.activations": ("sigmoid_slope",)}``.
+        The modules must already be imported.
+
+    Raises
+    ------
+    CheckFailed
+        Naming the first forbidden function the block called.
+    """
+    swapped = []
+    for module_name, names in forbidden.items():
+        module = sys.modules[module_name]
+        for name in names:
+            function = getattr(module, name)
+            if function.__code__.co_freevars:  # a closure's code cannot be swapped
+                raise TypeError(f"{module_name}.{name} is a closure; refuse its callers")
+            swapped.append((function, function.__code__, f"{module_name}.{name}"))
+    called: list[str] = []
+    for function, _code, dotted in swapped:
+        function.__code__ = _refusing_code.__code__.replace(co_name=function.__code__.co_name)
+        function.__course_refused__ = dotted
+    try:
+        yield called
+    except RuntimeError as error:
+        if error.args and error.args[0] == _REFUSED_MARK:
+            frame = error.__traceback__
+            while frame is not None and frame.tb_next is not None:
+                frame = frame.tb_next
+            name = frame.tb_frame.f_code.co_name if frame is not None else "?"
+            dotted = next((d for f, _c, d in swapped if d.rpartition(".")[2] == name), name)
+            raise CheckFailed(f"your function calls the library's {dotted}: this exercise asks "
+                              f"you to write that yourself with NumPy (derive it from the "
+                              f"definition above).") from None
+        raise
+    finally:
+        for function, code, _dotted in swapped:
+            function.__code__ = code
+            with contextlib.suppress(AttributeError):
+                del function.__course_refused__
+
+
+def call_refusing(answer: Callable, args: tuple, forbidden: Mapping[str, Iterable[str]]):
+    """``answer(*args)`` (arrays copied) with the ``forbidden`` library functions refused."""
+    copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+    with library_refused(forbidden):
+        return answer(*copies)
