@@ -78,7 +78,7 @@ from nnlib.metrics import binary_accuracy
 from nnlib.mlp import MLP, full_backward, full_forward, layer_backward, layer_forward
 from nnlib.model import Model, load_model, load_weights, save_model
 from nnlib.neuron import Neuron
-from nnlib.optim import SGD, Adam, Momentum, clip_grad_norm
+from nnlib.optim import SGD, Adam, Momentum, add_weight_decay, clip_grad_norm
 from nnlib.rnn import RNN, rnn_backward, rnn_forward, rnn_step_backward, rnn_step_forward
 from nnlib.serialization import WeightFileError, load_params, save_params
 from nnlib.train import History, fit
@@ -95,7 +95,7 @@ __all__ = [
     "adding_problem", "addition_data", "affine_backward", "affine_forward", "all_pairs",
     "as_float_array", "binary_accuracy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "birnn_backward", "birnn_forward", "bits_to_int",
-    "carry_bits", "check_finite_loss", "confusion_matrix", "check_number", "clip_grad_norm", "exact_sum_accuracy", "exact_sums",
+    "carry_bits", "check_finite_loss", "confusion_matrix", "check_number", "clip_grad_norm", "add_weight_decay", "exact_sum_accuracy", "exact_sums",
     "first_column_data", "fit", "fmt", "fmt_sci", "full_backward", "full_forward", "init_params", "int_to_bits", "layer_backward", "layer_forward", "load_model",
     "load_digits_data", "load_params", "load_weights", "log_softmax", "lstm_backward", "lstm_forward",
     "lstm_step_backward", "lstm_step_forward", "make_architecture", "make_moons",

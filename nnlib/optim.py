@@ -5,9 +5,12 @@ array per parameter. ``step(params, grads)`` updates the arrays of ``params`` in
 ``grads`` with the same keys, so a model whose parameters are views keeps seeing them.
 Every optimiser takes ``clip_norm``: when set, the gradients are rescaled before the update so
 that their global norm (over all parameters) is at most ``clip_norm`` (``clip_grad_norm``;
-Pascanu, Mikolov and Bengio, 2013). ``step`` checks its arguments; ``update`` trusts them (the
-training loop checks the first step and then calls ``update``).
-Left out on purpose: weight decay, learning-rate schedules.
+Pascanu, Mikolov and Bengio, 2013). Every optimiser also takes ``weight_decay`` λ: the L2
+penalty λ/2 Σ‖W‖² over the weight matrices (every parameter with two or more axes; biases and
+other vectors are left alone), applied by adding λ W to their gradients before clipping
+(``add_weight_decay``). With Adam this is the classic L2 penalty, not AdamW's decoupled decay.
+``step`` checks its arguments; ``update`` trusts them (the training loop checks the first step
+and then calls ``update``). Left out on purpose: learning-rate schedules.
 """
 
 from __future__ import annotations
@@ -37,24 +40,49 @@ def clip_grad_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
     return {key: g * scale for key, g in grads.items()}, norm
 
 
+def add_weight_decay(params: dict, grads: dict, weight_decay: float) -> dict:
+    """The gradients of loss + weight_decay/2 Σ‖W‖² over the weight matrices.
+
+    Parameters
+    ----------
+    params, grads : dict of str -> ndarray, same keys and shapes
+    weight_decay : float >= 0
+
+    Returns
+    -------
+    dict : ``grads[key] + weight_decay * params[key]`` for every parameter with ndim >= 2,
+        ``grads[key]`` itself for the others (new arrays; the inputs are not changed)
+    """
+    if weight_decay == 0:
+        return grads
+    return {key: grad + weight_decay * params[key] if params[key].ndim >= 2 else grad
+            for key, grad in grads.items()}
+
+
 class Optimizer:
     """Base class: ``step`` checks its arguments, then calls ``update``."""
 
     learning_rate: float
     clip_norm: float | None = None
+    weight_decay: float = 0.0
 
-    def _set_clip_norm(self, clip_norm) -> None:
+    def _set_clip_norm(self, clip_norm, weight_decay=0.0) -> None:
         self.clip_norm = (None if clip_norm is None else
                           check_number("clip_norm", clip_norm, minimum=0, exclusive_minimum=True))
+        self.weight_decay = check_number("weight_decay", weight_decay, minimum=0)
 
     def update(self, params: dict, grads: dict) -> None:
-        """Update ``params`` in place from ``grads`` without checking them (clipping first)."""
+        """Update ``params`` in place from ``grads`` without checking them (weight decay, then
+        clipping, then the step)."""
+        if self.weight_decay:
+            grads = add_weight_decay(params, grads, self.weight_decay)
         if self.clip_norm is not None:
             grads, _ = clip_grad_norm(grads, self.clip_norm)
         self._step(params, grads)
 
     def _clip_text(self) -> str:
-        return "" if self.clip_norm is None else f", clip_norm={self.clip_norm:g}"
+        return ("" if self.clip_norm is None else f", clip_norm={self.clip_norm:g}") + (
+            f", weight_decay={self.weight_decay:g}" if self.weight_decay else "")
 
     def step(self, params: dict, grads: dict) -> None:
         """Update every ``params[key]`` in place from ``grads[key]`` (same keys and shapes)."""
@@ -86,12 +114,15 @@ class SGD(Optimizer):
     learning_rate : float > 0
     clip_norm : float > 0 or None
         Clip the gradients' global norm to this before each update (see ``clip_grad_norm``).
+    weight_decay : float >= 0
+        L2 penalty on the weight matrices (see ``add_weight_decay``); 0 turns it off.
     """
 
-    def __init__(self, learning_rate: float = 0.01, clip_norm: float | None = None):
+    def __init__(self, learning_rate: float = 0.01, clip_norm: float | None = None,
+                 weight_decay: float = 0.0):
         self.learning_rate = check_number("learning_rate", learning_rate, minimum=0,
                                           exclusive_minimum=True)
-        self._set_clip_norm(clip_norm)
+        self._set_clip_norm(clip_norm, weight_decay)
 
     def _step(self, params: dict, grads: dict) -> None:
         for key, value in params.items():
@@ -111,6 +142,8 @@ class Momentum(Optimizer):
         How much of the previous velocity is kept; 0 gives plain gradient descent.
     clip_norm : float > 0 or None
         Clip the gradients' global norm to this before each update (see ``clip_grad_norm``).
+    weight_decay : float >= 0
+        L2 penalty on the weight matrices (see ``add_weight_decay``); 0 turns it off.
 
     Notes
     -----
@@ -118,10 +151,10 @@ class Momentum(Optimizer):
     """
 
     def __init__(self, learning_rate: float = 0.01, beta: float = 0.9,
-                 clip_norm: float | None = None):
+                 clip_norm: float | None = None, weight_decay: float = 0.0):
         self.learning_rate = check_number("learning_rate", learning_rate, minimum=0,
                                           exclusive_minimum=True)
-        self._set_clip_norm(clip_norm)
+        self._set_clip_norm(clip_norm, weight_decay)
         self.beta = check_number("beta", beta, minimum=0, maximum=1)
         if self.beta == 1:
             raise ValueError("beta must be below 1, got 1.0 (the velocity would never decay).")
@@ -153,6 +186,8 @@ class Adam(Optimizer):
         Keeps the division defined where the squared gradient is 0.
     clip_norm : float > 0 or None
         Clip the gradients' global norm to this before each update (see ``clip_grad_norm``).
+    weight_decay : float >= 0
+        L2 penalty on the weight matrices (see ``add_weight_decay``); 0 turns it off.
 
     Notes
     -----
@@ -162,10 +197,11 @@ class Adam(Optimizer):
     """
 
     def __init__(self, learning_rate: float = 0.001, beta1: float = 0.9, beta2: float = 0.999,
-                 eps: float = 1e-8, clip_norm: float | None = None):
+                 eps: float = 1e-8, clip_norm: float | None = None,
+                 weight_decay: float = 0.0):
         self.learning_rate = check_number("learning_rate", learning_rate, minimum=0,
                                           exclusive_minimum=True)
-        self._set_clip_norm(clip_norm)
+        self._set_clip_norm(clip_norm, weight_decay)
         self.beta1 = check_number("beta1", beta1, minimum=0, maximum=1)
         self.beta2 = check_number("beta2", beta2, minimum=0, maximum=1)
         if self.beta1 == 1 or self.beta2 == 1:

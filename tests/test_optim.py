@@ -99,3 +99,46 @@ def test_step_rejects_bad_inputs(params, grads, message):
 def test_repr():
     assert repr(Momentum(0.01)) == "Momentum(learning_rate=0.01, beta=0.9)"
     assert repr(make_optimizer("adam", 0.01)).startswith("Adam(learning_rate=0.01")
+
+
+def test_weight_decay_is_the_gradient_of_the_l2_penalty_on_weight_matrices_only():
+    import nnlib
+    from nnlib.gradcheck import numerical_gradient
+
+    rng = np.random.default_rng(5)
+    X, y = nnlib.data.make_moons(40, noise=0.2, seed=5)
+    model = nnlib.MLP([2, 5, 2], rng=rng)
+    decay = 0.3
+
+    def penalised():
+        loss, _ = model.loss_and_grads(X, y)
+        return loss + decay / 2 * sum(float(np.sum(p * p)) for p in model.params.values()
+                                      if p.ndim >= 2)
+    _, grads = model.loss_and_grads(X, y)
+    decayed = nnlib.add_weight_decay(model.params, grads, decay)
+    for key, value in model.params.items():
+        numeric = numerical_gradient(lambda: penalised(), value)
+        assert np.allclose(decayed[key], numeric, atol=1e-6), key
+        if value.ndim < 2:
+            assert decayed[key] is grads[key]  # biases are not decayed
+
+
+@pytest.mark.parametrize("make", [lambda wd: SGD(0.1, weight_decay=wd),
+                                  lambda wd: Momentum(0.1, weight_decay=wd),
+                                  lambda wd: Adam(0.1, weight_decay=wd)])
+def test_an_optimiser_with_weight_decay_steps_on_the_decayed_gradient(make):
+    params = {"W": np.array([[1.0, -2.0]]), "b": np.array([3.0])}
+    grads = {"W": np.array([[0.5, 0.5]]), "b": np.array([0.5])}
+    plain, decayed = make(0.0), make(0.2)
+    expected = {k: v.copy() for k, v in params.items()}
+    plain.step(expected, {"W": grads["W"] + 0.2 * params["W"], "b": grads["b"]})
+    got = {k: v.copy() for k, v in params.items()}
+    decayed.step(got, grads)
+    for key in params:
+        assert np.allclose(got[key], expected[key]), key
+    assert "weight_decay=0.2" in repr(decayed) and "weight_decay" not in repr(plain)
+
+
+def test_weight_decay_must_be_a_non_negative_number():
+    with pytest.raises(ValueError, match="weight_decay"):
+        SGD(0.1, weight_decay=-1)
