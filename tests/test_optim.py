@@ -107,7 +107,7 @@ def test_weight_decay_is_the_gradient_of_the_l2_penalty_on_weight_matrices_only(
 
     rng = np.random.default_rng(5)
     X, y = nnlib.data.make_moons(40, noise=0.2, seed=5)
-    model = nnlib.MLP([2, 5, 2], rng=rng)
+    model = nnlib.MLP(nnlib.make_architecture([2, 5, 2], "tanh"), rng=rng)
     decay = 0.3
 
     def penalised():
