@@ -35,7 +35,7 @@ def test_moving_a_control_retrains_and_redraws():
 
 
 def test_plain_text_form_is_stable():
-    bundle = make_explorer(epochs=50)._repr_mimebundle_()
+    bundle = make_explorer(epochs=50)._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("NeuronExplorer: move 'epochs'")
     assert "application/vnd.jupyter.widget-view+json" in bundle
 
@@ -67,7 +67,7 @@ def test_every_explorer_shares_the_base_and_names_itself():
         assert issubclass(explorer, Explorer), explorer.__name__
         assert explorer.description.startswith(f"{explorer.__name__}: "), explorer.__name__
         assert explorer.description.endswith("(interactive in JupyterLab)"), explorer.__name__
-    bundle = make_explorer(epochs=10)._repr_mimebundle_()
+    bundle = make_explorer(epochs=10)._repr_mimebundle_()[0]
     assert bundle["text/plain"] == NeuronExplorer.description
 
 
@@ -77,8 +77,17 @@ def test_the_display_bundle_keeps_a_static_picture_of_the_opening_state():
     from course.widgets.common import png_width
 
     explorer = make_explorer(epochs=10)
-    bundle = explorer._repr_mimebundle_()
+    bundle = explorer._repr_mimebundle_()[0]
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert base64.b64decode(bundle["image/png"]) == explorer.plot.value  # what the widget shows
     assert explorer.plot.value[:4] == b"\x89PNG"
     assert int(explorer.plot.width) == png_width(explorer.plot.value) // 2  # drawn at 2x
+
+
+def test_the_static_picture_is_shown_at_the_widget_size_not_its_pixel_size():
+    from course.widgets.common import png_width
+
+    bundle, metadata = make_explorer(epochs=10)._repr_mimebundle_()
+    import base64
+    png = base64.b64decode(bundle["image/png"])
+    assert metadata["image/png"]["width"] == png_width(png) // 2

@@ -23,7 +23,7 @@ def test_builds_and_samples_what_sample_writes(explorer):
                                         rng=np.random.default_rng(3)))
     assert explorer.text == expected and len(expected) == 40
     assert explorer.plot.value[:4] == b"\x89PNG"
-    assert explorer._repr_mimebundle_()["text/plain"] == SampleExplorer.description
+    assert explorer._repr_mimebundle_()[0]["text/plain"] == SampleExplorer.description
 
 
 def test_each_control_resamples(explorer):

@@ -48,5 +48,5 @@ def test_same_controls_give_the_same_model():
 
 def test_plain_text_form_is_stable():
     explorer = make_explorer(epochs=1)
-    bundle = explorer._repr_mimebundle_()
+    bundle = explorer._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("DigitsExplorer: change the hidden units")

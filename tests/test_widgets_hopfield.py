@@ -39,6 +39,6 @@ def test_moving_controls_recalls_again_and_redraws():
 
 
 def test_plain_text_form_is_stable():
-    bundle = HopfieldExplorer(patterns(), (8, 8))._repr_mimebundle_()
+    bundle = HopfieldExplorer(patterns(), (8, 8))._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("HopfieldExplorer: move 'stored patterns'")
     assert "application/vnd.jupyter.widget-view+json" in bundle

@@ -30,6 +30,6 @@ def test_switching_the_cell_retrains_and_keeps_the_earlier_run(explorer):
 
 
 def test_plain_text_is_fixed(explorer):
-    bundle = explorer._repr_mimebundle_()
+    bundle = explorer._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("LagExplorer: move 'lag T'")
     assert repr(explorer).startswith("LagExplorer(lag=")

@@ -51,7 +51,7 @@ def test_divergence_is_shown_not_raised():
 
 
 def test_plain_text_form_is_stable():
-    bundle = make_explorer(epochs=2)._repr_mimebundle_()
+    bundle = make_explorer(epochs=2)._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("MLPExplorer: change the layers")
     assert "application/vnd.jupyter.widget-view+json" in bundle
 

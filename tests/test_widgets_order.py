@@ -51,7 +51,7 @@ def test_probabilities_are_reordered_to_bit_zero_first(models):
 
 
 def test_plain_text_is_fixed(models):
-    bundle = OrderExplorer(models, N_BITS, bound())._repr_mimebundle_()
+    bundle = OrderExplorer(models, N_BITS, bound())._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("OrderExplorer: move 'a' or 'b'")
 
 

@@ -36,6 +36,6 @@ def test_moving_controls_updates(trained):
 
 
 def test_plain_text_form_is_stable(trained):
-    bundle = AdditionStepper(trained)._repr_mimebundle_()
+    bundle = AdditionStepper(trained)._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("AdditionStepper: move 'a', 'b'")
     assert "application/vnd.jupyter.widget-view+json" in bundle

@@ -22,7 +22,7 @@ def test_builds_and_shows_the_model_weights(explorer):
     assert "position 4 reads 'd'" in explorer.status.value
     ids = VOCABULARY.encode("ab(cd)\nef")
     np.testing.assert_array_equal(explorer.maps, explorer.model.attention_maps(ids[None])[:, 0])
-    assert explorer._repr_mimebundle_()["text/plain"] == HeadExplorer.description
+    assert explorer._repr_mimebundle_()[0]["text/plain"] == HeadExplorer.description
 
 
 def test_moving_the_position_redraws(explorer):

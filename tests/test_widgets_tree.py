@@ -54,7 +54,7 @@ def test_unknown_token_is_explained():
 
 
 def test_plain_text_form_is_stable(trained):
-    bundle = TreeExplorer(trained)._repr_mimebundle_()
+    bundle = TreeExplorer(trained)._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("TreeExplorer: type a ListOps expression")
     assert "application/vnd.jupyter.widget-view+json" in bundle
 

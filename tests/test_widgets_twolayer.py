@@ -43,7 +43,7 @@ def test_describe_adds_to_the_status():
 
 
 def test_plain_text_form_is_stable():
-    bundle = make_explorer(epochs=20)._repr_mimebundle_()
+    bundle = make_explorer(epochs=20)._repr_mimebundle_()[0]
     assert bundle["text/plain"].startswith("TwoLayerExplorer: move 'hidden units'")
     assert "application/vnd.jupyter.widget-view+json" in bundle
     assert repr(make_explorer(epochs=20)).startswith("TwoLayerExplorer(hidden_size=3")

@@ -41,7 +41,12 @@ def images(notebook_path: Path):
             encoded = data["image/png"]
             png = base64.b64decode("".join(encoded) if isinstance(encoded, list) else encoded)
             shown = output.get("metadata", {}).get("image/png", {})
-            displayed = (shown["width"], shown["height"]) if "width" in shown else None
+            if "width" in shown:  # a height-less entry keeps the picture's proportions
+                width, height = png_size(png)
+                displayed = (shown["width"], shown.get("height",
+                                                       round(height * shown["width"] / width)))
+            else:
+                displayed = None
             yield cell_index, count, png, displayed, WIDGET in data
             count += 1
 

@@ -63,7 +63,8 @@ def plot_attention_maps(maps: np.ndarray, text: str, axes=None):
     attending position, columns the attended; ``text`` labels both axes."""
     layers, heads, T, _ = maps.shape
     if axes is None:
-        figure, axes = plt.subplots(layers, heads, figsize=(2.6 * heads, 2.7 * layers),
+        width = min(style.MAX_WIDTH, 2.6 * heads)  # the course's widest figure at most
+        figure, axes = plt.subplots(layers, heads, figsize=(width, width / heads * 1.05 * layers),
                                     squeeze=False)
         # fixed margins: a constrained layout over hundreds of tick labels is slow
         figure.subplots_adjust(left=0.06, right=0.99, bottom=0.1, top=0.94, wspace=0.1,
@@ -77,7 +78,8 @@ def plot_attention_maps(maps: np.ndarray, text: str, axes=None):
             ax.set_xticks(range(T))
             ax.set_yticks(range(T))
             # characters on the outer axes only: the panels share both axes
-            ax.set_xticklabels(labels if layer == layers - 1 else [], fontsize=7,
+            ax.set_xticklabels(labels if layer == layers - 1 else [],
+                               fontsize=style.SMALL_FONT_SIZE, family="monospace")
+            ax.set_yticklabels(labels if head == 0 else [], fontsize=style.SMALL_FONT_SIZE,
                                family="monospace")
-            ax.set_yticklabels(labels if head == 0 else [], fontsize=7, family="monospace")
     return axes

@@ -103,8 +103,14 @@ class Explorer:
         raise NotImplementedError
 
     def _repr_mimebundle_(self, **kwargs):
-        """The widget, its fixed one-line description and a PNG of its current figure (when
-        displayed at the end of its cell: the opening state), so static views keep a picture."""
+        """``(bundle, metadata)``: the widget, its fixed one-line description and a PNG of its
+        current figure (when displayed at the end of its cell: the opening state), so static
+        views keep a picture, shown at the widget's size."""
         plot = getattr(self, "plot", None)
-        return fixed_text_bundle(self.widget, self.description,
-                                 png=plot.value if plot is not None else None, **kwargs)
+        png = plot.value if plot is not None else None
+        bundle = fixed_text_bundle(self.widget, self.description, png=png, **kwargs)
+        # Drawn at twice the screen density: shown at half its pixel width, like the widget.
+        if not png:
+            return bundle, {}
+        height = int.from_bytes(png[20:24], "big")
+        return bundle, {"image/png": {"width": png_width(png) // 2, "height": height // 2}}

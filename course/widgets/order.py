@@ -83,7 +83,7 @@ class OrderExplorer(Explorer):
         ax.set_ylim(-0.02, 1.02)
         ax.set_ylabel("P(true bit)")
         ax.set_title(f"{a} + {b} = {a + b}: probability each network gives the true bit")
-        ax.legend(loc="lower left", fontsize=8)
+        ax.legend(loc="lower left")
         self._show(figure)
         self.status.value = f"{a} + {b} = <b>{a + b}</b>. " + "; ".join(lines) + "."
 

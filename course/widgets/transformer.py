@@ -60,7 +60,7 @@ class HeadExplorer(Explorer):
                 ax.set_ylim(0, 1)
                 ax.set_title(f"layer {layer}, head {head}", fontsize=9)
                 ax.set_xticks(np.arange(t + 1))
-                ax.set_xticklabels(labels if layer == layers - 1 else [], fontsize=6,
+                ax.set_xticklabels(labels if layer == layers - 1 else [], fontsize=9,
                                    family="monospace")
         self._show(figure)
 
