@@ -245,3 +245,25 @@ def test_a_killed_grader_is_told_apart_from_the_budget(tmp_path):
     assert _killed(-9, 3.2) == (
         "the grader was killed by SIGKILL after 3 s, so the notebook was not graded (an "
         "answer cell may have killed it, e.g. os.kill(os.getppid(), 9))")
+
+
+def test_a_worked_answer_becomes_an_empty_answer_cell_in_the_student_source(tmp_path):
+    from classroom.course import YOUR_ANSWER, _source_notebook
+
+    notebook = nbformat.v4.new_notebook()
+    worked = nbformat.v4.new_code_cell(
+        "### BEGIN SOLUTION\nfrom IPython.display import Markdown\nMarkdown('**Worked answer.** 42')"
+        "\n### END SOLUTION")
+    worked.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False,
+                                   "grade_id": "worked-x-1", "schema_version": 3}
+    answer = nbformat.v4.new_code_cell("### BEGIN SOLUTION\nx = 1\n### END SOLUTION")
+    answer.metadata["nbgrader"] = {"solution": True, "grade": False, "locked": False,
+                                   "grade_id": "answer-x", "schema_version": 3}
+    notebook.cells = [worked, answer]
+    path = tmp_path / "x.ipynb"
+    nbformat.write(notebook, path)
+    cells = _source_notebook(path).cells
+    assert cells[0].cell_type == "markdown" and cells[0].source == YOUR_ANSWER
+    assert "42" not in nbformat.writes(_source_notebook(path))
+    assert cells[0]["id"] == worked["id"] and "nbgrader" not in cells[0].metadata
+    assert cells[1].source == answer.source  # a graded exercise's answer cell is nbgrader's

@@ -5,6 +5,7 @@ cannot: how the notebook is built, and how it behaves with other parameters.
 """
 
 import ast
+import importlib
 import re
 import subprocess
 import sys
@@ -49,11 +50,14 @@ def test_first_code_cell_is_an_annotated_and_commented_parameters_cell(notebook)
     assert lines
     for line in lines:
         assert re.match(r"^\w+: (int|float|str|bool) = .+  # \S", line), line
-    # Every parameter is later checked, by name, before it is used.
+    # Every parameter is checked, by name, before it is used: the second code cell calls its
+    # chapter's course.parameters.chNN.check, whose rules name the same parameters in order.
     names = [ast.parse(line).body[0].target.id for line in lines]
-    rest = "\n".join(cell.source for cell in code_cells(notebook)[1:3])
-    for name in names:
-        assert f'"{name}"' in rest, f"parameter {name} is never validated"
+    second = code_cells(notebook)[1].source
+    match = re.search(r"^(ch\d\d)\.check\(globals\(\)\)", second, re.MULTILINE)
+    assert match, "the second code cell must call its chapter's chNN.check(globals())"
+    rules = importlib.import_module(f"course.parameters.{match.group(1)}").RULES
+    assert [rule.name for rule in rules] == names, "the rules must name every parameter, in order"
 
 
 def test_outputs_are_clean(notebook):

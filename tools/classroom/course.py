@@ -203,12 +203,34 @@ def recheck_plan(notebook) -> dict[str, list[dict]]:
     return plan
 
 
+WORKED_PREFIX = "worked-"  # grade_id of a worked answer to an ungraded exercise
+YOUR_ANSWER = ("**Your answer.** YOUR ANSWER HERE (write it in this cell; the worked answer is "
+               "in the instructor's version)")
+
+
+def _student_answer_cell(cell):
+    """A worked answer to an ungraded exercise, as the student gets it: an empty markdown cell
+    to write in. nbgrader would turn a solution code cell into ``raise NotImplementedError()``,
+    which would stop a learner's "Run All" at an exercise that is not even graded."""
+    answer = nbformat.v4.new_markdown_cell(YOUR_ANSWER)
+    if "id" in cell:
+        answer["id"] = cell["id"]
+    return answer
+
+
 def _source_notebook(path: Path):
     notebook = nbformat.read(path, as_version=4)
     notebook.metadata.pop("widgets", None)  # the instructor's run's widget state
+    cells = []
     for cell in notebook.cells:
-        if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code":
-            cell.source = harden_graded_cell(cell.source, cell.metadata["nbgrader"]["grade_id"])
+        grading = cell.metadata.get("nbgrader", {})
+        if grading.get("grade_id", "").startswith(WORKED_PREFIX) and not grading.get("grade"):
+            cells.append(_student_answer_cell(cell))
+            continue
+        if grading.get("grade") and cell.cell_type == "code":
+            cell.source = harden_graded_cell(cell.source, grading["grade_id"])
+        cells.append(cell)
+    notebook.cells = cells
     return notebook
 
 
