@@ -224,7 +224,7 @@ def _source_notebook(path: Path):
     cells = []
     for cell in notebook.cells:
         grading = cell.metadata.get("nbgrader", {})
-        if grading.get("grade_id", "").startswith(WORKED_PREFIX) and not grading.get("grade"):
+        if grading.get("grade_id", "").startswith(WORKED_PREFIX):
             cells.append(_student_answer_cell(cell))
             continue
         if grading.get("grade") and cell.cell_type == "code":
