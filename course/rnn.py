@@ -75,7 +75,8 @@ TRUNCATION_SEEDS = (0, 1, 2, 3, 4)
 
 
 def truncation_run(truncate: int | None, seed: int, hidden_size: int | None = None,
-                   held_out: float | None = None, return_model: bool = False):
+                   held_out: float | None = None, return_model: bool = False,
+                   stop_at_perfect: bool = False):
     """Train the softmax/tanh adder of notebook 04 with BPTT truncated to windows of
     ``truncate`` steps, at ``TRUNCATION_SETTINGS`` (the notebook's defaults) and ``seed`` (the
     split, the start and the minibatches, drawn as the notebook draws them).
@@ -87,7 +88,9 @@ def truncation_run(truncate: int | None, seed: int, hidden_size: int | None = No
     exact, or None) and ``long`` (exact sums on ``long_pairs`` random additions of
     ``long_bits`` bits after the last epoch). ``hidden_size`` and ``held_out`` replace the
     settings' values (the notebook's exercises); ``truncate=None`` is full BPTT. With
-    ``return_model``, returns ``(record, trained RNN)``.
+    ``return_model``, returns ``(record, trained RNN)``. ``stop_at_perfect``: stop after the
+    first epoch with every held-out sum exact (the record is then a prefix of the full run's,
+    but ``long`` is the score of the model stopped there).
     """
     from nnlib.addition import exact_sum_accuracy
     from nnlib.data.bits import random_addends, split_pairs
@@ -102,7 +105,7 @@ def truncation_run(truncate: int | None, seed: int, hidden_size: int | None = No
                 activation="tanh", truncate=truncate)
     history = train_addition(model, train_pairs, SGD(s["learning_rate"]), s["epochs"],
                              np.random.default_rng([seed, 1]), s["batch_size"], s["n_bits"],
-                             val_pairs=held_pairs)
+                             val_pairs=held_pairs, stop_at_perfect=stop_at_perfect)
     epochs = [int(e) for e in history.epochs]
     held = [float(v) for v in history.val_metric]
     first = next((e for e, v in zip(epochs, held) if e > 0 and v == 1.0), None)
