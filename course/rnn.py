@@ -84,12 +84,12 @@ def truncation_run(truncate: int | None, seed: int, hidden_size: int | None = No
     Returns
     -------
     dict with ``truncate``, ``seed``, ``epochs`` (0 = before training), ``held_out`` and
-    ``train`` (the share of exact sums after each epoch), ``first_perfect`` (the first epoch with every held-out sum
-    exact, or None) and ``long`` (exact sums on ``long_pairs`` random additions of
-    ``long_bits`` bits after the last epoch). ``hidden_size`` and ``held_out`` replace the
-    settings' values (the notebook's exercises); ``truncate=None`` is full BPTT. With
-    ``return_model``, returns ``(record, trained RNN)``. ``stop_at_perfect``: stop after the
-    first epoch with every held-out sum exact (the record is then a prefix of the full run's,
+    ``train`` (the share of exact sums after each epoch), ``first_perfect`` (the first epoch
+    with every held-out sum exact, or None) and ``long`` (exact sums on ``long_pairs``
+    random additions of ``long_bits`` bits after the last epoch). ``hidden_size`` and
+    ``held_out`` replace the settings' values (the notebook's exercises); ``truncate=None``
+    is full BPTT. With ``return_model``, returns ``(record, trained RNN)``.
+    ``stop_at_perfect``: stop after the first epoch with every held-out sum exact (the record is then a prefix of the full run's,
     but ``long`` is the score of the model stopped there).
     """
     from nnlib.addition import exact_sum_accuracy
