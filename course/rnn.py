@@ -89,8 +89,9 @@ def truncation_run(truncate: int | None, seed: int, hidden_size: int | None = No
     random additions of ``long_bits`` bits after the last epoch). ``hidden_size`` and
     ``held_out`` replace the settings' values (the notebook's exercises); ``truncate=None``
     is full BPTT. With ``return_model``, returns ``(record, trained RNN)``.
-    ``stop_at_perfect``: stop after the first epoch with every held-out sum exact (the record is then a prefix of the full run's,
-    but ``long`` is the score of the model stopped there).
+    ``stop_at_perfect``: stop after the first epoch with every held-out sum exact (the
+    record is then a prefix of the full run's, but ``long`` is the score of the model
+    stopped there).
     """
     from nnlib.addition import exact_sum_accuracy
     from nnlib.data.bits import random_addends, split_pairs
