@@ -428,3 +428,124 @@ def test_huge_networks_are_refused_before_drawing_weights(build):
                                          r"input_size, hidden_size or output_size smaller"):
         build()
     assert time.perf_counter() - start < 1.0
+
+
+# --- notebook 04's figures (course.plotting.rnn) and the truncation driver (course.rnn) ------
+
+def _gradient_arrows(ax):
+    from matplotlib.patches import FancyArrowPatch
+    from matplotlib.colors import to_hex
+
+    from course.plotting import style
+    return [p for p in ax.patches if isinstance(p, FancyArrowPatch)
+            and to_hex(p.get_edgecolor()) == style.color("gradient").lower()]
+
+
+def test_unrolled_diagram_draws_bptt_arrows_and_cuts_them_at_window_starts():
+    import matplotlib.pyplot as plt
+
+    from course.plotting import style
+    from course.plotting.rnn import plot_unrolled
+    for T, truncate, expected in ((4, None, 4 + 3), (6, 2, 6 + 3), (6, 1, 6), (5, 3, 5 + 3)):
+        ax = plot_unrolled(T=T, truncate=truncate)
+        assert len(_gradient_arrows(ax)) == expected, (T, truncate)
+        cuts = 0 if truncate is None else (T - 1) // truncate
+        crosses = [ln for ln in ax.get_lines() if ln.get_marker() == "x"]
+        assert len(crosses) == cuts
+        assert ax.figure.get_size_inches()[0] <= style.MAX_WIDTH
+        plt.close(ax.figure)
+    ax = plot_unrolled(T=4, backward=False)
+    assert _gradient_arrows(ax) == []
+    plt.close(ax.figure)
+
+
+def _history(values):
+    from types import SimpleNamespace
+    values = np.asarray(values, float)
+    return SimpleNamespace(epochs=np.arange(len(values)), val_metric=values,
+                           train_metric=np.minimum(1, values + 0.1))
+
+
+def test_accuracy_curves_put_the_splits_in_two_panels_so_both_100_lines_show():
+    import matplotlib.pyplot as plt
+
+    from course.plotting.rnn import plot_accuracy_curves
+    axes = plot_accuracy_curves({"a": _history([0, 0.5, 1, 1]), "b": _history([0, 0.2, 1, 1])},
+                                100)
+    assert [ax.get_title() for ax in axes] == ["held-out pairs", "training pairs"]
+    for ax in axes:
+        data = [ln for ln in ax.get_lines() if ln.get_label() in ("a", "b")]
+        assert len(data) == 2 and data[0].get_marker() != data[1].get_marker()
+    assert axes[0].figure.get_size_inches()[0] <= 9
+    plt.close(axes[0].figure)
+
+
+def test_lag_task_uses_a_numeric_lag_axis():
+    import matplotlib.pyplot as plt
+
+    from course.plotting.rnn import plot_lag_task
+    lags = [4, 8, 16, 24, 32]
+    ax = plot_lag_task(lags, np.full((5, 3), 0.5), np.full((5, 3), 0.5))
+    assert list(ax.get_xticks()) == lags
+    mean_line = [ln for ln in ax.get_lines() if "mean" in ln.get_label()][0]
+    assert list(mean_line.get_xdata()) == lags
+    plt.close(ax.figure)
+
+
+def test_clipping_runs_take_their_concepts_colours():
+    import matplotlib.pyplot as plt
+
+    from course.plotting import style
+    from course.plotting.rnn import plot_clipping
+    runs = {"no clipping": (np.ones(5), np.ones(5)), "clip_norm = 1": (np.ones(5), np.ones(5))}
+    axes = plot_clipping(runs)
+    colours = {ln.get_label(): ln.get_color() for ln in axes[0].get_lines()}
+    assert colours == {"no clipping": style.color("unclipped"),
+                       "clip_norm = 1": style.color("clipped")}
+    plt.close(axes[0].figure)
+    with pytest.raises(ValueError, match="clipped"):
+        plot_clipping({"run": (np.ones(2), np.ones(2))})
+
+
+def test_hidden_state_colour_bar_is_labelled_and_fonts_are_at_least_9_points():
+    import matplotlib.pyplot as plt
+
+    from course.plotting.rnn import plot_carry_tracking, plot_hidden_and_carry
+    T, H = 8, 16
+    rng = np.random.default_rng(0)
+    axes = plot_hidden_and_carry(np.tanh(rng.normal(size=(T, H))), np.zeros(T), np.zeros(T),
+                                 np.ones(T), np.ones(T))
+    figure = axes[0].figure
+    colour_bars = [ax for ax in figure.axes if ax not in axes]
+    assert colour_bars and colour_bars[0].get_ylabel() == "value of the hidden unit"
+    assert min(t.get_fontsize() for t in axes[0].get_yticklabels()) >= 9
+    assert figure.get_size_inches()[0] <= 9
+    plt.close(figure)
+    axes = plot_carry_tracking(rng.uniform(-1, 1, H), rng.normal(size=50),
+                               rng.integers(0, 2, 50), 3, strong=0.7, cut=0.1)
+    levels = sorted(ln.get_ydata()[0] for ln in axes[0].get_lines() if ln.get_linestyle() == "-.")
+    assert levels == [-0.7, 0.7]
+    assert [ln.get_xdata()[0] for ln in axes[1].get_lines() if ln.get_linestyle() == "-."] == [0.1]
+    plt.close(axes[0].figure)
+
+
+def test_truncation_run_records_and_its_figure():
+    import matplotlib.pyplot as plt
+
+    from course import rnn as driver
+    from course.plotting.rnn import plot_truncation
+    settings = dict(driver.TRUNCATION_SETTINGS)
+    try:
+        driver.TRUNCATION_SETTINGS.update(epochs=2, long_pairs=20, held_out=0.98)
+        record, model = driver.truncation_run(2, 0, return_model=True)
+        assert driver.truncation_run(2, 0) == record            # seeded: the same run again
+    finally:
+        driver.TRUNCATION_SETTINGS.clear()
+        driver.TRUNCATION_SETTINGS.update(settings)
+    assert model.truncate == 2 and record["epochs"] == [0, 1, 2]
+    assert record["n_train"] == 4 ** 7 - round(0.98 * 4 ** 7)
+    runs = [dict(record, truncate=k, first_perfect=f) for k, f in ((1, None), (2, 2), (8, 1))]
+    axes = plot_truncation(runs, dict(record, first_perfect=2))
+    assert list(axes[1].get_xticks()) == [1, 2, 8]
+    assert axes[0].figure.get_size_inches()[0] <= 9
+    plt.close(axes[0].figure)

@@ -8,61 +8,95 @@ import numpy as np
 from course.plotting import style
 
 
-def plot_accuracy_curves(curves: dict, examples_per_epoch: int, ax=None,
-                         title: str = "Exact sums: training pairs and held-out pairs"):
+def plot_accuracy_curves(curves: dict, examples_per_epoch: int, axes=None):
     """Exact-sum accuracy against training examples seen, for ``{label: nnlib History}``.
 
-    Held-out pairs (the History's validation set) as solid lines, training pairs dashed in
-    the same colour; each recorded epoch has seen ``examples_per_epoch`` more examples (the
-    number of training pairs: the last minibatch of an epoch may be smaller than the others).
+    Two panels, held-out pairs (the History's validation set) on the left and training pairs on
+    the right, so that two curves both at 100 % never hide each other; one colour and marker
+    per network in both. Each recorded epoch has seen ``examples_per_epoch`` more examples
+    (the number of training pairs: the last minibatch of an epoch may be smaller).
     """
-    ax = ax or plt.gca()
-    for k, (label, history) in enumerate(curves.items()):
-        seen = np.asarray(history.epochs) * examples_per_epoch
-        ax.plot(seen, 100 * history.val_metric, marker=".", color=style.cycle(k)["color"],
-                ls="-", label=f"{label}: held-out pairs")
-        ax.plot(seen, 100 * history.train_metric, ls="--",
-                color=style.cycle(k)["color"], alpha=0.7,
-                label=f"{label}: training pairs")
-    ax.axhline(100, color=style.color("guide"), lw=0.8, zorder=0)
-    ax.set_xlabel("training examples seen (epochs x training pairs)")
-    ax.set_ylabel("exact sums (%)")
-    ax.set_ylim(-3, 103)
-    ax.set_title(title)
-    ax.legend(loc="lower right", fontsize=8)
-    return ax
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True, constrained_layout=True)
+    markers = ("o", "s", "^", "D")
+    for panel, (ax, split) in enumerate(zip(axes, ("held-out", "training"))):
+        for k, (label, history) in enumerate(curves.items()):
+            seen = np.asarray(history.epochs) * examples_per_epoch
+            values = history.val_metric if split == "held-out" else history.train_metric
+            ax.plot(seen, 100 * np.asarray(values), color=style.cycle(k)["color"],
+                    linestyle=style.cycle(k)["linestyle"], marker=markers[k % len(markers)],
+                    markersize=9 if k else 5, markerfacecolor="none" if k else None,
+                    label=label)
+        ax.axhline(100, **style.line("threshold"), lw=1, zorder=0)
+        ax.set_ylim(-3, 105)
+        ax.set_xlabel("training examples seen")
+        ax.set_title(f"{split} pairs")
+    axes[0].set_ylabel("exact sums (%)")
+    axes[0].text(0.98, 0.03, "100 %: every sum exact (dash-dot)", transform=axes[0].transAxes,
+                 ha="right", va="bottom", color=style.color("threshold"))
+    axes[1].legend(loc="lower right")
+    return axes
 
 
-def plot_unrolled(T: int = 4, ax=None):
-    """The recurrent network unrolled over ``T`` time steps: x_t -> h_t -> z_t, h_{t-1} -> h_t.
+def plot_unrolled(T: int = 4, truncate: int | None = None, backward: bool = True, ax=None):
+    """The RNN unrolled over ``T`` steps with backpropagation through time.
 
-    The same U, W, V (and b, c) at every step; the loss adds one term per step.
+    Forward arrows (black): x_t -> h_t -> z_t -> L_t and h_(t-1) -> h_t, the same U, W, V at
+    every step. Backward arrows (the "gradient" concept, dashed): each loss term's gradient
+    down into its h_t, and dL/dh_(t-1) from step t back into step t-1. With ``truncate=k``
+    (``nnlib.rnn.rnn_backward``'s windows of k steps) the backward arrows from a window's first
+    step into the previous window are cut: a boundary line and a cross mark where they would
+    be. ``backward=False``: the forward pass only.
     """
-    ax = ax or plt.gca()
-    box = dict(boxstyle="round,pad=0.35", fc=style.color("paper"), ec=style.color("ink"))
+    from course.plotting.diagrams import arrow, box
+
+    dx = 2.2
+    if ax is None:
+        _, ax = plt.subplots(figsize=(min(9.0, 2.0 + 1.75 * T), 4.4), constrained_layout=True)
     for t in range(T):
-        x = 2.2 * t
-        ax.text(x, 0, f"$x_{t}$", ha="center", va="center", bbox=box, fontsize=12)
-        ax.text(x, 1.5, f"$h_{t}$", ha="center", va="center", fontsize=12,
-                bbox=dict(box, fc=style.color("cell")))
-        ax.text(x, 3.0, f"$z_{t}$", ha="center", va="center", bbox=box, fontsize=12)
-        ax.text(x, 4.2, f"$L_{t}$", ha="center", va="center", fontsize=11, color=style.color("ink"))
-        for y0, y1, label in ((0.3, 1.2, "U"), (1.8, 2.7, "V")):
-            ax.annotate("", (x, y1), (x, y0), arrowprops=dict(arrowstyle="->", lw=1.4))
-            ax.text(x + 0.15, (y0 + y1) / 2, label, fontsize=10, va="center")
-        ax.annotate("", (x, 4.0), (x, 3.3), arrowprops=dict(arrowstyle="->",
-                                                            color=style.color("ink")))
-        start = x - 2.2 + 0.35 if t else x - 1.45
-        ax.annotate("", (x - 0.35, 1.5), (start, 1.5),
-                    arrowprops=dict(arrowstyle="->", lw=1.4, color=style.color("rnn")))
-        ax.text(x - 1.1 + (0.35 if not t else 0), 1.62, "W" if t else "$h_{-1}=0$",
-                fontsize=9, ha="center", color=style.color("rnn"))
-    ax.text(2.2 * (T - 1) + 0.9, 1.5, "...", fontsize=14, va="center")
-    ax.set_xlim(-1.7, 2.2 * (T - 1) + 1.4)
-    ax.set_ylim(-0.6, 4.6)
+        x = dx * t
+        box(ax, x, 0, f"$x_{{{t}}}$")
+        box(ax, x, 1.5, f"$h_{{{t}}}$", face="cell")
+        box(ax, x, 3.0, f"$z_{{{t}}}$")
+        ax.text(x, 4.15, f"$L_{{{t}}}$", ha="center", va="center", fontsize=11)
+        arrow(ax, (x - 0.2, 0.3), (x - 0.2, 1.2), shrink=2)
+        arrow(ax, (x - 0.2, 1.8), (x - 0.2, 2.7), shrink=2)
+        arrow(ax, (x - 0.2, 3.3), (x - 0.2, 3.95), shrink=2)
+        ax.text(x - 0.3, 0.75, "U", ha="right", va="center", fontsize=10)
+        ax.text(x - 0.3, 2.25, "V", ha="right", va="center", fontsize=10)
+        if backward:  # the loss term's own gradient, down into h_t
+            arrow(ax, (x + 0.2, 3.95), (x + 0.2, 1.8), "gradient", shrink=2)
+        arrow(ax, (x - dx + 0.45 if t else x - 1.5, 1.5), (x - 0.45, 1.5), shrink=2)
+        if t:
+            ax.text(x - dx / 2, 1.62, "W", ha="center", fontsize=10, zorder=3,
+                    bbox=dict(boxstyle="square,pad=0.1", fc=style.color("paper"), lw=0))
+            if not backward:
+                continue
+            cut = truncate is not None and t % truncate == 0
+            if cut:
+                ax.axvline(x - dx / 2, **style.line("threshold"), lw=1)
+                ax.plot(x - dx / 2, 0.9, marker="x", markersize=10, mew=2,
+                        color=style.color("gradient"))
+            else:
+                arrow(ax, (x - 0.45, 1.25), (x - dx + 0.45, 1.25), "gradient", rad=-0.35,
+                      shrink=2)
+                ax.text(x - dx / 2, 0.62, rf"$\partial L/\partial h_{{{t - 1}}}$",
+                        ha="center", fontsize=9, color=style.color("gradient"))
+    ax.text(-1.5, 1.72, "$h_{-1} = 0$", fontsize=9)
+    ax.set_xlim(-1.6, dx * (T - 1) + 0.8)
+    ax.set_ylim(-0.9, 4.6)
+    ax.set_aspect("equal")
     ax.axis("off")
-    ax.set_title("Unrolled in time: one network per step, the same weights U, W, V everywhere",
-                 fontsize=10)
+    note = ("the forward pass" if not backward else
+            "full BPTT: every step's gradient reaches back to the first step" if truncate is None
+            else f"truncated BPTT, windows of {truncate} steps: nothing crosses a window's start")
+    ax.set_title(f"The RNN unrolled over {T} steps, the same U, W, V at every step\n{note}",
+                 fontsize=style.SMALL_FONT_SIZE + 1)
+    if backward:
+        ax.plot([], [], color=style.color("forward"), label="forward")
+        ax.plot([], [], color=style.color("gradient"), ls=style.linestyle("gradient"),
+                label="gradient, flowing back")
+        ax.legend(loc="lower left", ncol=2, frameon=False)
     return ax
 
 
@@ -87,17 +121,20 @@ def plot_hidden_and_carry(hidden, carry, a_bits, b_bits, sum_bits, unit_order=No
     T, H = hidden.shape
     order = np.arange(H) if unit_order is None else np.asarray(unit_order)
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 4.2), constrained_layout=True,
+        _, axes = plt.subplots(1, 2, figsize=(9, 4.2), constrained_layout=True,
                                gridspec_kw={"width_ratios": [3, 2]})
     ax_hidden, ax_bits = axes
     low, high = value_range or ((-1, 1) if np.nanmin(hidden) < 0 else (0, 1))
     image = ax_hidden.imshow(hidden[:, order].T, aspect="auto", cmap=style.cmap("diverging"),
                              vmin=low, vmax=high)
-    ax_hidden.set_yticks(range(H), [f"h{k}" for k in order], fontsize=7)
+    every = max(1, -(-H // 16))                   # at most 16 unit labels, at 9 pt
+    ax_hidden.set_yticks(range(0, H, every), [f"h{k}" for k in order[::every]],
+                         fontsize=style.SMALL_FONT_SIZE)
     ax_hidden.set_xticks(range(T))
     ax_hidden.set_xlabel("time step t (bit position, least significant first)")
     ax_hidden.set_title(title or "Hidden state h_t")
-    ax_hidden.figure.colorbar(image, ax=ax_hidden, fraction=0.04, pad=0.02)
+    ax_hidden.figure.colorbar(image, ax=ax_hidden, fraction=0.04, pad=0.02,
+                              label="value of the hidden unit")
     names = ["a", "b", "carry out of t", "predicted sum"]
     rows = [a_bits, b_bits, carry, sum_bits]
     if true_bits is not None:
@@ -119,7 +156,8 @@ def plot_hidden_and_carry(hidden, carry, a_bits, b_bits, sum_bits, unit_order=No
     return axes
 
 
-def plot_carry_tracking(correlations, hidden_values, carry, unit: int, axes=None):
+def plot_carry_tracking(correlations, hidden_values, carry, unit: int, axes=None,
+                        strong: float | None = None, cut: float | None = None):
     """Left: each unit's correlation with the carry. Right: the best unit's values by carry.
 
     Parameters
@@ -128,15 +166,24 @@ def plot_carry_tracking(correlations, hidden_values, carry, unit: int, axes=None
     hidden_values : ndarray, shape (M,), the chosen unit's value at M (example, step) pairs.
     carry : ndarray, shape (M,), the carry at the same pairs.
     unit : int, the chosen unit.
+    strong : float, optional: the |correlation| the text counts units above (threshold lines
+        at +strong and -strong).
+    cut : float, optional: the chosen unit's threshold for predicting the carry (a threshold
+        line on the right).
     """
     correlations = np.asarray(correlations)
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.6), constrained_layout=True)
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.6), constrained_layout=True)
     ax_corr, ax_hist = axes
     colors = [style.color("highlight") if k == unit else style.color("muted")
               for k in range(len(correlations))]
     ax_corr.bar(range(len(correlations)), correlations, color=colors)
     ax_corr.axhline(0, color=style.color("guide"), lw=0.8)
+    if strong is not None:
+        for level in (strong, -strong):
+            ax_corr.axhline(level, **style.line("threshold"), lw=1)
+        ax_corr.text(len(correlations) - 0.5, strong + 0.03, f"|correlation| = {strong:g}",
+                     ha="right", va="bottom", color=style.color("threshold"))
     ax_corr.set_ylim(-1.05, 1.05)
     ax_corr.set_xticks(range(len(correlations)))
     ax_corr.set_xlabel("hidden unit")
@@ -147,6 +194,8 @@ def plot_carry_tracking(correlations, hidden_values, carry, unit: int, axes=None
         ax_hist.hist(hidden_values[carry == value], bins=bins, color=color, alpha=0.6,
                      label=f"carry = {value}")
     ax_hist.set_yscale("log")
+    if cut is not None:
+        ax_hist.axvline(cut, **style.line("threshold"), lw=1.2, label="the threshold")
     ax_hist.set_xlabel(f"value of unit h{unit}")
     ax_hist.set_ylabel("time steps (log scale)")
     ax_hist.set_title(f"Values of unit h{unit}, by carry")
@@ -177,13 +226,13 @@ def plot_length_generalisation(widths, accuracies: dict, ax=None):
 def plot_jacobian_norms(lags, norms: dict, ax=None):
     """Median spectral norm of dh_T/dh_{T-k} against k (log scale), ``{label: values}``."""
     ax = ax or plt.gca()
-    for label, values in norms.items():
-        ax.semilogy(lags, values, marker="o", label=label)
-    ax.axhline(1, color=style.color("muted"), lw=0.8, ls=":")
+    for k, (label, values) in enumerate(norms.items()):
+        ax.semilogy(lags, values, **style.cycle(k), marker=("o", "s")[k % 2], label=label)
+    ax.axhline(1, **style.line("threshold"), lw=1, label="norm 1: grows above, shrinks below")
     ax.set_xlabel("k, steps back in time")
     ax.set_ylabel("median ||dh_T / dh_(T-k)||  (log)")
     ax.set_title("How much of a change k steps back reaches h_T")
-    ax.legend(fontsize=8)
+    ax.legend()
     return ax
 
 
@@ -195,9 +244,10 @@ def plot_lag_task(lags, train_accuracy, held_accuracy, ax=None):
     """
     ax = ax or plt.gca()
     held, train = np.asarray(held_accuracy), np.asarray(train_accuracy)
-    positions = np.arange(len(lags))
+    positions = np.asarray(lags, dtype=float)     # a true numeric axis: lags 4, 8, 16, ...
+    spread = 0.012 * (positions.max() - positions.min() or 1)
     for run in range(held.shape[1]):
-        ax.scatter(positions + 0.08 * (run - (held.shape[1] - 1) / 2), 100 * held[:, run],
+        ax.scatter(positions + spread * (run - (held.shape[1] - 1) / 2), 100 * held[:, run],
                    color=style.color("validation"), marker=style.marker("validation"), alpha=0.6,
                    s=28, label="held-out, one run" if run == 0 else None)
     ax.plot(positions, 100 * held.mean(axis=1), color=style.color("validation"), ls="-",
@@ -210,18 +260,24 @@ def plot_lag_task(lags, train_accuracy, held_accuracy, ax=None):
     ax.set_xlabel("lag: steps between the bit and the question")
     ax.set_ylabel("accuracy (%)")
     ax.set_title("Remember the first bit: the plain RNN fails as the lag grows")
-    ax.legend(fontsize=8, loc="lower left")
+    ax.legend(loc="lower left")
     return ax
 
 
 def plot_clipping(runs: dict, axes=None):
     """Gradient norm (left, log) and minibatch loss (right) per step, ``{label: (norms,
-    losses)}``; ln 2, the loss of a coin flip, as a dotted line on the right."""
+    losses)}``; ln 2, the loss of a coin flip, as a dotted line on the right.
+
+    Each label must name its run's concept ("no clipping" -> "unclipped", "clip_norm = 1" ->
+    "clipped", ``style.concept_of``), which gives its colour and line style."""
     if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 3.4), constrained_layout=True)
-    for k, (label, (norms, losses)) in enumerate(runs.items()):
-        axes[0].semilogy(norms, lw=0.8, **style.series(label, k, markers=False), label=label)
-        axes[1].plot(losses, lw=0.8, **style.series(label, k, markers=False), label=label)
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.4), constrained_layout=True)
+    for label, (norms, losses) in runs.items():
+        concept = style.concept_of(label)
+        if concept not in ("clipped", "unclipped"):
+            raise ValueError(f"a run's label must say whether it is clipped, got {label!r}")
+        axes[0].semilogy(norms, lw=0.8, **style.line(concept, markers=False), label=label)
+        axes[1].plot(losses, lw=0.8, **style.line(concept, markers=False), label=label)
     axes[1].axhline(np.log(2), **style.line("baseline"), lw=0.8, label="ln 2 (a coin flip)")
     axes[0].set_xlabel("update")
     axes[0].set_ylabel("gradient norm before clipping (log)")
@@ -230,5 +286,59 @@ def plot_clipping(runs: dict, axes=None):
     axes[1].set_ylabel("minibatch loss (nats)")
     axes[1].set_title("Loss")
     for ax in axes:
-        ax.legend(fontsize=8)
+        ax.legend()
+    return axes
+
+
+def plot_truncation(runs: list[dict], live: dict | None = None, axes=None):
+    """The adder trained with truncated BPTT (``course.rnn.truncation_run`` records).
+
+    Left: held-out exact sums after each epoch, the mean over the seeds for each window
+    ``truncate`` (colours in order of the window, ``style.sequence``). Right: each seed's first
+    epoch with every held-out sum exact against the window, on a numeric axis (a run that never
+    got there is drawn above the last epoch, as an open marker). ``live``: one run recomputed
+    in the notebook, ringed in black on the right.
+    """
+    if axes is None:
+        _, axes = plt.subplots(1, 2, figsize=(9, 3.6), constrained_layout=True)
+    ax_curve, ax_first = axes
+    windows = sorted({run["truncate"] for run in runs})
+    colours = style.sequence(len(windows))
+    last_epoch = max(max(run["epochs"]) for run in runs)
+    markers = ("o", "s", "^", "D", "v", "P", "X")
+    for j, (colour, k) in enumerate(zip(colours, windows)):
+        group = [run for run in runs if run["truncate"] == k]
+        epochs = np.asarray(group[0]["epochs"])
+        mean = 100 * np.mean([run["held_out"] for run in group], axis=0)
+        # Hollow markers, larger for smaller k: curves that coincide at 100 % stay visible.
+        ax_curve.plot(epochs, mean, color=colour, marker=markers[j % len(markers)],
+                      markersize=11 - 1.5 * j, markerfacecolor="none", lw=1.5,
+                      label=f"k = {k}" + (" (full BPTT)" if k >= 8 else ""))
+        for j, run in enumerate(group):
+            first = run["first_perfect"]
+            y = first if first is not None else last_epoch + 2
+            x = k + 0.12 * (j - (len(group) - 1) / 2)
+            ax_first.plot(x, y, marker="o", markersize=7, linestyle="none", color=colour,
+                          markerfacecolor=colour if first is not None else "none")
+    ax_curve.axhline(100, **style.line("threshold"), lw=1)
+    ax_curve.set_xlabel("epoch")
+    ax_curve.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax_curve.set_ylabel("held-out exact sums (%), mean of the seeds")
+    ax_curve.set_ylim(-3, 105)
+    ax_curve.set_title("Training with BPTT cut into windows of k steps")
+    ax_curve.legend(loc="lower right")
+    if live is not None and live.get("first_perfect") is not None:
+        ax_first.plot(live["truncate"], live["first_perfect"], marker="o", markersize=13,
+                      markerfacecolor="none", markeredgecolor=style.color("highlight"),
+                      linestyle="none", label="rerun in this notebook")
+        ax_first.legend(loc="center right")
+    ax_first.axhline(last_epoch, **style.line("bound"), lw=1)
+    ax_first.text(max(windows), last_epoch - 0.3, "last epoch", ha="right", va="top")
+    ax_first.text(max(windows), last_epoch + 2, "open: not within the epochs", ha="right",
+                  va="center")
+    ax_first.set_xticks(windows, [str(k) for k in windows])
+    ax_first.set_xlabel("window k (steps the gradient may travel back)")
+    ax_first.set_ylabel("first epoch with every\nheld-out sum exact")
+    ax_first.set_ylim(0, last_epoch + 3.5)
+    ax_first.set_title("One dot per seed")
     return axes
