@@ -21,6 +21,13 @@ BOUND, BASELINE, MUTED = style.line("bound"), style.line("baseline"), style.colo
 SMALL = style.SMALL_FONT_SIZE
 
 
+def _thousands(ax) -> None:
+    """Ticks of 'training examples seen' in thousands ('50k'), so that they do not collide."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+    ax.xaxis.set_major_locator(MaxNLocator(5))
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value / 1000:g}k"))
+
+
 # ----------------------------------------------------------------------------------------
 # The experiment
 
@@ -52,6 +59,7 @@ def plot_order_losses(curves: dict, bound: float | None = None, published: dict 
     ax.text(0.99, np.log(2), "ln 2: a coin flip", transform=ax.get_yaxis_transform(),
             ha="right", va="bottom", fontsize=SMALL, color=BASELINE["color"])
     ax.set_xlabel("training examples seen")
+    _thousands(ax)
     ax.set_ylabel("cross-entropy (nats per bit)")
     ax.set_ylim(0, 0.8)
     ax.set_title(title)
@@ -84,6 +92,7 @@ def plot_loss_excess(curves: dict, bound: float, ax=None,
                 **{"lw": 1.2, "marker": "o", "ms": 3, **(settings[0] if settings else {})})
     ax.set_yscale("log")
     ax.set_xlabel("training examples seen")
+    _thousands(ax)
     ax.set_ylabel("loss minus bound (nats per bit)")
     ax.set_title(title)
     ax.legend(loc="upper right", fontsize=style.SMALL_FONT_SIZE)
@@ -113,15 +122,35 @@ def plot_per_bit_accuracy(accuracies: dict, bound, ax=None,
     ax.step(np.r_[positions - 0.5, positions[-1] + 0.5], 100 * np.r_[bound, bound[-1]],
             where="post", **style.line("bound"), lw=1.2, label=bound_label)
     ax.set_xticks(positions, [f"{i}" for i in positions])
-    ax.set_xlabel("bit position i (worth 2^i); MSB-first reads right to left here")
-    ax.axhline(50, **BASELINE, lw=0.8, zorder=0)
-    ax.text(positions[-1] + 0.5, 50, "a coin flip", ha="right", va="bottom",
-            fontsize=style.SMALL_FONT_SIZE, color=BASELINE["color"])
+    ax.set_xlabel("bit position i (worth 2^i)")
+    ax.axhline(50, **BASELINE, lw=0.8, zorder=0, label="a coin flip (50 %)")
     ax.set_ylabel("bits right (%)")
     ax.set_ylim(0, 125)
     ax.set_yticks(range(0, 101, 20))
     ax.set_title(title)
     ax.legend(loc="upper center", fontsize=style.SMALL_FONT_SIZE, ncol=2)
+    return ax
+
+
+def plot_accuracy_gap(accuracy, rule, ax=None,
+                      title: str = "MSB-first minus the rule"):
+    """Per position, the network's accuracy minus the rule's on the same pairs, in points
+    (bars from 0), so that a shortfall of a fraction of a point shows.
+
+    Parameters
+    ----------
+    accuracy, rule : array_like, shape (T,), fractions, index i = the bit worth 2**i.
+    """
+    ax = ax or plt.gca()
+    gap = 100 * (np.asarray(accuracy) - np.asarray(rule))
+    positions = np.arange(len(gap))
+    ax.bar(positions, gap, 0.7, color=ORDER_COLOURS["msb"], alpha=0.85)
+    ax.axhline(0, **BOUND, lw=1, label="the rule (no carry)")
+    ax.set_xticks(positions)
+    ax.set_xlabel("bit position i")
+    ax.set_ylabel("points")
+    ax.set_title(title)
+    ax.legend(loc="lower left", fontsize=style.SMALL_FONT_SIZE)
     return ax
 
 
@@ -132,11 +161,8 @@ def plot_bound(carry_probability, entropy, ax=None,
     positions = np.arange(len(carry_probability))
     ax.plot(positions, carry_probability, "o-", label="p_i = P(carry into bit i)")
     ax.plot(positions, entropy, "s-", label="H(p_i), nats")
-    ax.axhline(0.5, color=style.color("guide"), lw=0.8, zorder=0)
-    ax.axhline(np.log(2), **style.line("baseline"), lw=0.8, zorder=0)
-    for level, text in ((0.5, "1/2: a fair coin"), (np.log(2), "ln 2 nats")):
-        ax.text(0.99, level, text, transform=ax.get_yaxis_transform(), ha="right",
-                va="bottom", fontsize=style.SMALL_FONT_SIZE, color=style.color("baseline"))
+    ax.axhline(0.5, color=style.color("guide"), lw=0.8, zorder=0, label="1/2: a fair coin")
+    ax.axhline(np.log(2), **style.line("baseline"), lw=0.8, zorder=0, label="ln 2 nats")
     ax.set_xticks(positions)
     ax.set_xlabel("bit position i (worth 2^i)")
     ax.set_ylabel("probability, or nats")
@@ -233,19 +259,20 @@ def plot_delay(delays, bound_exact, trained_exact, bound_bits, trained_bits, liv
     panels = ((bound_exact, trained_exact, "exact sums (%)", 1),
               (bound_bits, trained_bits, "bits right (%)", 2))
     for ax, (bound, trained, ylabel, column) in zip(axes, panels):
-        ax.plot(delays, bound, **style.line("bound"), marker="o", ms=4, lw=1.2, zorder=2,
-                label="bound: best reader answering that late")
+        ax.plot(delays, bound, **style.line("bound"), marker="o", ms=7, mfc="none", mew=1.2,
+                lw=1.2, zorder=4, label="bound: best reader answering that late")
         ax.plot(delays, trained, **style.line("msb"), lw=1.6, zorder=3,
                 label="MSB-first RNN, trained, held-out pairs")
         if live is not None:
             ax.plot([live[0]], [live[column]], ls="none", marker="o", ms=10, mfc="none",
                     mec=style.color("highlight"), mew=1.4, zorder=4, label="retrained here")
-        ax.axhline(100, **style.line("threshold", markers=False), lw=0.8, zorder=0)
+        ax.axhline(100, **style.line("threshold", markers=False), lw=0.8, zorder=0,
+                   label="100 %")
         ax.set_xticks(delays)
         ax.set_xlabel("delay of the output (steps)")
         ax.set_ylabel(ylabel)
         ax.set_ylim(0, 105)
     axes[0].set_title("Whole sums right")
     axes[1].set_title("Bits right")
-    axes[0].legend(loc="lower right", fontsize=style.SMALL_FONT_SIZE)
+    axes[1].legend(loc="lower right", fontsize=style.SMALL_FONT_SIZE)
     return axes
