@@ -154,8 +154,9 @@ def estimated_seconds(xor_networks: int, xor_epochs: int, source_epochs: int, ep
     dict : part name -> (seconds, the parameter that sets it)
         The XOR study (three architectures of ``xor_networks`` stacked networks for
         ``xor_epochs`` steps, then the stuck ones, about half, for four times as many); the
-        source-style network and its ``TwoLayerNet`` twin on the digits; the validation search
-        (two learning rates for each hidden size), the retraining and scikit-learn's MLP, at
+        source-style network and its ``TwoLayerNet`` twin on the digits; three softmax
+        regressions, the validation search (two learning rates for each hidden size), the
+        retraining and scikit-learn's MLP, at
         most ``epochs`` passes of ceil(1079 / ``batch_size``) steps each. The fixed rest of the
         notebook (plots, imports, about 10 s) is not counted.
     """
@@ -168,15 +169,73 @@ def estimated_seconds(xor_networks: int, xor_epochs: int, source_epochs: int, ep
     search = sum(2 * _mlp_step_seconds(hidden, batch) for hidden in SEARCH_HIDDEN_SIZES)
     retrain = _mlp_step_seconds(max(SEARCH_HIDDEN_SIZES), batch)
     sklearn_mlp = 210e-6 + 0.015e-6 * batch * max(SEARCH_HIDDEN_SIZES)
+    # softmax regression (64-10), trained three times (weight decay 0, 1e-3, 1e-2)
+    linear = 3 * (70e-6 + 0.002e-6 * batch * 64)
     return {
         "XOR study": (xor_epochs * (4e-4 + 3.7e-6 * xor_networks),
                       "xor_networks or xor_epochs"),
         "source-style network and TwoLayerNet": (source_epochs * TRAIN_IMAGES * 110e-6,
                                                  "source_epochs"),
-        "MLP search, retraining, MLPClassifier": (steps * (search + retrain + sklearn_mlp),
+        "softmax regression, MLP search, retraining, MLPClassifier": (
+            steps * (linear + search + retrain + sklearn_mlp),
                                                   "epochs, or raise batch_size"),
     }
 
 
-__all__ = ["XOR_X", "XOR_Y", "estimated_seconds", "line_errors", "train_xor_networks",
+# --- how often XOR gets stuck: the sweep behind section 4's table ---------------------------
+
+XOR_SWEEP_SEEDS = 100
+INIT_SCALES = (0.25, 0.5, 1.0, 2.0, 4.0)
+
+
+def source_style_start(sizes, rng: np.random.Generator) -> dict:
+    """The source-style class's starting weights (uniform in [-0.25, 0.25], every weight matrix
+    drawn before the biases, as the notebook's ``NeuralNetwork``) under TwoLayerNet's names."""
+    weights = [rng.uniform(-0.25, 0.25, (d_in, d_out)) for d_in, d_out in zip(sizes[:-1],
+                                                                            sizes[1:])]
+    biases = [rng.uniform(-0.25, 0.25, d_out) for d_out in sizes[1:]]
+    return {"W1": weights[0], "b1": biases[0], "W2": weights[1], "b2": biases[1]}
+
+
+def source_style_xor_solved(seed: int, learning_rate: float = 0.5, epochs: int = 2500) -> bool:
+    """Whether the source-style 2-2-1 network (logistic units, per-example SGD on the squared
+    error; ``TwoLayerNet`` + ``fit(batch_size=1)``, which makes the class's updates) started and
+    shuffled with ``seed`` solves XOR."""
+    from nnlib.train import fit
+    from nnlib.twolayer import TwoLayerNet
+
+    model = TwoLayerNet.from_params(source_style_start([2, 2, 1], np.random.default_rng(seed)),
+                                    reduction="half_sum")
+    fit(model, XOR_X, XOR_Y[:, None], SGD(learning_rate), epochs, batch_size=1,
+        rng=np.random.default_rng(seed), metric=None, record_every=epochs)
+    return bool(np.all((model.predict(XOR_X)[:, 0] > 0.5) == (XOR_Y == 1)))
+
+
+def xor_stuck_sweep(seeds: int = XOR_SWEEP_SEEDS, xor_epochs: int = 2000) -> dict:
+    """Section 4's precomputed table: which seeds solve XOR with the source-style network, and
+    how many of ``seeds`` stacked 2-2-1 tanh networks (seed 2's generator, as the notebook's
+    2-2-1 study with ``seed`` 0) solve it for each starting scale in ``INIT_SCALES``."""
+    solved_by_scale = {}
+    for scale in INIT_SCALES:
+        *_, solved = train_xor_networks(2, seeds, xor_epochs, 1.0, np.random.default_rng(2),
+                                        init_scale=scale)
+        solved_by_scale[f"{scale:g}"] = int(solved.sum())
+    return {"seeds": seeds, "xor_epochs": xor_epochs,
+            "source_style": {"learning_rate": 0.5, "epochs": 2500,
+                             "solved_seeds": [s for s in range(seeds)
+                                              if source_style_xor_solved(s)]},
+            "tanh_221_solved_by_init_scale": solved_by_scale}
+
+
+__all__ = ["INIT_SCALES", "XOR_SWEEP_SEEDS", "source_style_start", "source_style_xor_solved",
+           "xor_stuck_sweep", "XOR_X", "XOR_Y", "estimated_seconds", "line_errors", "train_xor_networks",
            "xor_forward", "xor_grads", "xor_scores"]
+
+
+if __name__ == "__main__":  # python -m course.digits: rewrite notebook 06's sweep file
+    import json
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "data" / "06_xor_stuck.json"
+    path.write_text(json.dumps(xor_stuck_sweep(), indent=1) + "\n")
+    print("written:", path)

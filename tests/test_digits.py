@@ -266,3 +266,41 @@ def test_estimated_seconds_names_a_bad_argument():
 
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1, got 0"):
         estimated_seconds(100, 2000, 10, 20, 0)
+
+
+# --- course.parameters.ch06: the notebook's second cell ------------------------------------------
+
+def _namespace(**changes):
+    return {"seed": 0, **DEFAULTS, **changes}
+
+
+def test_ch06_accepts_the_defaults_and_prints_them(capsys):
+    from course.parameters import ch06
+
+    namespace = _namespace(epochs=np.int64(20))
+    values = ch06.check(namespace)
+    assert values["epochs"] == 20 and type(namespace["epochs"]) is int
+    assert capsys.readouterr().out.startswith("seed=0, xor_networks=100, xor_epochs=2000")
+
+
+@pytest.mark.parametrize("changes, message", [
+    (dict(seed=-1), "seed must be an integer >= 0"),
+    (dict(xor_networks=0), "xor_networks"),
+    (dict(xor_epochs=20001), "xor_epochs"),
+    (dict(source_epochs=2.5), "source_epochs must be an integer"),
+    (dict(epochs=0), "epochs"),
+    (dict(batch_size=1080), "batch_size"),
+])
+def test_ch06_refuses_a_bad_value_naming_the_parameter(changes, message):
+    from course.parameters import ch06
+
+    with pytest.raises(ValueError, match=message):
+        ch06.check(_namespace(**changes))
+
+
+def test_ch06_refuses_an_over_budget_combination_naming_what_to_change():
+    from course.parameters import ch06
+
+    with pytest.raises(ValueError, match="more than the 120 s this notebook allows: reduce "
+                                         "epochs, or raise batch_size"):
+        ch06.check(_namespace(epochs=300, batch_size=1))
