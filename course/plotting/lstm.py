@@ -76,7 +76,7 @@ def plot_lag_sweep(runs: list[dict], budget: int, solved_mse: float, baseline: f
         ax.set_xticks(lags, [str(T) for T in lags])
         ax.minorticks_off()
     axes[0].legend(loc="center left")
-    axes[1].legend(loc="upper left")
+    axes[1].legend(loc="center left")
     return axes
 
 
@@ -141,17 +141,17 @@ def plot_clipping(histories: dict, baseline: float | None = None, axes=None,
     for k, (label, history) in enumerate(histories.items()):
         settings = style.series(label, k, markers=False)
         if style.concept_of(label) == "clipped":   # several thresholds: one colour, two dashes
-            settings["linestyle"] = ("-", ":", "-.")[clipped % 3]
+            settings.update(linestyle=("-", ":")[clipped % 2], lw=(1.0, 2.2)[clipped % 2])
             clipped += 1
         for ax, values in ((axes[0], history.train_loss), (axes[1], history.train_metric)):
-            ax.plot(history.steps, values, marker=".", markersize=3, **settings, label=label)
+            ax.plot(history.steps, values, **settings, label=label)
     if baseline is not None:
         axes[0].axhline(baseline, **style.line("baseline"), lw=1,
                         label=f"predict 1: {baseline:.3f}")
     for label, value in (clip_norms or {}).items():
         axes[1].axhline(value, **style.line("threshold"), lw=1)
-        axes[1].text(axes[1].get_xlim()[1], value, f" {label}", va="center", ha="left",
-                     color=style.color("threshold"))
+        axes[1].text(0.99, value, label, va="bottom", ha="right", color=style.color("threshold"),
+                     transform=axes[1].get_yaxis_transform())
     axes[0].set(yscale="log", xlabel="update", ylabel="training MSE",
                 title="Training loss: it explodes without clipping")
     axes[1].set(yscale="log", xlabel="update", ylabel="gradient norm (before clipping)",
