@@ -60,8 +60,9 @@ def plot_lag_sweep(runs: list[dict], budget: int, solved_mse: float, baseline: f
         if finite:
             axes[0].plot(*zip(*finite), color=color, label=LABELS[cell])
     axes[0].axhline(budget, **style.line("threshold"), lw=1)
-    axes[0].text(lags[0] * 0.8, budget * 1.03, f"budget: {budget} updates (hollow: not solved)",
-                 color=style.color("threshold"), va="bottom", ha="left")
+    axes[0].text(0.02, budget * 1.03, f"budget: {budget} updates (hollow: not solved)",
+                 color=style.color("threshold"), va="bottom", ha="left",
+                 transform=axes[0].get_yaxis_transform())
     axes[0].set(xscale="log", xlabel="sequence length T", ylim=(0, budget * 1.15),
                 ylabel=f"updates to validation MSE < {solved_mse:g}",
                 title="How long each network needs to learn")
