@@ -1,9 +1,11 @@
-"""Notebook 07's self-checks: a right answer passes, each typical mistake is named."""
+"""Notebook 07's self-checks: a right answer passes, each typical mistake is named, and the
+shortcuts (calling the library's twin, returning outputs computed once) are refused."""
 
 import numpy as np
 import pytest
 
 from course.checks import CheckFailed
+import nnlib.lstm
 from course.checks.lstm import check_lstm_backward, check_lstm_step_backward
 
 
@@ -85,3 +87,64 @@ def test_lstm_backward_mistakes_named(mistake, message):
 def test_lstm_backward_wrong_type():
     with pytest.raises(CheckFailed, match="expected a tuple of 5"):
         check_lstm_backward(lambda dHs, caches: lstm_backward(dHs, caches)[2:])
+
+
+# Shortcuts: the library's twin (refused while the answer runs, by every route), and a
+# hard-coded answer (the outputs of one call, returned again: the check's inputs are fresh).
+def step_twin(dh, dc, cache):
+    return nnlib.lstm.lstm_step_backward(dh, dc, cache)
+
+
+def sequence_twin(dHs, caches):
+    return nnlib.lstm.lstm_backward(dHs, caches)
+
+
+def sequence_twin_inside(dHs, caches):
+    from nnlib.lstm_layers import lstm_backward as library   # another route to the same code
+    return library(dHs, caches, None)
+
+
+def hard_coded(check, answer):
+    """An answer that returns what ``answer`` returned on the check's first call."""
+    recorded = []
+
+    def replay(*args):
+        if not recorded:
+            recorded.append(answer(*args))
+        return recorded[0]
+
+    check(replay)      # the first call passes: its outputs are right for those inputs
+    return replay
+
+
+@pytest.mark.parametrize("check, shortcut, message", [
+    (check_lstm_step_backward, step_twin, "calls the library's nnlib.lstm_layers.lstm_step_backward"),
+    (check_lstm_backward, sequence_twin, "calls the library's nnlib.lstm_layers.lstm_backward"),
+    (check_lstm_backward, sequence_twin_inside, "calls the library's nnlib.lstm_layers.lstm_backward"),
+], ids=["step twin", "sequence twin", "sequence twin, other route"])
+def test_shortcuts_are_refused(check, shortcut, message):
+    with pytest.raises(CheckFailed, match=message):
+        check(shortcut)
+    with pytest.raises(CheckFailed, match=message):
+        check(shortcut, hidden=True)
+
+
+@pytest.mark.parametrize("check, answer", [(check_lstm_step_backward, step_backward),
+                                           (check_lstm_backward, lstm_backward)],
+                         ids=["step", "sequence"])
+def test_a_hard_coded_answer_fails_on_the_next_run(check, answer, capsys):
+    replay = hard_coded(check, answer)
+    with pytest.raises(CheckFailed, match="wrong values|is wrong"):
+        check(replay)
+
+
+def test_the_library_still_works_after_a_refused_answer():
+    with pytest.raises(CheckFailed):
+        check_lstm_step_backward(step_twin)
+    rng = np.random.default_rng(0)
+    _, _, cache = nnlib.lstm.lstm_step_forward(rng.normal(size=(2, 3)), rng.normal(size=(2, 4)),
+                                               rng.normal(size=(2, 4)), rng.normal(size=(3, 16)),
+                                               rng.normal(size=(4, 16)), rng.normal(size=16))
+    dh, dc = rng.normal(size=(2, 4)), rng.normal(size=(2, 4))
+    assert all(np.allclose(a, b) for a, b in zip(nnlib.lstm.lstm_step_backward(dh, dc, cache),
+                                                 step_backward(dh, dc, cache)))

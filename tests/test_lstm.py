@@ -6,6 +6,7 @@ from course.lstm import adding_run, hidden_gradient_norms
 from nnlib.data.lagtasks import ADDING_BASELINE_MSE, adding_problem, marked_positions
 from nnlib.lstm import (LSTM, lstm_backward, lstm_forward, lstm_step_backward,
                         lstm_step_forward)
+from nnlib.gru import GRU, gru_step_forward
 from nnlib.model import Model, build_model
 from nnlib.optim import Adam
 from nnlib.rnn import RNN, rnn_step_forward
@@ -202,10 +203,10 @@ def test_lstm_learns_the_adding_problem_where_the_budget_is_small():
     assert history.val_loss[-1] < 0.02
 
 
-@pytest.mark.parametrize("cell", ["rnn", "lstm"])
+@pytest.mark.parametrize("cell", ["rnn", "lstm", "gru"])
 def test_hidden_gradient_norms_match_a_numerical_gradient(cell):
     rng = np.random.default_rng(6)
-    build = LSTM if cell == "lstm" else RNN
+    build = {"lstm": LSTM, "rnn": RNN, "gru": GRU}[cell]
     model = build(2, 3, rng=rng, head="regression", output="last")
     X, y = adding_problem(4, 6, rng)
     norms = hidden_gradient_norms(model, X, y)
@@ -216,6 +217,8 @@ def test_hidden_gradient_norms_match_a_numerical_gradient(cell):
     for t in range(5):
         if cell == "lstm":
             h, c, _ = lstm_step_forward(X[:, t], h, c, p["Wx"], p["Wh"], p["b"])
+        elif cell == "gru":
+            h, _ = gru_step_forward(X[:, t], h, p["Wx"], p["Wh"], p["b"])
         else:
             h, _ = rnn_step_forward(X[:, t], h, p["U"], p["W"], p["b"])
     h_before = h.copy()
@@ -223,6 +226,8 @@ def test_hidden_gradient_norms_match_a_numerical_gradient(cell):
     def loss():
         if cell == "lstm":
             last = lstm_step_forward(X[:, 5], h_before, c, p["Wx"], p["Wh"], p["b"])[0]
+        elif cell == "gru":
+            last = gru_step_forward(X[:, 5], h_before, p["Wx"], p["Wh"], p["b"])[0]
         else:
             last = rnn_step_forward(X[:, 5], h_before, p["U"], p["W"], p["b"])[0]
         return float(np.mean((last @ p["V"] + p["c"] - y) ** 2))
@@ -242,8 +247,47 @@ def test_adding_run_is_deterministic_and_stops_when_solved():
     _, history, solved_at = adding_run("lstm", 5, 0, epochs=12)
     assert solved_at == 144 == history.steps[-1]  # the shipped sweep's entry for T=5, seed 0
     assert history.val_loss[-1] < 0.01 <= history.val_loss[-2]
-    with pytest.raises(ValueError, match="cell must be"):
-        adding_run("gru", 5, 0)
+    with pytest.raises(ValueError, match="cell must be one of 'rnn', 'lstm', 'gru'"):
+        adding_run("transformer", 5, 0)
+    model, _, _ = adding_run("lstm", 5, 0, epochs=1, forget_bias=0.0)
+    assert np.all(model.params["b"][16:32] != 0.0)  # the forget block, trained away from 0 ...
+    start = LSTM(2, 16, rng=np.random.default_rng([0, 0]), forget_bias=0.0)
+    assert np.all(start.params["b"] == 0.0)         # ... which forget_bias=0 sets
+
+
+def test_ablation_driver_writes_what_the_notebook_reads(tmp_path, monkeypatch):
+    import json
+
+    import course.lstm
+
+    monkeypatch.setitem(course.lstm.ABLATIONS, "tiny", {"cell": "gru", "lags": [3],
+                                                        "learning_rate": 0.02, "epochs": 1})
+    lines = []
+    written = course.lstm.write_ablations(tmp_path / "a.json", ["tiny"], seeds=[0, 1],
+                                          progress=lines.append)
+    assert json.loads((tmp_path / "a.json").read_text()) == written
+    assert written["settings"] == course.lstm.ADDING_SETTINGS
+    assert [(run["ablation"], run["cell"], run["T"], run["seed"]) for run in written["runs"]] == [
+        ("tiny", "gru", 3, 0), ("tiny", "gru", 3, 1)]
+    assert len(lines) == 2 and len(written["runs"][0]["val_mse"]) == 2   # start and epoch 1
+    _, history, solved_at = adding_run("gru", 3, 1, **{**course.lstm.ADDING_SETTINGS,
+                                                       "learning_rate": 0.02, "epochs": 1})
+    assert written["runs"][1]["val_mse"] == [round(float(v), 6) for v in history.val_loss]
+
+
+def test_chapter_parameters_refuse_bad_values_and_long_runs():
+    from course.parameters import ch07
+
+    namespace = {"seed": 0, "lag": 50}
+    assert ch07.check(namespace) == {"seed": 0, "lag": 50}
+    for bad, message in (({"seed": -1}, "seed must be"), ({"lag": 3}, "lag must be"),
+                         ({"lag": 2.5}, "lag must be")):
+        with pytest.raises(ValueError, match=message):
+            ch07.check({**namespace, **bad})
+    assert ch07.live_run_minutes(100) < ch07.LIVE_MINUTES       # the shipped lags fit
+    with pytest.raises(ValueError, match=r"could need up to 14.7 minutes of running time, more "
+                       r"than the 10 minutes this notebook allows: reduce lag"):
+        ch07.check({**namespace, "lag": 1000})
 
 
 def test_sweep_tool_records_the_settings_it_ran_with(tmp_path):

@@ -84,6 +84,7 @@ def _examples():
             lambda rng: (rng.normal(size=(3, 5, 2)), rng.normal(size=(3, 1)))),
         "BiRNN": (lambda rng: BiRNN(2, 3, rng=rng), lambda rng: _bits(rng, 3, 4)),
         "LSTM": (lambda rng: LSTM(2, 3, rng=rng), lambda rng: _bits(rng, 3, 4)),
+        "GRU": (lambda rng: __import__("nnlib.gru").gru.GRU(2, 3, rng=rng), lambda rng: _bits(rng, 3, 4)),
         "LSTM last-step classes": (
             lambda rng: LSTM(2, 3, rng=rng, output="last", head="softmax", output_size=3),
             lambda rng: (rng.normal(size=(4, 5, 2)), rng.integers(0, 3, 4))),

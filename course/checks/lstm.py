@@ -1,8 +1,11 @@
 """Self-checks for notebook 07: the LSTM step backwards, and backpropagation through time.
 
 The learner writes ``lstm_step_backward`` and ``lstm_backward``, the library's names and
-signatures. Both checks build their problems with ``nnlib.lstm`` and compare the learner's
-gradients with its reference; when the values are wrong they try the typical mistakes (the tanh slope of the
+signatures. Both checks draw fresh inputs on every run (``fresh_rng``: a hard-coded answer
+cannot pass), build their problems with ``nnlib.lstm`` and compare the learner's gradients with
+its reference, computed before the learner's function runs; while it runs, the library's own
+backward functions are refused (``FORBIDDEN``), so an answer that calls them fails with a message
+saying so. When the values are wrong the checks try the typical mistakes (the tanh slope of the
 cell left out, the forget gate's gradient taken with the new cell instead of the old one, the
 cell gradient from the next step dropped) and name the one that matches.
 """
@@ -13,8 +16,13 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import (CheckFailed, call_refusing, close, compare_array, fresh_rng,
+                                  report_passed)
 from nnlib.lstm import lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
+
+# The library functions that do the exercises' work: refused while the learner's function runs.
+FORBIDDEN = {"nnlib.lstm_layers": ("lstm_step_backward", "lstm_backward")}
+SEQUENCE_FORBIDDEN = {"nnlib.lstm_layers": ("lstm_backward",)}  # the step may be the library's
 
 STEP_NAMES = ("dx", "dh_prev", "dc_prev", "dWx", "dWh", "db")
 SEQUENCE_NAMES = ("dX", "dh0", "dWx", "dWh", "db")
@@ -71,15 +79,15 @@ def check_lstm_step_backward(lstm_step_backward_fn: Callable, hidden: bool = Fal
     Wx and Wh.
     """
     name = "lstm_step_backward"
-    rng = np.random.default_rng(707 if hidden else 7)
+    rng = fresh_rng()  # fresh inputs every run (recorded when graded)
     for N, D, H in ([(3, 2, 4), (1, 3, 5), (6, 1, 2)] if hidden else [(3, 2, 4)]):
         x, h_prev, c_prev = (rng.normal(size=(N, D)), rng.normal(size=(N, H)),
                              rng.normal(size=(N, H)))
         _, _, cache = lstm_step_forward(x, h_prev, c_prev, *_weights(rng, D, H))
         dh, dc = rng.normal(size=(N, H)), rng.normal(size=(N, H))
         expected = lstm_step_backward(dh, dc, cache)
-        result = _tuple(name, lstm_step_backward_fn(dh.copy(), dc.copy(), _copy(cache)),
-                        STEP_NAMES)
+        result = _tuple(name, call_refusing(lstm_step_backward_fn, (dh, dc, _copy(cache)),
+                                            FORBIDDEN), STEP_NAMES)
         for index, (label, got, want) in enumerate(zip(STEP_NAMES, result, expected)):
             got = compare_array(f"{name}: {label}", got, want, HINTS[label])
             if close(got, want):
@@ -102,14 +110,15 @@ def check_lstm_backward(lstm_backward_fn: Callable, hidden: bool = False) -> Non
     The check calls it with the default, full BPTT.
     """
     name = "lstm_backward"
-    rng = np.random.default_rng(808 if hidden else 8)
+    rng = fresh_rng()
     for N, T, D, H in ([(3, 5, 2, 4), (2, 1, 2, 3), (4, 9, 1, 2)] if hidden else [(3, 5, 2, 4)]):
         X = rng.normal(size=(N, T, D))
         Wx, Wh, b = _weights(rng, D, H)
         _, caches = lstm_forward(X, np.zeros((N, H)), Wx, Wh, b)
         dHs = rng.normal(size=(N, T, H))
         expected = lstm_backward(dHs, caches)
-        result = _tuple(name, lstm_backward_fn(dHs.copy(), [_copy(c) for c in caches]),
+        result = _tuple(name, call_refusing(lstm_backward_fn, (dHs, [_copy(c) for c in caches]),
+                                            SEQUENCE_FORBIDDEN),
                         SEQUENCE_NAMES)
         wrong = {"dc dropped": _wrong_backward(dHs, caches, carry_c=False),
                  "dh dropped": _wrong_backward(dHs, caches, carry_h=False)}
