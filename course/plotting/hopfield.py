@@ -26,6 +26,7 @@ def show_state(ax, state, shape, title: str = "", changed=None, failed: bool = F
     ax.set_yticks([])
     if failed:
         for spine in ax.spines.values():
+            spine.set_visible(True)
             spine.set_edgecolor(style.color("error"))
             spine.set_linewidth(3)
     if title:
