@@ -79,6 +79,34 @@ def hebbian_weights(patterns) -> np.ndarray:
     return W
 
 
+def projection_weights(patterns) -> np.ndarray:
+    """Projection (pseudo-inverse) weights: every stored pattern a fixed point while P < N.
+
+    Parameters
+    ----------
+    patterns : array_like, shape (P, N), entries -1 or +1
+
+    Returns
+    -------
+    W : ndarray, shape (N, N), symmetric, zero diagonal
+
+    Notes
+    -----
+    W = X^T (X X^T)^+ X, the orthogonal projection onto the span of the patterns (Personnaz,
+    Guyon & Dreyfus 1985), with its diagonal set to 0 (Kanter & Sompolinsky 1987). Before the
+    diagonal is removed W xi = xi exactly for every stored xi; after it, h_i = (1 - W_ii) xi_i
+    with W_ii about P/N, so each stored pattern stays a fixed point while its W_ii < 1. The
+    pseudo-inverse ``(X X^T)^+`` also serves linearly dependent patterns. Hebb's rule is the
+    special case of orthogonal patterns (X X^T = N I).
+    """
+    X = _check_spins("patterns", patterns, ("P", "N"))
+    check_memory("the projection weights (N, N)", X.shape[1] ** 2, "the number of units N")
+    W = X.T @ np.linalg.pinv(X @ X.T) @ X
+    W = 0.5 * (W + W.T)  # exactly symmetric: rounding in the products may differ by 1e-16
+    np.fill_diagonal(W, 0.0)
+    return W
+
+
 def _check_weights(W) -> np.ndarray:
     W = as_float_array("W", W, ("N", "N"))
     # Exact equality first: Hebbian weights are exactly symmetric, and it is much cheaper.

@@ -5,7 +5,7 @@ import warnings
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from course.hopfield import recall_path
@@ -44,6 +44,7 @@ def test_stored_patterns_are_fixed_points_and_recalled_from_noise_at_low_load():
     np.testing.assert_array_equal(recall(W, noisy, rng, mode="sync"), X)
 
 
+@settings(deadline=None)  # a shared machine: time is not what this test measures
 @given(seed=st.integers(0, 2**32 - 1), num_patterns=st.integers(1, 30),
        num_units=st.integers(2, 40))
 def test_asynchronous_updates_never_raise_the_energy(seed, num_patterns, num_units):
@@ -186,6 +187,10 @@ def test_the_notebooks_code_agrees_with_the_library():
                                modern_recall(X, probes, 0.3), rtol=1e-12)
     np.testing.assert_allclose(mine["modern_update"](X, probes, 0.3),
                                modern_update(X, probes, 0.3), rtol=1e-12)
+    flips = mine["flip_energy_change"](W, probes)
+    flipped = probes.copy()
+    flipped[:, 7] *= -1
+    np.testing.assert_allclose(flips[:, 7], energy(W, flipped) - energy(W, probes), rtol=1e-12)
     one = mine["recall"](W, probes[0], np.random.default_rng(3))
     np.testing.assert_array_equal(one, recall(W, probes[0], np.random.default_rng(3)))
 
@@ -237,3 +242,30 @@ def test_modern_update_is_one_step_of_modern_recall():
     np.testing.assert_allclose(modern_update(X, Q, 0.8), modern_recall(X, Q, 0.8), rtol=1e-12)
     naive = softmax(0.8 * Q @ X.T) @ X
     np.testing.assert_allclose(modern_update(X, Q, 0.8), naive, rtol=1e-12)
+
+
+# --- the projection rule ------------------------------------------------------------------------
+
+def test_projection_weights_make_every_stored_pattern_a_fixed_point_where_hebb_fails():
+    from nnlib.hopfield import projection_weights
+    X = random_patterns(4, 60, 100)                # load 0.6: far past Hebb's capacity
+    W = projection_weights(X)
+    assert np.array_equal(W, W.T) and np.all(np.diag(W) == 0)
+    full = X.T @ np.linalg.inv(X @ X.T) @ X        # the projection before the diagonal goes
+    np.testing.assert_allclose(full @ X.T, X.T, atol=1e-10)
+    fields = X @ W
+    np.testing.assert_allclose(fields, X * (1 - np.diag(full)), atol=1e-10)  # (1 - W_ii) xi_i
+    np.testing.assert_array_equal(recall(W, X, np.random.default_rng(0), mode="sync",
+                                         max_sweeps=1), X)
+    hebb = recall(hebbian_weights(X), X, np.random.default_rng(0), mode="sync", max_sweeps=1)
+    assert not np.array_equal(hebb, X)
+
+
+def test_projection_weights_equal_hebb_for_orthogonal_patterns_and_reject_bad_input():
+    from nnlib.hopfield import projection_weights
+    H = np.array([[1, 1, 1, 1], [1, -1, 1, -1], [1, 1, -1, -1]], dtype=float)  # orthogonal
+    np.testing.assert_allclose(projection_weights(H), hebbian_weights(H), atol=1e-12)
+    np.testing.assert_allclose(projection_weights(np.vstack([H, H[:1]])),  # a repeated pattern
+                               hebbian_weights(H), atol=1e-12)
+    with pytest.raises(ValueError, match="patterns must hold only -1 and \\+1"):
+        projection_weights([[1, 0, 1]])
