@@ -10,7 +10,7 @@ import it. The package is layered:
 - models and training: ``model`` (the protocol, weight files of models), ``train`` (``fit``),
   ``optim``; ``neuron``, ``twolayer``, ``architecture`` and ``mlp`` (with ``mlp_workspace``),
   ``rnn`` with ``rnn_layers`` and ``addition`` (exact sums), ``birnn``, ``lstm`` with
-  ``lstm_layers``, ``tree`` with ``treebatch``; ``hopfield``
+  ``lstm_layers``, ``gru``, ``tree`` with ``treebatch``; ``hopfield``
   (memory by an energy: no gradient descent, so not a ``Model``)
 
 What exists only to run the course (graders, figures, explorers, notebook guards, experiment
@@ -73,6 +73,7 @@ from nnlib.data.lagtasks import adding_problem
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.losses import (binary_cross_entropy, binary_cross_entropy_with_logits, log_softmax,
                           softmax, softmax_cross_entropy, squared_error_loss)
+from nnlib.gru import GRU, gru_backward, gru_forward, gru_step_backward, gru_step_forward
 from nnlib.lstm import LSTM, lstm_backward, lstm_forward, lstm_step_backward, lstm_step_forward
 from nnlib.metrics import binary_accuracy
 from nnlib.mlp import MLP, full_backward, full_forward, layer_backward, layer_forward
@@ -90,13 +91,14 @@ from nnlib.validation import DivergenceError, as_float_array, check_finite_loss,
 __version__ = "0.2.0"
 
 __all__ = [
-    "Adam", "BiRNN", "DivergenceError", "History", "LSTM", "MLP", "Model", "Momentum", "Neuron",
+    "Adam", "BiRNN", "DivergenceError", "GRU", "History", "LSTM", "MLP", "Model", "Momentum", "Neuron",
     "RNN", "SGD", "Transformer", "TreeNet", "TwoLayerNet", "WeightFileError",
     "adding_problem", "addition_data", "affine_backward", "affine_forward", "all_pairs",
     "as_float_array", "binary_accuracy", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "birnn_backward", "birnn_forward", "bits_to_int",
     "carry_bits", "check_finite_loss", "confusion_matrix", "check_number", "clip_grad_norm", "add_weight_decay", "exact_sum_accuracy", "exact_sums",
     "first_column_data", "fit", "fmt", "fmt_sci", "full_backward", "full_forward", "init_params", "int_to_bits", "layer_backward", "layer_forward", "load_model",
+    "gru_backward", "gru_forward", "gru_step_backward", "gru_step_forward",
     "load_digits_data", "load_params", "load_weights", "log_softmax", "lstm_backward", "lstm_forward",
     "lstm_step_backward", "lstm_step_forward", "make_architecture", "make_moons",
     "numerical_gradient", "one_hot", "relative_error", "relu", "rnn_backward",

@@ -14,8 +14,10 @@ grading code, so nothing an answer cell does in the kernel can change a grade.
 
 from course.checks.charlm import check_lm_head_loss
 from course.checks.common import CheckFailed
-from course.checks.digits import check_one_hot, check_softmax_cross_entropy
-from course.checks.hopfield import check_async_sweep, check_hebbian_weights, check_modern_update
+from course.checks.digits import check_log_softmax, check_one_hot, check_softmax_cross_entropy
+from course.checks.hopfield import (check_async_sweep, check_flip_energy_change,
+                                    check_hebbian_weights, check_modern_energy_gradient,
+                                    check_modern_update)
 from course.checks.lstm import check_lstm_backward, check_lstm_step_backward
 from course.checks.mlp import (check_adam_step, check_full_backward, check_layer_backward,
                               check_momentum_step)
@@ -30,7 +32,8 @@ from course.checks.twolayer import (check_affine_backward, check_numerical_gradi
 __all__ = ["CheckFailed", "check_adam_step", "check_affine_backward", "check_async_sweep",
            "check_attention_backward", "check_layernorm_backward",
            "check_birnn_backward", "check_carry_probability",
-           "check_compose_backward", "check_cross_entropy_step", "check_full_backward",
+           "check_compose_backward", "check_cross_entropy_step", "check_flip_energy_change",
+           "check_full_backward", "check_log_softmax", "check_modern_energy_gradient",
            "check_hebbian_weights", "check_lm_head_loss", "check_lstm_backward",
            "check_lstm_step_backward",
            "check_modern_update", "check_momentum_step", "check_numerical_gradient",
