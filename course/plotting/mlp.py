@@ -293,7 +293,10 @@ def plot_learning_rates(histories: dict, epochs: int, axes=None):
     for k, rate in enumerate(rates):
         run = histories[rate]
         keep = run.epochs <= epochs
-        look = dict(color=colours[k], marker=style.CYCLE_MARKERS[k], markevery=2, ms=4,
+        # Hollow markers growing with the rate: curves that coincide (a dead network and one
+        # still on its plateau) stay visible one inside the other.
+        look = dict(color=colours[k], marker=style.CYCLE_MARKERS[k], markevery=2,
+                    ms=4 + 1.5 * k, fillstyle="none", markeredgewidth=1.3,
                     linestyle=style.CYCLE_LINESTYLES[k], lw=1.4)
         axes[0].plot(run.epochs[keep], run.train_loss[keep], label=f"lr {rate:g}", **look)
         axes[1].plot(run.epochs[keep], 100 * run.val_metric[keep], label=f"lr {rate:g}", **look)
