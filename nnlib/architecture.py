@@ -18,7 +18,7 @@ from nnlib.validation import as_float_array, check_choice, check_number, check_r
 
 HIDDEN_ACTIVATIONS = ("relu", "tanh", "sigmoid", "identity")
 OUTPUT_ACTIVATIONS = ("sigmoid", "softmax")
-INITS = ("normal", "he", "glorot")
+INITS = ("normal", "he", "glorot", "glorot_sigmoid")
 
 
 def make_architecture(layer_sizes: Iterable[int], hidden_activation: str = "relu") -> list[dict]:
@@ -89,11 +89,13 @@ def init_params(architecture, rng: np.random.Generator, scale: float = 0.1,
         Draws W1, b1, W2, b2, ... in that order.
     scale : float > 0
         Standard deviation for ``init="normal"``. The tutorial uses 0.1.
-    init : "normal", "he" or "glorot"
+    init : "normal", "he", "glorot" or "glorot_sigmoid"
         "normal": every weight and bias from N(0, scale**2), the tutorial's choice.
         "he": weights from N(0, 2 / D_in), biases 0 (He et al., 2015; suits ReLU).
         "glorot": weights and biases uniform in +-sqrt(6 / (D_in + D_out)) (Glorot and
-        Bengio, 2010; scikit-learn's MLPClassifier does this).
+        Bengio, 2010; scikit-learn's MLPClassifier does this; suits tanh).
+        "glorot_sigmoid": as "glorot", with the bound 4 times larger in the hidden layers
+        whose activation is the sigmoid (its slope at 0 is 1/4, tanh's is 1).
 
     Returns
     -------
@@ -106,7 +108,10 @@ def init_params(architecture, rng: np.random.Generator, scale: float = 0.1,
     equal weights receive equal gradients and stay equal for ever. Fan-in scaling keeps the
     spread of the pre-activations about the same from layer to layer: Var(z) = D_in Var(w)
     Var(a), so Var(w) = 2 / D_in for ReLU (which zeroes half its inputs), 2 / (D_in + D_out)
-    for tanh.
+    for tanh. The sigmoid is tanh scaled, sigma(z) = 1/2 + tanh(z/2)/2, with slope 1/4 at 0:
+    each sigmoid layer passes on a quarter of the spread it receives, so its weights need 4
+    times tanh's spread to keep it ("glorot_sigmoid"; Glorot and Bengio's paper suggests the
+    same factor).
     """
     architecture = check_architecture(architecture)
     check_rng(rng)
@@ -123,6 +128,9 @@ def init_params(architecture, rng: np.random.Generator, scale: float = 0.1,
             params[f"b{index}"] = np.zeros(d_out)
         else:
             bound = np.sqrt(6.0 / (d_in + d_out))
+            if (init == "glorot_sigmoid" and spec["activation"] == "sigmoid"
+                    and index < len(architecture)):
+                bound *= 4.0
             params[f"W{index}"] = rng.uniform(-bound, bound, (d_in, d_out))
             params[f"b{index}"] = rng.uniform(-bound, bound, d_out)
     return params

@@ -87,3 +87,63 @@ def test_split_rejects_bad_arguments(args, message):
 def test_split_needs_a_generator():
     with pytest.raises(ValueError, match="rng must be a np.random.Generator"):
         train_test_split(np.zeros((10, 2)), np.zeros(10), 0.1, rng=0)
+
+
+# --- the Bayes posterior and the Bayes-optimal accuracy -------------------------------------------
+
+from nnlib.data.toy import moons_bayes_accuracy, moons_posterior  # noqa: E402
+
+
+def test_the_posterior_is_calibrated_on_monte_carlo_samples():
+    # Among sampled points whose posterior P(1 | x) falls in a bin, the share of class 1 must
+    # be the bin's mean posterior (to sampling error): what "posterior" means.
+    X, y = make_moons(60_000, noise=0.3, seed=11)
+    posterior = moons_posterior(X, 0.3)
+    bins = np.digitize(posterior, [0.1, 0.3, 0.5, 0.7, 0.9])
+    for b in range(6):
+        inside = bins == b
+        share, mean = y[inside].mean(), posterior[inside].mean()
+        error = np.sqrt(mean * (1 - mean) / inside.sum())
+        assert abs(share - mean) < 4 * error + 1e-3, (b, share, mean)
+
+
+def test_a_wrong_noise_gives_a_miscalibrated_posterior():
+    # The same check must be able to fail: the posterior for the wrong noise is overconfident.
+    X, y = make_moons(60_000, noise=0.3, seed=11)
+    posterior = moons_posterior(X, 0.1)
+    confident = posterior > 0.9
+    assert y[confident].mean() < posterior[confident].mean() - 0.05
+
+
+def test_the_bayes_accuracy_matches_the_bayes_classifier_on_samples():
+    X, y = make_moons(200_000, noise=0.2, seed=12)
+    sampled = np.mean((moons_posterior(X, 0.2) > 0.5) == (y == 1))
+    exact = moons_bayes_accuracy(0.2, step=0.04)
+    assert abs(sampled - exact) < 3 * np.sqrt(exact * (1 - exact) / len(y))
+    assert 0.970 < exact < 0.972  # and no classifier does better on average
+
+
+def test_the_bayes_accuracy_has_converged_in_its_grid_and_angles():
+    coarse = moons_bayes_accuracy(0.2, step=0.04)
+    assert abs(moons_bayes_accuracy(0.2, step=0.02, n_angles=601) - coarse) < 2e-5
+
+
+def test_the_posterior_is_symmetric_and_sure_far_from_the_overlap():
+    # The moons map onto each other by x -> (1, 1/2) - x, which swaps the classes.
+    X = np.random.default_rng(3).uniform(-1.5, 2.5, size=(200, 2))
+    np.testing.assert_allclose(moons_posterior(X, 0.2), 1 - moons_posterior(
+        np.array([1.0, 0.5]) - X, 0.2), atol=1e-12)
+    np.testing.assert_allclose(moons_posterior(np.array([[-1.0, 0.0], [2.0, 0.5]]), 0.2),
+                               [0.0, 1.0], atol=1e-5)
+    assert np.all(np.isfinite(moons_posterior(np.array([[1e3, -1e3]]), 0.05)))
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: moons_posterior(np.zeros((3, 3)), 0.2), "X must have shape"),
+    (lambda: moons_posterior(np.zeros((3, 2)), 0.0), "noise must be"),
+    (lambda: moons_posterior(np.zeros((3, 2)), 0.2, n_angles=1), "n_angles must be"),
+    (lambda: moons_bayes_accuracy(0.0), "noise must be"),
+])
+def test_the_posterior_rejects_bad_inputs(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()

@@ -334,3 +334,17 @@ def test_binary_accuracy_and_first_epoch():
     assert first_epoch_reaching([0, 10], [0.5, 0.6], 0.95) is None
     with pytest.raises(ValueError, match="class labels 0 or 1"):
         binary_accuracy([0.2, 0.4], [0, 2])
+
+
+def test_glorot_sigmoid_widens_only_the_sigmoid_hidden_layers_four_times():
+    architecture = make_architecture([2, 30, 40, 1], "sigmoid")
+    plain = init_params(architecture, np.random.default_rng(5), init="glorot")
+    wide = init_params(architecture, np.random.default_rng(5), init="glorot_sigmoid")
+    for l in (1, 2):  # the same draws, the bound 4 times larger
+        np.testing.assert_allclose(wide[f"W{l}"], 4 * plain[f"W{l}"], rtol=1e-12)
+        np.testing.assert_allclose(wide[f"b{l}"], 4 * plain[f"b{l}"], rtol=1e-12)
+    np.testing.assert_array_equal(wide["W3"], plain["W3"])  # the output layer keeps Glorot's
+    relu = make_architecture([2, 30, 1], "relu")
+    for key, value in init_params(relu, np.random.default_rng(5), init="glorot").items():
+        np.testing.assert_array_equal(
+            init_params(relu, np.random.default_rng(5), init="glorot_sigmoid")[key], value)

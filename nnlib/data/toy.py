@@ -167,3 +167,95 @@ def train_test_split(X, y, test_fraction: float, rng: np.random.Generator):
     order = rng.permutation(n)
     test, train = order[:n_test], order[n_test:]
     return X[train], X[test], y[train], y[test]
+
+
+def _moons_log_likelihoods(X: np.ndarray, noise: float, n_angles: int) -> np.ndarray:
+    # log p(x | class) up to a constant shared by both classes, shape (N, 2): the trapezoid
+    # rule over n_angles equally spaced angles t of the Gaussian density around each moon's
+    # point at t (t uniform on [0, pi]: the weights sum to 1).
+    t = np.linspace(0.0, np.pi, n_angles)
+    weights = np.full(n_angles, 1.0 / (n_angles - 1))
+    weights[[0, -1]] /= 2
+    centres = (np.column_stack([np.cos(t), np.sin(t)]),              # class 0, the outer moon
+               np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)]))    # class 1, the inner moon
+    out = np.empty((X.shape[0], 2))
+    for start in range(0, X.shape[0], 2048):                        # (2048, n_angles) at a time
+        rows = X[start:start + 2048]
+        for cls, mu in enumerate(centres):
+            exponent = -((rows[:, None, 0] - mu[None, :, 0]) ** 2
+                         + (rows[:, None, 1] - mu[None, :, 1]) ** 2) / (2 * noise**2)
+            top = exponent.max(axis=1)
+            out[start:start + 2048, cls] = top + np.log(np.exp(exponent - top[:, None]) @ weights)
+    return out
+
+
+def moons_posterior(X, noise: float, n_angles: int = 301) -> np.ndarray:
+    """The Bayes posterior P(class 1 | x) of the two moons of ``make_moons``.
+
+    Parameters
+    ----------
+    X : array_like, shape (N, 2)
+    noise : float > 0
+        The standard deviation of the Gaussian noise the points were drawn with.
+    n_angles : int >= 2
+        Quadrature points over the arc angle t in [0, pi].
+
+    Returns
+    -------
+    ndarray of float64, shape (N,)
+        P(class 1 | x); a point belongs more likely to class 1 where it exceeds 1/2.
+
+    Notes
+    -----
+    Each class is a half circle plus isotropic noise, with t uniform on [0, pi] and the classes
+    equally likely, so p(x | c) = (1/pi) int_0^pi N(x; mu_c(t), noise^2 I) dt with
+    mu_0(t) = (cos t, sin t), mu_1(t) = (1 - cos t, 1/2 - sin t), and
+    P(1 | x) = p(x | 1) / (p(x | 0) + p(x | 1)). The integral is the trapezoid rule over
+    ``n_angles`` equally spaced angles, computed in logs (no underflow far from both moons).
+    """
+    from nnlib.activations import sigmoid
+    from nnlib.validation import as_float_array, check_number
+
+    X = as_float_array("X", X, shape=("N", 2))
+    noise = check_number("noise", noise, minimum=0, maximum=1e3, exclusive_minimum=True)
+    n_angles = check_number("n_angles", n_angles, minimum=2, maximum=100_000, integer=True)
+    log_p = _moons_log_likelihoods(X, noise, n_angles)
+    return sigmoid(log_p[:, 1] - log_p[:, 0])
+
+
+def moons_bayes_accuracy(noise: float, step: float | None = None,
+                         n_angles: int = 301) -> float:
+    """The Bayes-optimal accuracy of the two moons: the best any classifier can do on average.
+
+    Parameters
+    ----------
+    noise : float > 0, the noise of ``make_moons``
+    step : float > 0 or None
+        Grid spacing of the integral over the plane (default noise / 10).
+    n_angles : quadrature points over the arc angle (see ``moons_posterior``)
+
+    Returns
+    -------
+    float in [0.5, 1]
+
+    Notes
+    -----
+    The Bayes classifier picks the likelier class at each x, so its accuracy is
+    int max(p(x | 0), p(x | 1)) / 2 dx over the plane, computed here on a square grid of
+    spacing ``step`` that reaches 8 noise standard deviations beyond both moons (what lies
+    further out weighs less than 1e-13).
+    """
+    from nnlib.validation import check_number
+
+    noise = check_number("noise", noise, minimum=1e-3, maximum=10)
+    step = noise / 10 if step is None else check_number("step", step, minimum=0,
+                                                       exclusive_minimum=True)
+    n_angles = check_number("n_angles", n_angles, minimum=2, maximum=100_000, integer=True)
+    margin = 8 * noise
+    xs = np.arange(-1 - margin, 2 + margin + step / 2, step)
+    ys = np.arange(-0.5 - margin, 1 + margin + step / 2, step)
+    grid = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    log_p = _moons_log_likelihoods(grid, noise, n_angles)
+    # the shared constant: the Gaussian's normalisation 1 / (2 pi noise^2)
+    density = np.exp(log_p.max(axis=1)) / (2 * np.pi * noise**2)
+    return float(0.5 * np.sum(density) * step**2)
