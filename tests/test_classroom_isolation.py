@@ -67,11 +67,9 @@ def course_exercises() -> list[tuple]:
             # test_checks_<stem>.py, and a cell needs both verdicts to score.
             exercises.append((check, right, [wrong for wrong, _ in mistakes
                                              if not _calls_a_twin(wrong)]))
-    for stem, rights in (("digits", None), ("hopfield", "RIGHT")):
+    for stem in ("digits", "hopfield"):
         module = importlib.import_module(f"test_checks_{stem}")
-        pairs = getattr(module, rights) if rights else [(module.check_one_hot, module.one_hot), (
-            module.check_softmax_cross_entropy, module.softmax_cross_entropy)]
-        for check, right in pairs:
+        for check, right in module.RIGHT:
             exercises.append((check, right, [w for c, w, _ in module.MISTAKES if c is check]))
     lstm = importlib.import_module("test_checks_lstm")
     exercises.append((lstm.check_lstm_step_backward, lstm.step_backward, [
