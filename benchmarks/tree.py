@@ -63,6 +63,8 @@ METHODS = ["recursion", "stack", "height"]
 PASSES = ["forward", "forward+backward"]
 OUTPUT = ROOT / "notebooks" / "data" / "tree_timings.json"
 SWEEP_OUTPUT = ROOT / "notebooks" / "data" / "tree_depth_sweep.json"
+TUNING_OUTPUT = ROOT / "notebooks" / "data" / "09_sequence_tuning.json"
+TUNING = {"learning_rates": [0.003, 0.01, 0.03], "epochs": [20, 60], "seeds": [0, 1, 2]}
 SWEEP = {"n_train": 1500, "train_depths": [1, 2, 3], "test_depths": [1, 2, 3, 4, 5, 6],
          "operators": ["MAX", "MIN"], "hidden_size": 32, "epochs": 20, "batch_size": 32,
          "learning_rate": 0.01, "clip_norm": 5.0, "seeds": [0, 1, 2, 3, 4]}
@@ -142,6 +144,74 @@ def depth_sweep():
     print(f"wrote {SWEEP_OUTPUT.relative_to(ROOT)}")
 
 
+def tuning_runs(seed: int, names=("lstm", "rnn"), learning_rates=None) -> dict:
+    """The fairness check for one seed: each of ``names`` trained for every (learning rate,
+    epochs) of ``TUNING`` on notebook 09's data (training, validation n_train // 3, test 200
+    per depth), with training, validation and test accuracy (test by depth) for each."""
+    from nnlib.lstm import LSTM
+    from nnlib.rnn import RNN
+
+    c = SWEEP
+
+    def data(n, depths, stream):
+        return make_listops(n, depths, rng=np.random.default_rng([seed, stream]),
+                            operators=c["operators"])
+    train, y, _, _ = data(c["n_train"], c["train_depths"], 1)
+    val, y_val, _, _ = data(c["n_train"] // 3, c["train_depths"], 2)
+    test, y_test, depth, _ = data(200 * len(c["test_depths"]), c["test_depths"], 3)
+    index = {token: k for k, token in enumerate(LISTOPS_VOCAB)}
+    sizes = matched_hidden_sizes(c["hidden_size"])
+    inputs = {"tree": (train, val, test)}
+    inputs["lstm"] = inputs["rnn"] = tuple(
+        one_hot_sequences(trees, index, max(len(leaves(t)) for t in trees))
+        for trees in (train, val, test))
+    makers = {"tree": lambda: TreeNet(LISTOPS_VOCAB, c["hidden_size"], 10,
+                                      rng=np.random.default_rng([seed, 4])),
+              "lstm": lambda: LSTM(len(LISTOPS_VOCAB), sizes["lstm"], head="softmax",
+                                   rng=np.random.default_rng([seed, 4]), output="last",
+                                   output_size=10),
+              "rnn": lambda: RNN(len(LISTOPS_VOCAB), sizes["rnn"], head="softmax",
+                                 rng=np.random.default_rng([seed, 4]), output="last",
+                                 output_size=10)}
+    run = {"seed": seed}
+    for name in names:
+        X_train, X_val, X_test = inputs[name]
+        results = []
+        for learning_rate in learning_rates or TUNING["learning_rates"]:
+            # One run per learning rate, scored at every number of epochs of the grid: fit
+            # continues with the same model, Adam state and batch-order generator.
+            model, optimizer = makers[name](), Adam(learning_rate, clip_norm=c["clip_norm"])
+            order, done = np.random.default_rng([seed, 5]), 0
+            for epochs in TUNING["epochs"]:
+                history = fit(model, X_train, y, optimizer, epochs - done, rng=order,
+                              batch_size=c["batch_size"], record_every=epochs - done)
+                done = epochs
+                predicted = model.predict(X_test)
+                results.append({
+                    "learning_rate": learning_rate, "epochs": epochs,
+                    "train_accuracy": float(history.train_metric[-1]),
+                    "val_accuracy": float(np.mean(model.predict(X_val) == y_val)),
+                    "test_accuracy": [float(np.mean(predicted[depth == d] == y_test[depth == d]))
+                                      for d in c["test_depths"]]})
+                print(f"  seed {seed} {name} lr {learning_rate} {epochs} epochs: val "
+                      f"{100 * results[-1]['val_accuracy']:.1f} %", flush=True)
+        run[name] = results
+    return run
+
+
+def write_tuning(runs: list[dict]) -> None:
+    """Write the fairness check's runs (one dict per seed) to ``TUNING_OUTPUT``."""
+    record = {"about": "Notebook 09's fairness check: every (learning rate, epochs) of the grid "
+                       "for the LSTM and the RNN (the largest hidden size within the tree "
+                       "network's weights; the tree network keeps its default setting), with "
+                       "training, validation and test accuracy (test by depth); written by "
+                       "python benchmarks/tree.py --tuning.",
+              "settings": {**SWEEP, "seeds": [run["seed"] for run in runs], "grid": TUNING},
+              "runs": runs}
+    TUNING_OUTPUT.write_text(json.dumps(record, indent=1) + "\n")
+    print(f"wrote {TUNING_OUTPUT.relative_to(ROOT)}")
+
+
 def forward_loss(model, batch, y, method):
     """The loss (no gradients) by ``method``: encoder, classifier, mean cross-entropy."""
     if method == "recursion":
@@ -173,7 +243,12 @@ def main(argv=None):
     parser.add_argument("--no-write", action="store_true", help="do not write the JSON file")
     parser.add_argument("--sweep", action="store_true",
                         help="train notebook 09's models for seeds 0-4 instead of timing")
+    parser.add_argument("--tuning", action="store_true",
+                        help="choose each model's learning rate and epochs on validation data")
     args = parser.parse_args(argv)
+    if args.tuning:
+        write_tuning([tuning_runs(seed) for seed in TUNING["seeds"]])
+        return
     if args.sweep:
         depth_sweep()
         return

@@ -475,3 +475,78 @@ def test_huge_settings_are_refused_with_the_figure_and_the_parameter():
     from nnlib.data import one_hot_sequences
     refused_at_once(lambda: one_hot_sequences(["a"] * 1000, {"a": 0}, 10**9),
                     r"the one-hot sequences would need .* GiB.*make length")
+
+
+# --- notebook 09's parameters (course/parameters/ch09.py) ------------------------------------------
+
+CH09_DEFAULTS = {"seed": 0, "hidden_size": 32, "n_train": 1500, "epochs": 20, "batch_size": 32,
+                 "learning_rate": 0.01, "operators": "MAX,MIN", "max_train_depth": 3,
+                 "max_test_depth": 6}
+
+
+@pytest.mark.parametrize("name, value, message", [
+    ("seed", -1, "seed must be an integer >= 0"),
+    ("hidden_size", 2, r"hidden_size must be an integer in the range \[3, 256\], got 2"),
+    ("n_train", 10, r"n_train must be an integer in the range \[30, 30000\]"),
+    ("learning_rate", 0, "learning_rate must be"),
+    ("operators", "MAX,MEDIAN", "operators must be a comma-separated list of"),
+    ("operators", ["MAX"], "operators must be a comma-separated list of"),
+    ("max_test_depth", 2, "max_test_depth must be >= max_train_depth = 3, got 2"),
+])
+def test_ch09_refuses_a_bad_value_naming_the_parameter(name, value, message):
+    from course.parameters import ch09
+
+    with pytest.raises(ValueError, match=message):
+        ch09.check({**CH09_DEFAULTS, name: value})
+
+
+def test_ch09_budget_refuses_an_over_budget_combination_and_normalises_operators(capsys):
+    from course.parameters import ch09
+
+    with pytest.raises(ValueError, match="minutes this notebook allows: reduce n_train"):
+        ch09.check({**CH09_DEFAULTS, "n_train": 30_000, "epochs": 1000})
+    with pytest.raises(ValueError, match="GB this notebook allows: reduce max_test_depth"):
+        ch09.check({**CH09_DEFAULTS, "hidden_size": 256, "max_test_depth": 10})
+    namespace = {**CH09_DEFAULTS, "operators": "MIN,MAX,MIN", "learning_rate": 1}
+    ch09.check(namespace)
+    assert namespace["operators"] == "MIN,MAX" and isinstance(namespace["learning_rate"], float)
+    assert "operators='MIN,MAX'" in capsys.readouterr().out
+
+
+# --- the committed benchmark's claims (moved out of the notebook's learner path) -----------------
+
+def test_committed_benchmark_height_batching_meets_the_goal_at_256_trees():
+    import json
+    from pathlib import Path
+
+    record = json.loads((Path(__file__).resolve().parents[1] / "notebooks" / "data"
+                         / "tree_timings.json").read_text())
+    speedup = {(r["hidden_size"], r["batch_size"], r["method"]): r["speedup_over_recursion"]
+               for r in record["results"] if r["pass"] == "forward+backward"}
+    # The course's goal: the best batched path at least 10x recursion at 256 trees, H = 32.
+    assert speedup[(32, 256, "height")] >= 10
+    assert speedup[(32, 256, "height")] > speedup[(32, 256, "stack")]
+    # The notebook's text: the advantage shrinks at H = 128, where the stack leads at 512 trees.
+    assert speedup[(128, 256, "height")] < speedup[(32, 256, "height")]
+    assert speedup[(128, 512, "stack")] > speedup[(128, 512, "height")]
+
+
+# --- the headline reports this run ----------------------------------------------------------------
+
+@pytest.mark.slow  # two papermill runs of notebook 09 with small settings
+def test_headline_changes_with_the_parameters(tmp_path):
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root / "tools"))
+    from notebook_run import execute_notebook, headline
+
+    source = root / "notebooks" / "09_tree_networks.ipynb"
+    small = {"n_train": 120, "epochs": 2, "max_test_depth": 4}
+    texts = [headline(execute_notebook(source, tmp_path / f"run{seed}.ipynb",
+                                       parameters={**small, "seed": seed}))
+             for seed in (0, 1)]
+    assert texts[0] != texts[1]
+    assert "this run (seed 0, H = 32, 2 epochs): depths 1-3" in texts[0]
+    assert "deeper 4 tree" in texts[0] and "committed sweep means (5 seeds" in texts[0]

@@ -48,11 +48,10 @@ def draw_tree(tree, ax=None, title: str = "", order: bool = True, fontsize: int 
             ax.plot([x, cx], [y, cy], color=style.color("muted"), lw=1.2, zorder=1)
         if children:
             step += 1
-            ax.scatter([x], [y], s=150, color=style.color("tree"), zorder=2,
+            ax.scatter([x], [y], s=230, color=style.color("tree"), zorder=2,
                        edgecolor=style.color("ink"), lw=0.6)
             if order:
-                ax.text(x, y, str(step), ha="center", va="center", fontsize=fontsize - 3,
-                        zorder=3)
+                ax.text(x, y, str(step), ha="center", va="center", fontsize=9, zorder=3)
         else:
             ax.text(x, y, label, ha="center", va="top", fontsize=fontsize, zorder=3,
                     bbox={"boxstyle": "round,pad=0.25", "fc": style.color("cell"),
@@ -69,36 +68,13 @@ def draw_tree(tree, ax=None, title: str = "", order: bool = True, fontsize: int 
     return ax
 
 
-def plot_timings(record: dict, hidden_size: int, axes=None):
-    """Trees per second against batch size (log-log), forward (left) and forward + backward
-    (right), one line per method, from the benchmark's JSON record."""
-    if axes is None:
-        _, axes = plt.subplots(1, 2, figsize=(11, 4), constrained_layout=True, sharey=True)
-    for ax, pass_ in zip(axes, record["settings"]["passes"]):
-        for method in record["settings"]["methods"]:
-            rows = sorted((r["batch_size"], r["trees_per_second"]) for r in record["results"]
-                          if r["hidden_size"] == hidden_size and r["method"] == method
-                          and r["pass"] == pass_)
-            color, marker = METHOD_STYLE[method]
-            ax.plot(*zip(*rows), marker=marker, color=color, label=method)
-        ax.set_xscale("log", base=2)
-        sizes = record["settings"]["batch_sizes"]
-        ax.set_xticks(sizes, [str(size) for size in sizes])
-        ax.minorticks_off()
-        ax.set_yscale("log")
-        ax.set_xlabel("batch size B (trees)")
-        ax.set_title(f"{pass_}, H = {hidden_size}")
-        ax.grid(True, color=style.color("shade"))
-    axes[0].set_ylabel("trees per second (CPU time)")
-    axes[0].legend(loc="upper left")
-    return axes
-
-
 def plot_accuracy_by_depth(depths, accuracies: dict, train_depths, ax=None,
-                           chance: float | None = None, ranges: dict | None = None,
+                           chance=None, ranges: dict | None = None,
                            this_run: dict | None = None):
     """Test accuracy against nesting depth, one line per model; trained depths shaded.
 
+    ``chance``: the accuracy of always answering the most frequent value, one number or one
+    per depth (drawn as the grey dotted baseline).
     ``ranges``: optional {label: (low, high)} arrays drawn as a band (e.g. over seeds);
     ``this_run``: optional {label: accuracies} of one run, drawn as crosses in the same colour.
     """
@@ -120,11 +96,61 @@ def plot_accuracy_by_depth(depths, accuracies: dict, train_depths, ax=None,
     if this_run:
         ax.plot([], [], "x", color=style.color("muted"), label="this notebook's run")
     if chance is not None:
-        ax.axhline(100 * chance, **style.line("baseline"), lw=1, label="most frequent value")
+        chance = np.broadcast_to(np.asarray(chance, dtype=float), depths.shape)
+        ax.plot(depths, 100 * chance, **style.line("baseline"), lw=1.5,
+                label="most frequent value at that depth")
     ax.set_xticks(depths)
     ax.set_xlabel("nesting depth of the expression")
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(0, 102)
     # Below the axes: inside, any corner would hide a model's band.
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, fontsize=8)
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
     return ax
+
+
+MODEL_CONCEPTS = {"tree": "tree", "LSTM": "lstm", "RNN": "rnn"}
+
+
+def plot_training(histories: dict, ax=None):
+    """Training (solid) and validation (dashed) accuracy against epochs, one colour per model
+    family (``histories``: {"tree" | "LSTM" | "RNN": nnlib.train.History})."""
+    ax = ax or plt.gca()
+    for label, history in histories.items():
+        colour = style.color(MODEL_CONCEPTS[label])
+        marker = style.MARKERS[MODEL_CONCEPTS[label]]
+        ax.plot(history.epochs, 100 * history.train_metric, "-", marker=marker, ms=4,
+                color=colour, label=f"{label}, training")
+        ax.plot(history.epochs, 100 * history.val_metric, "--", marker=marker, ms=4,
+                mfc="none", color=colour, label=f"{label}, validation")
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("accuracy (%)")
+    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=2, fontsize=9)
+    return ax
+
+
+def plot_speedup(record: dict, axes=None, pass_: str = "forward+backward"):
+    """Speed-up over recursion against batch size, one panel per hidden size, one line per
+    batched method, from the benchmark's JSON record; recursion (1x) as the grey baseline."""
+    sizes = record["settings"]["hidden_sizes"]
+    if axes is None:
+        _, axes = plt.subplots(1, len(sizes), figsize=(8.5, 3.6), constrained_layout=True,
+                               sharey=True)
+    batch_sizes = record["settings"]["batch_sizes"]
+    for ax, H in zip(axes, sizes):
+        ax.axhline(1, **style.line("baseline"), lw=1.5, label="recursion (1x)")
+        for method in ("stack", "height"):
+            rows = sorted((r["batch_size"], r["speedup_over_recursion"])
+                          for r in record["results"] if r["hidden_size"] == H
+                          and r["method"] == method and r["pass"] == pass_)
+            color, marker = METHOD_STYLE[method]
+            ax.plot(*zip(*rows), marker=marker, color=color, label=method)
+        ax.set_xscale("log", base=2)
+        ax.set_xticks(batch_sizes, [str(size) for size in batch_sizes])
+        ax.minorticks_off()
+        ax.set_xlabel("batch size B (trees)")
+        ax.set_title(f"H = {H}, {pass_.replace('+', ' + ')}")
+        ax.grid(True, color=style.color("shade"))
+    axes[0].set_ylabel("speed-up over recursion (x)")
+    axes[0].legend(loc="upper left")
+    return axes
