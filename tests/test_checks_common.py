@@ -93,3 +93,15 @@ def test_a_cell_ending_in_the_check_shows_nothing_but_the_printed_line():
     values = check_parameters({"seed": 1}, [Rule("seed", minimum=0, integer=True)])
     assert values == {"seed": 1}
     assert DisplayFormatter().format(values) == ({}, {})
+
+
+def test_an_output_path_rule_takes_empty_or_a_writable_path_with_its_suffix(tmp_path):
+    rule = [Rule("results_path", path_suffix=".json")]
+    assert check_parameters({"results_path": ""}, rule)["results_path"] == ""
+    target = tmp_path / "r.json"
+    assert check_parameters({"results_path": str(target)}, rule)["results_path"] == str(target)
+    for bad, message in ((3, "must be empty or a path ending in .json"),
+                         (str(tmp_path / "r.txt"), "ending in .json"),
+                         (str(tmp_path / "no" / "r.json"), "does not exist")):
+        with pytest.raises(ValueError, match=message):
+            check_parameters({"results_path": bad}, rule)

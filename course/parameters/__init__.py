@@ -19,12 +19,14 @@ from dataclasses import dataclass
 
 from nnlib.validation import check_number
 
-from course.notebook import check_papermill_parameters
+from course.notebook import check_output_path, check_papermill_parameters
 
 
 @dataclass(frozen=True)
 class Rule:
-    """What one parameter may be: a number in a range, or one of ``choices``."""
+    """What one parameter may be: a number in a range, one of ``choices``, or (with
+    ``path_suffix``) an output file: empty for none, else a writable path ending in the suffix,
+    stored expanded (checked before any training)."""
 
     name: str
     minimum: float | None = None
@@ -32,8 +34,14 @@ class Rule:
     integer: bool = False
     exclusive_minimum: bool = False
     choices: tuple | None = None
+    path_suffix: str | None = None
 
     def apply(self, value):
+        if self.path_suffix is not None:
+            if not isinstance(value, str):
+                raise ValueError(f"{self.name} must be empty or a path ending in "
+                                 f"{self.path_suffix}, got {value!r}.")
+            return str(check_output_path(self.name, value, self.path_suffix)) if value else ""
         if self.choices is not None:
             if isinstance(value, (list, dict, set)) or value not in self.choices:
                 raise ValueError(f"{self.name} must be one of "

@@ -7,10 +7,10 @@ parameter, if a value cannot work, if the combination would need more than 2 GB 
 
 from __future__ import annotations
 
-from course.notebook import check_budget, check_output_path
+from course.notebook import check_budget
 from course.parameters import Rule, check_parameters
 
-# In the order the parameters cell assigns them (results_path, a path, is checked apart).
+# In the order the parameters cell assigns them.
 RULES = (
     Rule("seed", minimum=0, integer=True),
     Rule("hidden_size", minimum=1, maximum=64, integer=True),
@@ -20,6 +20,7 @@ RULES = (
     Rule("batch_size", minimum=1, maximum=1024, integer=True),
     Rule("n_bits", minimum=3, maximum=10, integer=True),
     Rule("held_out", minimum=0, maximum=1, exclusive_minimum=True),
+    Rule("results_path", path_suffix=".json"),  # empty: write nothing
 )
 
 # The delayed-output network that the appendix retrains live (its first epoch, 12 time steps)
@@ -62,15 +63,4 @@ def check(namespace) -> dict:
     ``results_path`` (empty: write nothing) must be a writable path ending in .json; it is
     stored expanded (``~``) in ``namespace``.
     """
-    if "results_path" not in namespace:
-        raise NameError("the parameters cell must assign results_path: run it first.")
-    results_path = namespace["results_path"]
-    if not isinstance(results_path, str):
-        raise ValueError(f"results_path must be empty or a path ending in .json, got "
-                         f"{results_path!r}.")
-    values = check_parameters(namespace, RULES, _extra)
-    # Checked now (folder exists and is writable, ~ expanded), not after all the training.
-    namespace["results_path"] = (str(check_output_path("results_path", results_path, ".json"))
-                                 if results_path else "")
-    print(f"results file: {'yes' if results_path else 'no'}")
-    return values
+    return check_parameters(namespace, RULES, _extra)
