@@ -63,7 +63,7 @@ class OrderExplorer(Explorer):
     def update(self) -> None:
         """Run both networks on (a, b), then restate and redraw."""
         a, b = self.a.value, self.b.value
-        figure = Figure(figsize=(9.5, 3.4), layout="constrained")
+        figure = Figure(figsize=(9.0, 3.4), layout="constrained")
         ax = figure.subplots()
         positions = np.arange(self.n_bits)
         lines = []
@@ -72,12 +72,14 @@ class OrderExplorer(Explorer):
             bits = (p > 0.5).astype(np.int64)
             self.predicted[order] = int(bits_to_int(bits, "lsb"))
             confidence = np.where(truth == 1, p, 1 - p)  # probability given to the true bit
-            ax.plot(positions, confidence, **style.line(order), label=f"{order.upper()}-first")
+            ax.plot(positions, confidence, **style.line(order), label=f"{order.upper()}-first",
+                    zorder=3)  # over the bound, which the MSB-first line often meets
             right = int(np.sum(bits == truth))
             verdict = ("exact" if self.predicted[order] == a + b
                        else f"{right} of {self.n_bits} bits right")
             lines.append(f"{order.upper()}-first says <b>{self.predicted[order]}</b> ({verdict})")
-        ax.plot(positions, self.example_bound(), **style.line("bound"), lw=1, drawstyle="steps-mid",
+        ax.plot(positions, self.example_bound(), **style.line("bound"), lw=1.5,
+                drawstyle="steps-mid", zorder=2,
                 label="best any MSB-first reader can do on this addition")
         ax.set_xticks(positions, [f"bit {i}" for i in positions])
         ax.set_ylim(-0.02, 1.02)
