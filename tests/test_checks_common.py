@@ -85,3 +85,11 @@ def test_a_cross_parameter_rule_runs_after_the_single_ones():
             raise ValueError("low must be below high")
     with pytest.raises(ValueError, match="low must be below high"):
         check_parameters({"low": 3, "high": 2}, [Rule("low"), Rule("high")], extra)
+
+
+def test_a_cell_ending_in_the_check_shows_nothing_but_the_printed_line():
+    from IPython.core.formatters import DisplayFormatter
+
+    values = check_parameters({"seed": 1}, [Rule("seed", minimum=0, integer=True)])
+    assert values == {"seed": 1}
+    assert DisplayFormatter().format(values) == ({}, {})

@@ -10,15 +10,15 @@ temporarily replaced by functions that raise.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 import numpy as np
 
-import nnlib.charlm
-import nnlib.layers
-import nnlib.losses
-from course.checks.common import CheckFailed, close, compare_array, fresh_rng, report_passed
+import nnlib.charlm  # noqa: F401  (FORBIDDEN's modules must be imported)
+import nnlib.layers  # noqa: F401
+import nnlib.losses  # noqa: F401
+from course.checks.common import (CheckFailed, call_refusing, close, compare_array, fresh_rng,
+                                  report_passed)
 from nnlib.charlm import lm_head_loss
 
 NAMES = ("loss", "dhidden", "dV", "dc")
@@ -26,44 +26,6 @@ NAMES = ("loss", "dhidden", "dV", "dc")
 FORBIDDEN = {"nnlib.charlm": ("lm_head_loss",),
              "nnlib.losses": ("softmax_cross_entropy", "log_softmax"),
              "nnlib.layers": ("affine_backward",)}
-
-
-class _Refused(Exception):
-    pass
-
-
-@contextlib.contextmanager
-def _library_refused(answer: Callable):
-    """Replace the forbidden library functions, in their modules and among the answer's
-    globals, by functions that raise; put everything back afterwards."""
-    modules = {"nnlib.charlm": nnlib.charlm, "nnlib.losses": nnlib.losses,
-               "nnlib.layers": nnlib.layers}
-    originals = {getattr(modules[m], name): f"{m}.{name}" for m, names in FORBIDDEN.items()
-                 for name in names}
-    saved = []
-
-    def refuse(dotted):
-        def raiser(*args, **kwargs):
-            raise _Refused(dotted)
-        return raiser
-
-    namespace = getattr(answer, "__globals__", {})
-    for function, dotted in originals.items():
-        module, _, name = dotted.rpartition(".")
-        saved.append((modules[module], name, function))
-        setattr(modules[module], name, refuse(dotted))
-    for key, value in list(namespace.items()):
-        if callable(value) and any(value is f for f in originals):
-            saved.append((namespace, key, value))
-            namespace[key] = refuse(originals[value])
-    try:
-        yield
-    finally:
-        for owner, name, value in reversed(saved):
-            if isinstance(owner, dict):
-                owner[name] = value
-            else:
-                setattr(owner, name, value)
 
 
 def _softmax(z):
@@ -111,14 +73,7 @@ def _draw(rng, N, T, H, C, scale=1.0):
 
 
 def _call(answer, args):
-    copies = tuple(a.copy() for a in args)
-    try:
-        with _library_refused(answer):
-            result = answer(*copies)
-    except _Refused as refused:
-        raise CheckFailed(f"lm_head_loss calls the library's {refused.args[0]}: derive and "
-                          f"write the loss and its gradients with NumPy yourself (np.exp, "
-                          f"np.log, matrix products).") from None
+    result = call_refusing(answer, args, FORBIDDEN)
     if not isinstance(result, tuple) or len(result) != 4:
         got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
         raise CheckFailed(f"lm_head_loss returned {got}, expected a tuple of 4: "

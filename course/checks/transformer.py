@@ -9,68 +9,22 @@ module and among the answer's globals) temporarily replaced by a function that r
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 import numpy as np
 
 import nnlib.attention
-from course.checks.common import CheckFailed, close, compare_array, fresh_rng, report_passed
+from course.checks.common import (CheckFailed, close, compare_array, fresh_rng, library_refused,
+                                  report_passed)
 from nnlib.attention import (attention_backward, attention_forward, layernorm_backward,
                              layernorm_forward)
-
-
-class _Refused(Exception):
-    pass
-
-
-_MARK = "course.checks: the library's backward was called"
-
-
-def _refusing(*args, **kwargs):
-    # Runs with the library function's globals: only builtins may be named here.
-    raise RuntimeError("course.checks: the library's backward was called")
-
-
-@contextlib.contextmanager
-def _library_refused(answer: Callable, name: str):
-    """``nnlib.attention.<name>`` raises while the answer runs, however it is reached: the
-    function object's code is swapped, so a reference kept elsewhere (``nnlib.transformer``'s
-    import, a default argument, a closure) raises too."""
-    original = getattr(nnlib.attention, name)
-    code = original.__code__
-
-    def raiser(*args, **kwargs):
-        raise _Refused(f"nnlib.attention.{name}")
-
-    namespace = getattr(answer, "__globals__", {})
-    imported = [key for key, value in namespace.items() if value is original]
-    setattr(nnlib.attention, name, raiser)
-    for key in imported:
-        namespace[key] = raiser
-    original.__code__ = _refusing.__code__
-    try:
-        yield
-    except RuntimeError as error:
-        if error.args and error.args[0] == _MARK:
-            raise _Refused(f"nnlib.attention.{name}") from None
-        raise
-    finally:
-        original.__code__ = code
-        setattr(nnlib.attention, name, original)
-        for key in imported:
-            namespace[key] = original
 
 
 def _call(answer: Callable, library: str, dout, cache, names: tuple[str, ...]):
     copied = type(cache)(*(part.copy() if isinstance(part, np.ndarray) else part
                            for part in cache))
-    try:
-        with _library_refused(answer, library):
-            result = answer(dout.copy(), copied)
-    except _Refused as refused:
-        raise CheckFailed(f"your function calls the library's {refused.args[0]}: derive the "
-                          f"gradients from the forward pass and write them with NumPy.") from None
+    with library_refused({"nnlib.attention": (library,)}):
+        result = answer(dout.copy(), copied)
     if not isinstance(result, tuple) or len(result) != len(names):
         got = f"a tuple of {len(result)}" if isinstance(result, tuple) else type(result).__name__
         raise CheckFailed(f"the answer returned {got}, expected a tuple of {len(names)}: "

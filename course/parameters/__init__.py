@@ -43,13 +43,21 @@ class Rule:
                             integer=self.integer, exclusive_minimum=self.exclusive_minimum)
 
 
+class CheckedParameters(dict):
+    """The checked values, name -> value; a notebook cell ending in the call shows nothing
+    (the one printed line already lists them)."""
+
+    def _ipython_display_(self) -> None:
+        pass
+
+
 def _shown(value) -> str:
     return f"{value:g}" if isinstance(value, float) else repr(value) if isinstance(
         value, str) else str(value)
 
 
 def check_parameters(namespace: MutableMapping, rules: Sequence[Rule],
-                     extra: Callable[[dict], None] | None = None) -> dict:
+                     extra: Callable[[dict], None] | None = None) -> CheckedParameters:
     """Check a notebook's parameters in ``namespace`` and store their normalised values.
 
     Parameters
@@ -61,13 +69,14 @@ def check_parameters(namespace: MutableMapping, rules: Sequence[Rule],
 
     Returns
     -------
-    dict : name -> normalised value (also written into ``namespace``).
+    CheckedParameters : a dict, name -> normalised value (also written into ``namespace``),
+        that IPython does not display.
     """
     check_papermill_parameters()
     missing = [rule.name for rule in rules if rule.name not in namespace]
     if missing:
         raise NameError(f"the parameters cell must assign {', '.join(missing)}: run it first.")
-    values = {rule.name: rule.apply(namespace[rule.name]) for rule in rules}
+    values = CheckedParameters((rule.name, rule.apply(namespace[rule.name])) for rule in rules)
     if extra is not None:
         extra(values)
     namespace.update(values)
