@@ -27,6 +27,8 @@ def _extra(values: dict) -> None:
                  "records", "epochs, or raise record_every")
 
 
-def check(namespace) -> dict:
-    """Check notebook 01's parameters in ``namespace`` (its ``globals()``); print the values."""
-    return check_parameters(namespace, RULES, _extra)
+def check(namespace) -> None:
+    """Check notebook 01's parameters in ``namespace`` (its ``globals()``); print the values.
+
+    Returns nothing, so that the call can end the notebook's cell without echoing a dict."""
+    check_parameters(namespace, RULES, _extra)

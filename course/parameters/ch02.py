@@ -25,6 +25,8 @@ def _extra(values: dict) -> None:
                  "print_every (or epochs)")
 
 
-def check(namespace) -> dict:
-    """Check notebook 02's parameters in ``namespace`` (its ``globals()``); print the values."""
-    return check_parameters(namespace, RULES, _extra)
+def check(namespace) -> None:
+    """Check notebook 02's parameters in ``namespace`` (its ``globals()``); print the values.
+
+    Returns nothing, so that the call can end the notebook's cell without echoing a dict."""
+    check_parameters(namespace, RULES, _extra)
