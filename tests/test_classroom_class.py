@@ -13,8 +13,8 @@ grades the honest students had, and the repository's files are unchanged.
 check's message saying so.
 
 Notebooks 01 and 02 are the assignments (the two shortest); only ada and twin submit 02, so
-every other student shows 02 as not attempted. The per-cell timeout is the teacher's (20 s here), which also
-proves that a teacher's nbgrader_config.py survives the commands.
+every other student shows 02 as not attempted. The per-cell timeout is the teacher's (20 s
+here), which also proves that a teacher's nbgrader_config.py survives the commands.
 """
 
 import csv
