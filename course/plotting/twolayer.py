@@ -157,8 +157,12 @@ def plot_xor_units(model, ax_row, grid: int = 101):
             ax.plot(a, b, **style.class_marker(target, 9), clip_on=False, zorder=5)
         ax.set_title(title, pad=10)
         ax.set_xlabel("x1")
-        ax.set_xticks([0, 0.5, 1], ["0", "0.5", "1"])
-        ax.set_yticks([0, 0.5, 1], [] if ax is not ax_row[0] else ["0", "0.5", "1"])
+        ax.set_xticks([0, 0.5, 1])
+        ax.set_yticks([0, 0.5, 1])
+        ax.xaxis.set_major_formatter("{x:g}")
+        ax.yaxis.set_major_formatter("{x:g}")
+        if ax is not ax_row[0]:
+            ax.tick_params(labelleft=False)
         ax.set_aspect("equal")
     ax_row[0].set_ylabel("x2")
     return image
