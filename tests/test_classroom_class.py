@@ -209,9 +209,9 @@ def test_every_student_every_score_and_message(graded):
                   "check_train_step": (0, 2, "NameError: name 'slope' is not defined")},
         "loop": {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (0, 2, (
             f"timed out: train_step was still running after {TIMEOUT} s"))},
+        # The replaced check drew no inputs, so the record holds none of the genuine ones.
         "cheat": {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (0, 2, NO_CREDIT + (
-            "the notebook's check made fewer calls to the answer than the genuine check does "
-            "(was the check replaced in the notebook?)"))},
+            "CheckFailed: the record holds fewer seeds than the check draws"))},
         FORGER: {"check_sigmoid_slope": (1, 1, ""),
                    "check_train_step": (0, 2, NO_CREDIT + wrong_weights_message())},
         "tamper": full,
