@@ -8,9 +8,13 @@ an answer cell and patches NumPy's comparison, ``--force`` hands in the perfect 
 ``.hidden`` kills the grader from an answer cell. An honest student graded right after gets the
 grades the honest students had, and the repository's files are unchanged.
 
-Notebooks 01 and 02 are the assignments (the two shortest); only ada submits 02, so every other
-student shows 02 as not attempted. The per-cell timeout is the teacher's (20 s here), which also
-proves that a teacher's nbgrader_config.py survives the commands.
+``twin`` answers three exercises by calling the library's own version (``nnlib.sigmoid_slope``,
+``nnlib.neuron.train_step``, ``nnlib.numerical_gradient``) and gets no credit for them, with the
+check's message saying so.
+
+Notebooks 01 and 02 are the assignments (the two shortest); only ada and twin submit 02, so
+every other student shows 02 as not attempted. The per-cell timeout is the teacher's (20 s
+here), which also proves that a teacher's nbgrader_config.py survives the commands.
 """
 
 import csv
@@ -60,6 +64,16 @@ KILLER = "import os\nos.kill(os.getppid(), 9)\n"
 NO_CREDIT = ("no credit: it passed in the notebook, but the genuine check fails its recorded "
              "answers in a separate process: ")
 FORGER, PERFECT_TOO, KILLER_NAME = "*", "--force", ".hidden"
+TWIN_SLOPE = "import nnlib\ndef sigmoid_slope(out):\n    return nnlib.sigmoid_slope(out)\n"
+TWIN_STEP = ("import nnlib\ndef train_step(X, y, w, learning_rate=1.0):\n"
+             "    return nnlib.neuron.train_step(X, y, w, learning_rate)\n")
+TWIN_GRADIENT = ("import nnlib\ndef numerical_gradient(f, x, h=1e-6):\n"
+                 "    return nnlib.numerical_gradient(f, x, h)\n")
+
+
+def refused(dotted: str) -> str:
+    return (f"CheckFailed: your function calls the library's {dotted}: this exercise asks you "
+            "to write that yourself with NumPy (derive it from the definition above).")
 
 
 def repository_files() -> dict[str, int]:
@@ -149,6 +163,11 @@ def graded(tmp_path_factory):
     write(subs, KILLER_NAME, one, solved(release, NAMES[0],
                                          set_source("sigmoid_slope", KILLER)))
     write(subs, PERFECT_TOO, one, solved(release, NAMES[0]))
+    write(subs, "twin", one, solved(release, NAMES[0], lambda notebook, cells: (
+        set_source("sigmoid_slope", TWIN_SLOPE)(notebook, cells),
+        set_source("train_step", TWIN_STEP)(notebook, cells))))
+    write(subs, "twin", "02_two_layer_network.ipynb", solved(
+        release, NAMES[1], set_source("numerical_gradient", TWIN_GRADIENT)))
     before = repository_files()
     start = time.perf_counter()
     attention = classroom.grade(subs, course, workers=2, only=NAMES)
@@ -179,6 +198,8 @@ def test_every_student_every_score_and_message(graded):
                 "01_single_neuron.ipynb")
     expected = {
         "ada": full,
+        "twin": {"check_sigmoid_slope": (0, 1, refused("nnlib.activations.sigmoid_slope")),
+                 "check_train_step": (0, 2, refused("nnlib.neuron.train_step"))},
         "blank": {"check_sigmoid_slope": (0, 1, "not attempted"),
                   "check_train_step": (0, 2, "not attempted")},
         "bug": {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (0, 2, (
@@ -188,9 +209,9 @@ def test_every_student_every_score_and_message(graded):
                   "check_train_step": (0, 2, "NameError: name 'slope' is not defined")},
         "loop": {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (0, 2, (
             f"timed out: train_step was still running after {TIMEOUT} s"))},
+        # The replaced check drew no inputs, so the record holds none of the genuine ones.
         "cheat": {"check_sigmoid_slope": (1, 1, ""), "check_train_step": (0, 2, NO_CREDIT + (
-            "the notebook's check made fewer calls to the answer than the genuine check does "
-            "(was the check replaced in the notebook?)"))},
+            "CheckFailed: the record holds fewer seeds than the check draws"))},
         FORGER: {"check_sigmoid_slope": (1, 1, ""),
                    "check_train_step": (0, 2, NO_CREDIT + wrong_weights_message())},
         "tamper": full,
@@ -213,6 +234,10 @@ def test_every_student_every_score_and_message(graded):
                 assert re.fullmatch(r"the grader was killed by SIGKILL after \d+ s, so the "
                                     r"notebook was not graded \(an answer cell may have killed "
                                     r"it, e\.g\. os\.kill\(os\.getppid\(\), 9\)\)", got[2]), got
+            elif student == FORGER and exercise == "check_train_step":
+                # The check's inputs are fresh on every run: the message's numbers differ.
+                assert got[:2] == (score, points)
+                assert got[2].startswith(message.partition(": expected")[0] + ": expected"), got
             else:
                 assert got == (score, points, message), (student, exercise)
         for cell in others:
@@ -221,8 +246,10 @@ def test_every_student_every_score_and_message(graded):
             if student in ("blank", "dashes", "corrupt", KILLER_NAME):
                 assert score == 0 and message, (student, message)
             elif student == FORGER and cell["grade_id"] == "check_cross_entropy_step":
-                assert (score, message) == (0, NO_CREDIT + check_message(
-                    check_cross_entropy_step, lambda X, y, w, learning_rate=1.0: w + 1))
+                # The check's inputs are fresh on every run: the message's numbers differ.
+                assert score == 0 and message.startswith(NO_CREDIT + check_message(
+                    check_cross_entropy_step, lambda X, y, w, learning_rate=1.0: w + 1
+                ).partition(": expected")[0] + ": expected"), message
             else:
                 assert (score, message) == (points, ""), (student, cell["grade_id"], message)
         for cell in two_layer:
@@ -230,6 +257,10 @@ def test_every_student_every_score_and_message(graded):
             assert points == cell["points"]
             if student == "ada":
                 assert (score, message) == (points, ""), message
+            elif student == "twin" and cell["grade_id"] == "check_numerical_gradient":
+                assert (score, message) == (0, refused("nnlib.gradcheck.numerical_gradient"))
+            elif student == "twin":
+                assert (score, message) == (points, ""), (cell["grade_id"], message)
             else:
                 assert (score, message) == (0, NOT_SUBMITTED_02)
     assert rows == {}
@@ -261,7 +292,9 @@ def test_summary_totals_and_attention(graded):
         wide = {row["student"]: row for row in csv.DictReader(handle)}
     assert wide["ada"]["total"] == wide["ada"]["max_total"] == f"{total:g}"
     assert wide["bug"]["01_single_neuron:check_train_step"] == "0"
-    assert wide["bug"]["total"] == f"{bug_total:g}" and len(wide) == 13
+    assert wide["bug"]["total"] == f"{bug_total:g}" and len(wide) == 14
+    twin_total = total - 1 - 2 - 2  # sigmoid_slope, train_step, numerical_gradient
+    assert f"## twin: {twin_total:g} / {total:g}" in summary
     assert "*: 01_single_neuron: tampering: an answer cell changed its copy of the " \
         "grading code (course/checks/common.py); the repository and other students were not " \
         "affected" in text
@@ -297,7 +330,7 @@ def test_late_student_graded_alone_on_an_existing_scheduler(graded, dask_schedul
     assert rows[("zoe", "check_train_step")][0] == 0
     assert rows[("zoe", "check_sigmoid_slope")] == (1, 1, "")
     assert rows[("ada", "check_train_step")] == (2, 2, "")  # the class report is kept
-    assert len({student for student, _ in rows}) == 14
+    assert len({student for student, _ in rows}) == 15
     assert any(item.startswith("loop:") for item in attention)  # so are its earlier items
 
 

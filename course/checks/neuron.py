@@ -1,4 +1,9 @@
-"""Self-checks for notebook 01: the sigmoid's slope, the training step, the cross-entropy step."""
+"""Self-checks for notebook 01: the sigmoid's slope, the training step, the cross-entropy step.
+
+Every check draws its inputs afresh (``fresh_rng``), so an answer that returns numbers copied
+from an earlier run fails, and runs the answer with the library's own version of the exercise
+refused (``call_refusing``), so an answer that calls it fails with a message saying so.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +13,28 @@ import numpy as np
 
 from nnlib.activations import sigmoid
 from nnlib.activations import sigmoid_slope as reference_sigmoid_slope
-from course.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import (CheckFailed, call_refusing, close, compare_array, fresh_rng,
+                                  report_passed)
 from nnlib.neuron import Neuron
 from nnlib.neuron import train_step as reference_train_step
+
+# The library functions that do each exercise's work: an answer may not call them.
+FORBIDDEN_SLOPE = {"nnlib.activations": ("sigmoid_slope", "sigmoid_backward")}
+FORBIDDEN_STEP = {"nnlib.neuron": ("train_step",),
+                  "nnlib.losses": ("squared_error_loss", "binary_cross_entropy_with_logits",
+                                   "binary_cross_entropy")}
 
 
 def check_sigmoid_slope(sigmoid_slope: Callable, hidden: bool = False) -> None:
     """Check ``sigmoid_slope(out) -> out * (1 - out)``, element-wise, any shape."""
     name = "sigmoid_slope"
-    rng = np.random.default_rng(101 if hidden else 1)
+    rng = fresh_rng()
     shapes = [(4, 1), (3, 5), (7,)] if hidden else [(4, 1)]
     for shape in shapes:
         out = sigmoid(rng.normal(scale=2.0, size=shape))
         expected = reference_sigmoid_slope(out)
-        got = compare_array(name, sigmoid_slope(out.copy()), expected,
-                            "one slope per output, same shape as its argument")
+        got = compare_array(name, call_refusing(sigmoid_slope, (out,), FORBIDDEN_SLOPE),
+                            expected, "one slope per output, same shape as its argument")
         if close(got, expected):
             continue
         if close(got, reference_sigmoid_slope(sigmoid(out))):
@@ -50,10 +62,11 @@ def _cases(rng, hidden: bool):
 def check_train_step(train_step: Callable, hidden: bool = False) -> None:
     """Check ``train_step(X, y, w, learning_rate) -> w_new`` against ``nnlib.neuron.train_step``."""
     name = "train_step"
-    for X, y, w, learning_rate in _cases(np.random.default_rng(202 if hidden else 2), hidden):
+    for X, y, w, learning_rate in _cases(fresh_rng(), hidden):
         n, d = X.shape
         expected = reference_train_step(X, y, w, learning_rate)
-        got = compare_array(name, train_step(X.copy(), y.copy(), w.copy(), learning_rate),
+        got = compare_array(name, call_refusing(train_step, (X, y, w, learning_rate),
+                                                FORBIDDEN_STEP),
                             expected, "the new weights, one per input",
                             "The update X.T @ (...) has shape (D, 1): did you write X @ (...) "
                             "or forget a transpose?")
@@ -83,13 +96,13 @@ def check_cross_entropy_step(cross_entropy_step: Callable, hidden: bool = False)
     the summed binary cross-entropy of ``sigmoid(X @ w)`` (``nnlib.neuron.Neuron``'s
     ``loss="cross_entropy", reduction="sum"``)."""
     name = "cross_entropy_step"
-    for X, y, w, learning_rate in _cases(np.random.default_rng(303 if hidden else 3), hidden):
+    for X, y, w, learning_rate in _cases(fresh_rng(), hidden):
         n, d = X.shape
         neuron = Neuron.from_params({"w": w}, loss="cross_entropy", reduction="sum")
         _, grads = neuron.loss_and_grads(X, y)
         expected = w - learning_rate * grads["w"]
-        got = compare_array(name, cross_entropy_step(X.copy(), y.copy(), w.copy(),
-                                                     learning_rate),
+        got = compare_array(name, call_refusing(cross_entropy_step, (X, y, w, learning_rate),
+                                                FORBIDDEN_STEP),
                             expected, "the new weights, one per input",
                             "X.T @ (error) has shape (D, 1): check the transpose.")
         if close(got, expected):

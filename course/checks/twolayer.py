@@ -1,5 +1,10 @@
 """Self-checks for notebook 02: the affine backward pass, the two-layer backward pass and a
-central-difference numerical gradient."""
+central-difference numerical gradient.
+
+Every check draws its inputs afresh (``fresh_rng``), so an answer that returns numbers copied
+from an earlier run fails, and runs the answer with the library's own version of the exercise
+refused, so an answer that calls it fails with a message saying so.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,19 @@ from collections.abc import Callable
 
 import numpy as np
 
-from course.checks.common import CheckFailed, close, compare_array, report_passed
+from course.checks.common import (CheckFailed, call_refusing, close, compare_array, fresh_rng,
+                                  library_refused, report_passed)
 from nnlib.gradcheck import numerical_gradient as reference_numerical_gradient
 from nnlib.gradcheck import relative_error
 from nnlib.layers import affine_backward, affine_forward
 from nnlib.twolayer import TwoLayerNet
+
+# The library functions that do each exercise's work: an answer may not call them.
+FORBIDDEN_AFFINE = {"nnlib.layers": ("affine_backward",)}
+FORBIDDEN_BACKWARD = {"nnlib.layers": ("affine_backward",),
+                      "nnlib.losses": ("squared_error_loss",),
+                      "nnlib.activations": ("sigmoid_backward",)}
+FORBIDDEN_GRADIENT = {"nnlib.gradcheck": ("numerical_gradient",)}
 
 
 def _unpack(name: str, result, count: int, names: str) -> tuple:
@@ -24,15 +37,15 @@ def _unpack(name: str, result, count: int, names: str) -> tuple:
 def check_affine_backward(affine_backward_fn: Callable, hidden: bool = False) -> None:
     """Check ``affine_backward(dout, cache) -> (dX, dW, db)`` with ``cache = (X, W)``."""
     name = "affine_backward"
-    rng = np.random.default_rng(303 if hidden else 3)
+    rng = fresh_rng()
     sizes = [(5, 4, 3), (1, 2, 6), (7, 7, 7)] if hidden else [(5, 4, 3)]
     for n, d, h in sizes:
         X, W, b = rng.normal(size=(n, d)), rng.normal(size=(d, h)), rng.normal(size=h)
         dout = rng.normal(size=(n, h))
         _, cache = affine_forward(X, W, b)
         expected = affine_backward(dout, cache)
-        result = _unpack(name, affine_backward_fn(dout.copy(), (X.copy(), W.copy())), 3,
-                         "dX, dW, db")
+        result = _unpack(name, call_refusing(affine_backward_fn, (dout, (X.copy(), W.copy())),
+                                             FORBIDDEN_AFFINE), 3, "dX, dW, db")
         hints = {
             "dX": "dX = dout @ W.T has the shape of X, (N, D): did you forget to transpose W?",
             "dW": "dW = X.T @ dout has the shape of W, (D, H): did you transpose X, or write "
@@ -57,7 +70,7 @@ def check_affine_backward(affine_backward_fn: Callable, hidden: bool = False) ->
 def check_two_layer_backward(backward_fn: Callable, hidden: bool = False) -> None:
     """Check ``two_layer_backward(X, y, W1, W2) -> (dW1, dW2)`` for L = 1/2 sum((y_hat - y)**2)."""
     name = "two_layer_backward"
-    rng = np.random.default_rng(404 if hidden else 4)
+    rng = fresh_rng()
     sizes = [(4, 3, 4, 1), (6, 2, 5, 2), (1, 3, 1, 1)] if hidden else [(4, 3, 4, 1)]
     for n, d, h, c in sizes:
         X = rng.normal(size=(n, d))
@@ -65,8 +78,8 @@ def check_two_layer_backward(backward_fn: Callable, hidden: bool = False) -> Non
         params = {"W1": rng.normal(size=(d, h)), "W2": rng.normal(size=(h, c))}
         net = TwoLayerNet.from_params(params, use_bias=False, reduction="half_sum")
         _, grads = net.loss_and_grads(X, y)
-        result = _unpack(name, backward_fn(X.copy(), y.copy(), params["W1"].copy(),
-                                           params["W2"].copy()), 2, "dW1, dW2")
+        result = _unpack(name, call_refusing(backward_fn, (X, y, params["W1"], params["W2"]),
+                                             FORBIDDEN_BACKWARD), 2, "dW1, dW2")
         # The output layer first: an error there also spoils dW1, which then says nothing.
         for label, got in reversed(list(zip(("dW1", "dW2"), result))):
             want = grads[label[1:]]
@@ -106,7 +119,7 @@ def _forward_difference(f, x, h):
 def check_numerical_gradient(numerical_gradient: Callable, hidden: bool = False) -> None:
     """Check ``numerical_gradient(f, x, h=1e-6) -> grad`` (central differences, ``x`` restored)."""
     name = "numerical_gradient"
-    rng = np.random.default_rng(505 if hidden else 5)
+    rng = fresh_rng()
     shapes = [(3, 2), (4,), (2, 3, 2)] if hidden else [(3, 2)]
     for shape in shapes:
         x = rng.uniform(0.5, 1.5, size=shape)
@@ -117,7 +130,8 @@ def check_numerical_gradient(numerical_gradient: Callable, hidden: bool = False)
 
         start = x.copy()
         expected = reference_numerical_gradient(f, x, 1e-6)
-        got = numerical_gradient(f, x, 1e-6)
+        with library_refused(FORBIDDEN_GRADIENT):  # x itself: f reads it
+            got = numerical_gradient(f, x, 1e-6)
         if not np.array_equal(x, start):
             raise CheckFailed(f"{name} changed x: after nudging an entry by +h and -h, put "
                               "its original value back before moving to the next entry.")

@@ -9,6 +9,7 @@ from course.plotting import style
 from nnlib.activations import sigmoid
 
 SPACING = 1.5  # horizontal distance between layers, in units of the vertical distance
+MARKERS = ["o", "s", "^", "D", "v", "P", "X"]  # one per member of an ordered series
 
 
 def plot_network(layer_sizes, params: dict | None = None, ax=None,
@@ -62,8 +63,7 @@ def plot_network(layer_sizes, params: dict | None = None, ax=None,
     if params is not None:
         ax.plot([], [], color=style.color("positive"), lw=2, label="positive weight")
         ax.plot([], [], color=style.color("negative"), lw=2, label="negative weight")
-        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.02), ncol=2, fontsize=8,
-                  frameon=False)
+        ax.legend(loc="upper center", bbox_to_anchor=(0.5, 1.02), ncol=2, frameon=False)
     ax.set_xlim(-0.9, SPACING * (len(sizes) - 1) + 0.9)
     ax.set_ylim(-(tallest - 1) / 2 - 1.35, (tallest - 1) / 2 + 0.6)
     ax.set_aspect("equal")
@@ -72,24 +72,35 @@ def plot_network(layer_sizes, params: dict | None = None, ax=None,
 
 
 def plot_loss_curves(histories, labels=None, ax=None, ylabel: str = "training loss",
-                     title: str = "Training loss"):
+                     title: str = "Training loss", ordered: bool = False):
     """Loss against epoch on a log scale, for one or several runs.
 
     Each run is an ``nnlib.train.History`` (its ``epochs`` and ``train_loss``) or a 1-D array
-    of losses, one per epoch from epoch 0 (a hand-written loop's record).
+    of losses, one per epoch from epoch 0 (a hand-written loop's record). With ``ordered``
+    the runs are values of one ordered quantity (learning rates, sizes), small to large: they
+    get the sequential colours and a marker each, so that runs lying on each other still show.
     """
     ax = ax or plt.gca()
     if not isinstance(histories, (list, tuple)):
         histories = [histories]
     labels = labels or [None] * len(histories)
-    for history, label in zip(histories, labels):
+    colours = style.sequence(len(histories))
+    for k, (history, label) in enumerate(zip(histories, labels)):
         if hasattr(history, "train_loss"):
             epochs, losses = history.epochs, history.train_loss
         else:
             losses = np.asarray(history, dtype=float)
             epochs = np.arange(len(losses))
-        ax.semilogy(epochs, losses, label=label,
-                    **(style.line("train", markers=False) if len(histories) == 1 else {}))
+        if ordered:
+            # Markers at staggered places, so that coinciding runs show each marker.
+            every = max(1, len(losses) // 8)
+            settings = {"color": colours[k], "marker": MARKERS[k % len(MARKERS)],
+                        "markevery": (k * every // len(histories), every)}
+        elif len(histories) == 1:
+            settings = style.line("train", markers=False)
+        else:
+            settings = style.cycle(k)
+        ax.semilogy(epochs, losses, label=label, **settings)
     ax.set_xlabel("epoch (full batch: one step each)")
     ax.set_ylabel(ylabel)
     ax.set_title(title)
@@ -144,8 +155,14 @@ def plot_xor_units(model, ax_row, grid: int = 101):
                    linewidths=1)
         for (a, b), target in (((0, 0), 0), ((0, 1), 1), ((1, 0), 1), ((1, 1), 0)):
             ax.plot(a, b, **style.class_marker(target, 9), clip_on=False, zorder=5)
-        ax.set_title(title)
+        ax.set_title(title, pad=10)
         ax.set_xlabel("x1")
+        ax.set_xticks([0, 0.5, 1])
+        ax.set_yticks([0, 0.5, 1])
+        ax.xaxis.set_major_formatter("{x:g}")
+        ax.yaxis.set_major_formatter("{x:g}")
+        if ax is not ax_row[0]:
+            ax.tick_params(labelleft=False)
         ax.set_aspect("equal")
     ax_row[0].set_ylabel("x2")
     return image
@@ -169,7 +186,7 @@ def plot_score_plane(model, X_max, students, new_student, ax=None, grid: int = 1
     score = 100 * model.predict(hours / np.asarray(X_max))[:, 0].reshape(study.shape)
     image = ax.contourf(study, sleep, score, levels=20, cmap=style.cmap("sequential"))
     lines = ax.contour(study, sleep, score, levels=8, colors=style.color("paper"), linewidths=0.6)
-    ax.clabel(lines, fmt="%.0f", fontsize=7)
+    ax.clabel(lines, fmt="%.0f", fontsize=9)
     students = np.asarray(students, dtype=float)
     new_student = np.asarray(new_student, dtype=float)
     ax.plot(students[:, 0], students[:, 1], "o", ms=8, mfc=style.color("paper"),
@@ -183,5 +200,70 @@ def plot_score_plane(model, X_max, students, new_student, ax=None, grid: int = 1
             label=f"what own-max scaling asks ({as_read[0]:g} h, {as_read[1]:g} h)")
     ax.set_xlabel("hours studied")
     ax.set_ylabel("hours slept")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right")
     return image
+
+
+def plot_seed_spread(scores, ax=None, labels=("training scaling (right)",
+                                                 "own-max scaling (wrong)")):
+    """The prediction for the new student from each seed: one row per seed, the two scalings'
+    predictions joined by a line (filled circle: training scaling; open square: own-max).
+
+    Parameters
+    ----------
+    scores : array, shape (S, 2): per seed, the score with each scaling
+    """
+    ax = ax or plt.gca()
+    scores = np.asarray(scores, dtype=float)
+    seeds = np.arange(len(scores))
+    for seed, (right, wrong) in zip(seeds, scores):
+        ax.plot([right, wrong], [seed, seed], color=style.color("muted"), lw=1.2, zorder=1)
+    for row, (label, marker, filled) in enumerate(zip(labels, ("o", "s"), (True, False))):
+        colour = style.cycle(row)["color"]
+        ax.plot(scores[:, row], seeds, marker, ms=8, mec=colour,
+                mfc=colour if filled else style.color("paper"), ls="none", label=label, zorder=2)
+    ax.set_yticks(seeds)
+    ax.set_ylim(len(scores) - 0.4, -0.6)
+    ax.set_ylabel("seed")
+    ax.set_xlabel("predicted score for 4 h of study, 8 h of sleep")
+    ax.set_title("One network per seed, both scalings of the new student")
+    ax.grid(True, axis="x", color=style.color("shade"))
+    return ax
+
+
+def plot_hidden_sizes(sizes, losses, solved, ax_pair):
+    """Final loss (log, every seed a point, the median a line) and the share of seeds that
+    solved the task, against the hidden size.
+
+    Parameters
+    ----------
+    sizes : sequence of K ints
+    losses : array, shape (K, S): final loss per size and seed
+    solved : array, shape (K, S) of bool
+    ax_pair : two matplotlib axes
+    """
+    sizes = np.asarray(sizes)
+    losses = np.asarray(losses, dtype=float)
+    ax_loss, ax_solved = ax_pair
+    colour = style.color("mlp")
+    for k, size in enumerate(sizes):
+        ax_loss.semilogy(np.full(losses.shape[1], size), losses[k], "o", mfc="none", mec=colour,
+                         ms=6)
+    ax_loss.semilogy(sizes, np.median(losses, axis=1), color=colour, marker="_", ms=14,
+                     label="median over seeds")
+    ax_loss.set_xscale("log", base=2)
+    ax_loss.set_xticks(sizes, [str(s) for s in sizes])
+    ax_loss.set_xlabel("hidden units H")
+    ax_loss.set_ylabel("final loss")
+    ax_loss.set_title("Final loss, every seed")
+    ax_loss.legend(loc="upper right")
+    share = np.mean(solved, axis=1)
+    bars = ax_solved.bar(np.arange(len(sizes)), 100 * share, color=colour)
+    counts = np.sum(solved, axis=1)
+    ax_solved.bar_label(bars, labels=[f"{c} of {solved.shape[1]}" for c in counts], padding=2)
+    ax_solved.set_xticks(np.arange(len(sizes)), [str(s) for s in sizes])
+    ax_solved.set_ylim(0, 115)
+    ax_solved.set_xlabel("hidden units H")
+    ax_solved.set_ylabel("seeds that solved XOR (%)")
+    ax_solved.set_title("Solved")
+    return ax_pair
