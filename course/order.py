@@ -90,6 +90,18 @@ def train_in_stages(model, train_set, held_set, epochs: int, learning_rate: floa
                    metric="exact_sums", **joined)
 
 
+def msb_loss_bound(n_bits: int) -> float:
+    """The lowest mean cross-entropy, in nats per bit, that any causal MSB-first reader can reach
+    on ``n_bits``-bit sums of independent uniform addends below ``2**(n_bits - 1)``: the mean
+    over positions of the binary entropy of the carry into that position (notebook 05,
+    section 2 and exercise 1 derive it; the notebook's first figure draws it before that)."""
+    n_bits = check_number("n_bits", n_bits, minimum=1, integer=True)
+    p = np.zeros(n_bits)
+    for i in range(1, n_bits):
+        p[i] = 0.25 + 0.5 * p[i - 1]
+    return float(nnlib.binary_cross_entropy(p[:, None], p[:, None])[0])
+
+
 # ---------------------------------------------------------------------------------------------
 # Delayed output
 
@@ -190,4 +202,4 @@ if __name__ == "__main__":
 
 
 __all__ = ["DELAYS", "DELAY_SETTINGS", "STAGES", "delay_sweep", "delayed_addition_data",
-           "stage_epochs", "sum_bits_right", "train_delayed", "train_in_stages"]
+           "msb_loss_bound", "stage_epochs", "sum_bits_right", "train_delayed", "train_in_stages"]

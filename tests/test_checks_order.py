@@ -195,6 +195,20 @@ def test_delayed_data_writes_each_sum_bit_delay_steps_after_its_column():
         delayed_addition_data(a, b, 8, -1)
 
 
+def test_msb_loss_bound_is_the_mean_entropy_of_the_enumerated_carries():
+    from course.order import msb_loss_bound
+    for n_bits in (2, 5, 8):
+        a, b = np.meshgrid(np.arange(2 ** (n_bits - 1)), np.arange(2 ** (n_bits - 1)))
+        a, b = a.ravel(), b.ravel()
+        mask = 2 ** np.arange(n_bits) - 1              # the bits below position i
+        carry = ((a[:, None] & mask) + (b[:, None] & mask)) >> np.arange(n_bits)
+        p = carry.mean(axis=0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy = -np.nan_to_num(p * np.log(p)) - np.nan_to_num((1 - p) * np.log(1 - p))
+        assert np.isclose(msb_loss_bound(n_bits), entropy.mean())
+    assert round(msb_loss_bound(8), 4) == 0.5849
+
+
 def test_sum_bits_right_ignores_the_leading_zeros():
     from course.order import sum_bits_right
 
