@@ -138,8 +138,10 @@ def check_compose_backward(compose_backward_fn: Callable, hidden: bool = False) 
                  "dW": "the sum over pairs of the outer product of X and da, shape (2H, H)",
                  "db": "da summed over the pairs, shape (H,)"}
         if one_pair:
-            hints["dW"] += ("; for one pair X.T @ da is a dot product, not an outer product: "
-                            "use np.outer or make X and da rows first")
+            hints["dW"] += ("; for one pair X (2H,) and da (H,) are 1-D and .T does nothing "
+                            "to them, so a batch formula fails on them: work on rows "
+                            "(X.reshape(-1, 2 * H), da.reshape(-1, H)) so that one formula "
+                            "serves both shapes")
             hints["db"] += "; for one pair da itself (da.sum(axis=0) of a 1-D da is a number)"
         got = [compare_array(f"{name}: {label} ({what})", value, want, hints[label])
                for label, value, want in zip(labels, result, expected)]
