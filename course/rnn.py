@@ -2,7 +2,8 @@
 
 ``train_addition`` turns pairs of addends into bit sequences (``nnlib.data.bits``) and trains
 with the one loop ``nnlib.train.fit``, scoring the share of exact sums
-(``nnlib.addition.exact_sums``) after every epoch.
+(``nnlib.addition.exact_sums``) after every epoch. ``original_backward`` is the backward loop of
+Trask's adder, which the notebook's reproduction calls and shows after its BPTT exercises.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from nnlib.activations import sigmoid_slope
 from nnlib.addition import exact_sums
 from nnlib.data.bits import BIT_ORDERS, addition_data
 from nnlib.optim import Optimizer
@@ -153,7 +155,26 @@ def truncation_sweep(path) -> dict:
 
 
 __all__ = ["EXERCISE_RUNS", "TRUNCATION_SEEDS", "TRUNCATION_SETTINGS", "TRUNCATION_WINDOWS",
-           "exercise_runs", "train_addition", "truncation_run", "truncation_sweep"]
+           "exercise_runs", "original_backward", "train_addition", "truncation_run",
+           "truncation_sweep"]
+
+
+def original_backward(a, b, states, out_deltas, weights, naive_backward=False, T=8):
+    '''BPTT for one example: the three weight changes, i.e. the NEGATIVE gradients.'''
+    W_in, W_out, W_rec = weights
+    dW_in, dW_out, dW_rec = np.zeros_like(W_in), np.zeros_like(W_out), np.zeros_like(W_rec)
+    future_delta = np.zeros(W_rec.shape[0])       # nothing flows back into the last step
+    for position in range(T):                     # time step T - 1 - position
+        column = T - 1 - position if naive_backward else position
+        x = np.array([[a[column], b[column]]])
+        h, h_prev = states[-position - 1], states[-position - 2]
+        out_delta = out_deltas[-position - 1]
+        h_delta = (future_delta @ W_rec.T + out_delta @ W_out.T) * sigmoid_slope(h)
+        dW_out += np.atleast_2d(h).T @ out_delta
+        dW_rec += np.atleast_2d(h_prev).T @ h_delta
+        dW_in += x.T @ h_delta
+        future_delta = h_delta
+    return dW_in, dW_out, dW_rec
 
 
 if __name__ == "__main__":  # python -m course.rnn truncation [path]
@@ -162,3 +183,4 @@ if __name__ == "__main__":  # python -m course.rnn truncation [path]
     if len(sys.argv) < 2 or sys.argv[1] != "truncation":
         sys.exit("usage: python -m course.rnn truncation [notebooks/data/rnn_truncation.json]")
     truncation_sweep(sys.argv[2] if len(sys.argv) > 2 else "notebooks/data/rnn_truncation.json")
+

@@ -549,3 +549,39 @@ def test_truncation_run_records_and_its_figure():
     assert list(axes[1].get_xticks()) == [1, 2, 8]
     assert axes[0].figure.get_size_inches()[0] <= 9
     plt.close(axes[0].figure)
+
+
+def test_original_backward_is_minus_the_library_gradient_and_the_naive_index_is_not():
+    '''Notebook 04's reproduction calls course.rnn.original_backward: on one example from a
+    random start its three changes are minus the library's BPTT gradients of half the squared
+    error summed over the 8 bits; the "fixed" index gives a different W_in change.'''
+    from course.rnn import original_backward
+    from nnlib.activations import sigmoid, sigmoid_slope
+
+    rng = np.random.default_rng(3)
+    W_in, W_out, W_rec = (rng.uniform(-1, 1, s) for s in ((2, 16), (16, 1), (16, 16)))
+    a_int, b_int = 9, 60
+    row = lambda v: np.array([int(d) for d in format(v, "08b")])   # MSB first
+    a, b, c = row(a_int), row(b_int), row(a_int + b_int)
+    states, out_deltas = [np.zeros(16)], []
+    for t in range(8):
+        col = 7 - t
+        h = sigmoid(np.array([[a[col], b[col]]]) @ W_in + states[-1] @ W_rec)
+        y_hat = sigmoid(h @ W_out)
+        out_deltas.append((c[col] - y_hat) * sigmoid_slope(y_hat))
+        states.append(h.copy())
+    d_in, d_out, d_rec = original_backward(a, b, states, out_deltas, (W_in, W_out, W_rec))
+
+    X, y = addition_data([a_int], [b_int], 8)
+    hidden, cache = rnn_forward(X, np.zeros((1, 16)), W_in, W_rec, np.zeros(16),
+                                activation="sigmoid")
+    y_hat = sigmoid(hidden @ W_out)
+    dz = (y_hat - y[..., None]) * sigmoid_slope(y_hat)
+    _, _, dU, dW, _ = rnn_backward(dz @ W_out.T, cache)
+    dV = hidden[0].T @ dz[0]
+    np.testing.assert_allclose(d_in, -dU, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(d_out, -dV, rtol=1e-10, atol=1e-14)
+    np.testing.assert_allclose(d_rec, -dW, rtol=1e-10, atol=1e-14)
+    naive = original_backward(a, b, states, out_deltas, (W_in, W_out, W_rec),
+                              naive_backward=True)
+    assert not np.allclose(naive[0], d_in)
