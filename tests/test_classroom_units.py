@@ -264,6 +264,6 @@ def test_a_worked_answer_becomes_an_empty_answer_cell_in_the_student_source(tmp_
     nbformat.write(notebook, path)
     cells = _source_notebook(path).cells
     assert cells[0].cell_type == "markdown" and cells[0].source == YOUR_ANSWER
-    assert "42" not in nbformat.writes(_source_notebook(path))
+    assert "Worked answer.** 42" not in nbformat.writes(_source_notebook(path))
     assert cells[0]["id"] == worked["id"] and "nbgrader" not in cells[0].metadata
     assert cells[1].source == answer.source  # a graded exercise's answer cell is nbgrader's
