@@ -32,6 +32,8 @@ def solution_lines(notebook) -> list[str]:
     """The non-trivial lines between the solution markers of a solution notebook."""
     lines = []
     for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("grade_id", "").startswith("worked-"):
+            continue  # a worked answer is replaced whole (classroom.course._student_answer_cell)
         inside = False
         for line in cell.source.splitlines():
             if "### BEGIN SOLUTION" in line:
