@@ -61,27 +61,37 @@ def _run(command: "list[str]", env: "dict[str, str] | None" = None,
 # The tasks (they run inside .venv)
 
 def task_course(args) -> None:
-    import nbformat
-    from notebook_run import execute_notebook, headline
+    from concurrent.futures import ProcessPoolExecutor
+    from contextlib import nullcontext
+    from functools import partial
+
+    from notebook_run import run_for_course
 
     failed = []
     folder = BUILD / "notebooks"
-    print(f"Executing notebooks into {folder.relative_to(ROOT)}/", flush=True)
-    for path in notebook_paths(args.notebooks):
-        start = time.perf_counter()
-        target = folder / path.name
-        target.unlink(missing_ok=True)  # whatever is there after the run, this run wrote
-        try:
-            execute_notebook(path, target)
-        except Exception as error:  # report and go on: one broken notebook must not hide the rest
-            written = (f"see {target.relative_to(ROOT)}, written by this run" if target.exists()
-                       else "it stopped before writing an executed copy")
-            failed.append(f"{path.stem} ({written})")
-            print(f"{path.stem:<20} FAILED: {str(error).strip().splitlines()[-1]}", flush=True)
-            continue
-        seconds = time.perf_counter() - start
-        print(f"{path.stem:<20} {headline(nbformat.read(target, as_version=4))}"
-              f"   ({seconds:.0f} s)", flush=True)
+    paths = notebook_paths(args.notebooks)
+    jobs = max(1, min(args.jobs, len(paths)))
+    print(f"Executing notebooks into {folder.relative_to(ROOT)}/ ({jobs} at a time, one BLAS "
+          "thread each)", flush=True)
+    start = time.perf_counter()
+    # Notebooks are independent: on a machine with two cores, two run at once. Results are
+    # printed in course order; each notebook's time is its own wall time.
+    with ProcessPoolExecutor(max_workers=jobs) if jobs > 1 else nullcontext() as pool:
+        # One callable per notebook giving (seconds, headline, error): a submitted job's
+        # result, or (one at a time) the run itself, in this process.
+        pending = [pool.submit(run_for_course, path, folder / path.name).result if pool
+                   else partial(run_for_course, path, folder / path.name) for path in paths]
+        for path, result in zip(paths, pending):
+            seconds, text, error = result()
+            if error is not None:  # report and go on: one broken notebook must not hide the rest
+                target = folder / path.name
+                failed.append(f"{path.stem} (" + (
+                    f"see {target.relative_to(ROOT)}, written by this run" if target.exists()
+                    else "it stopped before writing an executed copy") + ")")
+                print(f"{path.stem:<20} FAILED: {error}", flush=True)
+            else:
+                print(f"{path.stem:<20} {text}   ({seconds:.0f} s)", flush=True)
+    print(f"{len(paths)} notebooks in {time.perf_counter() - start:.0f} s", flush=True)
     if failed:
         sys.exit(f"{len(failed)} notebook(s) failed: {'; '.join(failed)}.")
 
@@ -232,8 +242,10 @@ def build_parser() -> argparse.ArgumentParser:
                              "(default: all), e.g. 01_single_neuron")
         return sub
 
-    add("course", task_course, "run every notebook headlessly into build/notebooks/ and "
-        "print each one's headline", notebooks=True)
+    course = add("course", task_course, "run every notebook headlessly into build/notebooks/ "
+                 "and print each one's headline", notebooks=True)
+    course.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                        help="notebooks executed at once (default: 2, or 1 on one core)")
     test = add("test", task_test, "unit tests and nbval over every notebook (what CI runs); "
                "other arguments go to pytest")
     test.add_argument("--fast", action="store_true", help="skip the tests marked slow and "

@@ -262,8 +262,9 @@ def tasks_module(tmp_path, monkeypatch):
     return module
 
 
+@pytest.mark.parametrize("jobs", [["--jobs", "1"], []], ids=["in-process", "two-processes"])
 def test_course_failures_name_the_files_this_run_wrote(tasks_module, tmp_path, monkeypatch,
-                                                       capsys):
+                                                       capsys, jobs):
     import nbformat
 
     stale = tmp_path / "build" / "notebooks" / "03_dies.ipynb"
@@ -282,7 +283,7 @@ def test_course_failures_name_the_files_this_run_wrote(tasks_module, tmp_path, m
 
     monkeypatch.setattr(notebook_run, "execute_notebook", fake_execute)
     with pytest.raises(SystemExit) as stopped:
-        tasks_module.task_course(tasks_module.parse(["course"]))
+        tasks_module.task_course(tasks_module.parse(["course", *jobs]))
     message = str(stopped.value)
     assert message.startswith("2 notebook(s) failed")
     assert "02_bad (see build/notebooks/02_bad.ipynb, written by this run)" in message

@@ -12,6 +12,7 @@ failure is reported): the callers decide that.
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -97,6 +98,26 @@ def execute_notebook(source: Path | str, target: Path | str, parameters: dict | 
         str(source), str(target), parameters=parameters or {}, kernel_name=kernel_name,
         cwd=str(cwd or NOTEBOOKS), progress_bar=False, log_output=log_output,
         execution_timeout=timeout)
+
+
+def run_for_course(source: Path, target: Path) -> tuple[float, str | None, str | None]:
+    """Execute one notebook for ``tasks.py course`` (in a worker process).
+
+    Returns ``(seconds, headline, error)``: on success the notebook's headline and None; on
+    failure None and the error's last line (``target`` then exists only if the run got far
+    enough to write an executed copy).
+    """
+    import nbformat
+
+    start = time.perf_counter()
+    target = Path(target)
+    target.unlink(missing_ok=True)  # whatever is there after the run, this run wrote
+    try:
+        execute_notebook(source, target)
+    except Exception as error:  # reported by the caller, which goes on with the others
+        lines = str(error).strip().splitlines() or [type(error).__name__]
+        return time.perf_counter() - start, None, lines[-1]
+    return time.perf_counter() - start, headline(nbformat.read(target, as_version=4)), None
 
 
 def headline(notebook) -> str:
