@@ -159,7 +159,7 @@ def test_the_default_parameters_pass(capsys):
     ("learning_rate", 0, "learning_rate must be"),
     ("batch_size", 0.5, "batch_size must be"),
     ("n_bits", 11, "n_bits must be"),
-    ("held_out", 1.0, "held_out must be below 1"),
+    ("held_out", 1.0, r"held_out must be a number in the range \(0, 0.999\]"),
     ("results_path", 3, "results_path must be empty or a path ending in .json"),
     ("results_path", "r.txt", "must be a path ending in .json"),
 ])

@@ -137,7 +137,8 @@ def test_the_default_parameters_pass_and_are_printed(capsys):
 
 @pytest.mark.parametrize("name, value, message", [
     ("hidden_size", 0, "hidden_size"), ("hidden_size", 2.5, "hidden_size"),
-    ("learning_rate", 0, "learning_rate"), ("held_out", 1, "held_out must be below 1"),
+    ("learning_rate", 0, "learning_rate"),
+    ("held_out", 1, r"held_out must be a number in the range \(0, 0.999\]"),
     ("n_bits", 11, "n_bits"), ("batch_size", 0, "batch_size"), ("epochs", -1, "epochs"),
 ])
 def test_a_bad_value_is_refused_naming_the_parameter(name, value, message):
@@ -152,3 +153,12 @@ def test_a_bad_value_is_refused_naming_the_parameter(name, value, message):
 def test_the_budget_refuses_an_over_budget_combination(changes, message):
     with pytest.raises(ValueError, match=message):
         ch04.check(dict(DEFAULTS, **changes))
+
+
+def test_a_held_out_share_that_leaves_no_pair_to_train_on_is_refused():
+    # 0.999 is accepted alone (16 of the 16 384 pairs of 8-bit sums left to train on) but
+    # keeps all 16 pairs of 3-bit sums out of training.
+    ch04.check(dict(DEFAULTS, held_out=0.999))
+    with pytest.raises(ValueError, match="held_out=0.999 leaves none of the 16 pairs of 3-bit "
+                                         "sums to train on: lower held_out or raise n_bits"):
+        ch04.check(dict(DEFAULTS, held_out=0.999, n_bits=3))

@@ -5,7 +5,7 @@ from nnlib.data.bits import addition_data, all_pairs, random_addends
 from nnlib.gradcheck import numerical_gradient, relative_error
 from course.rnn import train_addition
 from nnlib.addition import exact_sum_accuracy, exact_sums
-from nnlib.data.bits import split_pairs
+from nnlib.data.bits import split_pairs, split_sizes
 from nnlib.model import Model
 from nnlib.optim import SGD
 from nnlib.rnn import (RNN, bit_loss, rnn_backward, rnn_forward, rnn_step_backward,
@@ -162,6 +162,7 @@ def test_learns_addition_on_held_out_pairs_and_generalises_in_length(head, activ
 def test_split_pairs_is_a_partition():
     (a_train, b_train), (a_held, b_held) = split_pairs(6, 0.25, np.random.default_rng(0))
     assert len(a_held) == 256 and len(a_train) == 768
+    assert split_sizes(6, 0.25) == (768, 256)
     train = set(zip(a_train.tolist(), b_train.tolist()))
     held = set(zip(a_held.tolist(), b_held.tolist()))
     assert not train & held and len(train | held) == 1024
@@ -275,7 +276,11 @@ def test_last_step_regression_learns_to_sum_its_inputs():
      r"y must have shape \(2,\)"),
     (lambda: RNN(2, 4, rng=np.random.default_rng(0), output="last", head="regression").loss(
         np.zeros((2, 3, 2)), np.zeros(2)), r"y must have shape \(2, 1\)"),
-    (lambda: split_pairs(4, 1.0, np.random.default_rng(0)), "held_out must be below 1"),
+    (lambda: split_pairs(4, 1.0, np.random.default_rng(0)),
+     "held_out=1 leaves none of the 64 pairs of 4-bit sums to train on"),
+    # 0.99 of 16 pairs rounds to 16 held out: nothing left to train on.
+    (lambda: split_pairs(3, 0.99, np.random.default_rng(0)),
+     "held_out=0.99 leaves none of the 16 pairs of 3-bit sums to train on"),
     (lambda: bit_loss(np.zeros((1, 2, 2)), np.zeros((1, 2), int), "sigmoid"),
      r"logits must have shape \(N, T, 1\)"),
 ])

@@ -7,6 +7,8 @@ parameter, if a value cannot work or the combination would need more than 2 GB o
 
 from __future__ import annotations
 
+from nnlib.data import split_sizes
+
 from course.notebook import check_budget
 from course.parameters import Rule, check_parameters
 
@@ -16,7 +18,7 @@ RULES = (
     Rule("hidden_size", minimum=1, maximum=256, integer=True),
     Rule("learning_rate", minimum=0, maximum=10, exclusive_minimum=True),
     Rule("sigmoid_learning_rate", minimum=0, maximum=10, exclusive_minimum=True),
-    Rule("held_out", minimum=0, maximum=1, exclusive_minimum=True),
+    Rule("held_out", minimum=0, maximum=0.999, exclusive_minimum=True),
     Rule("epochs", minimum=0, maximum=2_000, integer=True),
     Rule("batch_size", minimum=1, maximum=1024, integer=True),
     Rule("n_bits", minimum=3, maximum=10, integer=True),
@@ -25,15 +27,13 @@ RULES = (
 
 
 def _extra(values: dict) -> None:
-    if values["held_out"] == 1:
-        raise ValueError("held_out must be below 1, got 1.0 (no pair would be left to train "
-                         "on).")
     hidden_size, n_bits, test_pairs = values["hidden_size"], values["n_bits"], values["test_pairs"]
+    # At least one pair left to train on (else a ValueError naming held_out and n_bits).
+    n_train_pairs, n_held_pairs = split_sizes(n_bits, values["held_out"])
     # Memory: the length test scores up to 16 384 sums of up to 128 bits at once, and training
     # scores every pair after each epoch, at about 24 and 20 bytes per pair, time step and
     # hidden unit.
-    n_pairs = 4 ** (n_bits - 1)
-    n_train_pairs = n_pairs - max(1, round(values["held_out"] * n_pairs))
+    n_pairs = n_train_pairs + n_held_pairs
     check_budget("memory", max(24 * min(test_pairs, 16_384) * 128, 20 * n_pairs * n_bits)
                  * hidden_size / 1e9, 2, "GB", "test_pairs, n_bits or hidden_size")
     # Time, the worst case (no early stop; costs measured on the 2-core development machine):

@@ -7,6 +7,8 @@ parameter, if a value cannot work, if the combination would need more than 2 GB 
 
 from __future__ import annotations
 
+from nnlib.data import split_sizes
+
 from course.notebook import check_budget
 from course.parameters import Rule, check_parameters
 
@@ -19,7 +21,7 @@ RULES = (
     Rule("learning_rate", minimum=0, maximum=10, exclusive_minimum=True),
     Rule("batch_size", minimum=1, maximum=1024, integer=True),
     Rule("n_bits", minimum=3, maximum=10, integer=True),
-    Rule("held_out", minimum=0, maximum=1, exclusive_minimum=True),
+    Rule("held_out", minimum=0, maximum=0.999, exclusive_minimum=True),
     Rule("results_path", path_suffix=".json"),  # empty: write nothing
 )
 
@@ -36,17 +38,15 @@ def epoch_seconds(values: dict) -> float:
     H^2) us per training pair, 25 us per update, (0.6 + 0.00075 H^2) us per pair scored.
     """
     hidden_size, n_bits = values["hidden_size"], values["n_bits"]
-    n_pairs = 4 ** (n_bits - 1)
-    n_train_pairs = n_pairs - max(1, round(values["held_out"] * n_pairs))
+    n_train_pairs, n_held_pairs = split_sizes(n_bits, values["held_out"])
+    n_pairs = n_train_pairs + n_held_pairs
     return n_bits * 1e-6 * (n_train_pairs * (1.7 + 0.0032 * hidden_size**2)
                             + -(-n_train_pairs // values["batch_size"]) * 25
                             + n_pairs * (0.6 + 0.00075 * hidden_size**2))
 
 
 def _extra(values: dict) -> None:
-    if values["held_out"] == 1:
-        raise ValueError("held_out must be below 1, got 1.0 (no pair would be left to train "
-                         "on).")
+    split_sizes(values["n_bits"], values["held_out"])  # at least one pair left to train on
     # Memory: about 36 bytes per pair, time step and hidden unit.
     n_pairs = 4 ** (values["n_bits"] - 1)
     check_budget("memory", 36 * n_pairs * values["n_bits"] * values["hidden_size"] / 1e9, 2,

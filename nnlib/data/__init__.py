@@ -13,7 +13,7 @@ scikit-learn ships): nothing is downloaded.
 """
 
 from nnlib.data.bits import (addition_data, addition_table, all_pairs, bits_to_int, carry_bits,
-                             int_to_bits, split_pairs)
+                             int_to_bits, split_pairs, split_sizes)
 from nnlib.data.digits import confusion_matrix, load_digits_data, one_hot, stratified_split
 from nnlib.data.lagtasks import ADDING_BASELINE_MSE, adding_problem, marked_positions
 from nnlib.data.listops import (LISTOPS_VOCAB, OPERATORS, listops_depth, listops_text,
@@ -30,5 +30,5 @@ __all__ = ["ADDING_BASELINE_MSE", "LISTOPS_VOCAB", "OPERATORS", "adding_problem"
            "from_transitions", "height", "int_to_bits", "is_tree", "leaves", "left_to_right",
            "listops_depth", "listops_text", "listops_tree", "listops_value", "load_digits_data",
            "make_listops", "make_moons", "marked_positions", "one_hot", "one_hot_sequences",
-           "parse", "parse_listops", "split_pairs", "stratified_split", "study_sleep_data",
-           "to_string", "train_test_split", "transitions", "xor_data"]
+           "parse", "parse_listops", "split_pairs", "split_sizes", "stratified_split",
+           "study_sleep_data", "to_string", "train_test_split", "transitions", "xor_data"]

@@ -248,6 +248,29 @@ def addition_table(n_bits: int, bit_order: str = "lsb") -> np.ndarray:
     return int_to_bits(np.arange(2**n_bits), n_bits, bit_order)
 
 
+def split_sizes(n_bits: int, held_out: float) -> tuple[int, int]:
+    """How many pairs ``split_pairs(n_bits, held_out, rng)`` trains on and holds out.
+
+    Parameters
+    ----------
+    n_bits : int, 2 to 13, bits of the sum (4**(n_bits - 1) pairs of addends)
+    held_out : float in (0, 1), share of the pairs kept out of training
+
+    Returns
+    -------
+    (n_train, n_held) : ints, both at least 1; ``held_out`` so close to 1 that no pair would be
+        left to train on raises ``ValueError``.
+    """
+    n_bits = check_number("n_bits", n_bits, minimum=2, maximum=13, integer=True)
+    held_out = check_number("held_out", held_out, minimum=0, maximum=1, exclusive_minimum=True)
+    n_pairs = 4 ** (n_bits - 1)
+    n_held = max(1, int(round(held_out * n_pairs)))
+    if n_held >= n_pairs:
+        raise ValueError(f"held_out={held_out:g} leaves none of the {n_pairs} pairs of "
+                         f"{n_bits}-bit sums to train on: lower held_out or raise n_bits.")
+    return n_pairs - n_held, n_held
+
+
 def split_pairs(n_bits: int, held_out: float, rng: np.random.Generator):
     """Every pair of addends below 2**(n_bits - 1), shuffled and cut into train and held out.
 
@@ -255,19 +278,16 @@ def split_pairs(n_bits: int, held_out: float, rng: np.random.Generator):
     ----------
     n_bits : int, 2 to 13, bits of the sum; the addends are below 2**(n_bits - 1), so there
         are 4**(n_bits - 1) pairs (16.8 million at 13: with their shuffle about 0.4 GB)
-    held_out : float in (0, 1), share of the pairs kept out of training
+    held_out : float in (0, 1), share of the pairs kept out of training (``split_sizes`` gives
+        the two counts; at least one pair must be left to train on)
     rng : np.random.Generator, draws the shuffle
 
     Returns
     -------
     (a_train, b_train), (a_held, b_held) : int64 arrays; no pair is in both sets.
     """
-    n_bits = check_number("n_bits", n_bits, minimum=2, maximum=13, integer=True)
-    held_out = check_number("held_out", held_out, minimum=0, maximum=1, exclusive_minimum=True)
-    if held_out == 1:
-        raise ValueError("held_out must be below 1, got 1.0 (nothing would be left to train on).")
+    _, n_held = split_sizes(n_bits, held_out)
     a, b = all_pairs(n_bits - 1)
     order = check_rng(rng).permutation(len(a))
-    n_held = max(1, int(round(held_out * len(a))))
     held, train = order[:n_held], order[n_held:]
     return (a[train], b[train]), (a[held], b[held])
