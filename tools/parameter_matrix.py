@@ -12,7 +12,9 @@ not a DivergenceError message), or stop in
 its first cells (the parameters, the injected parameters, the validation cell) with a
 ``ValueError`` whose message names the parameter. An edge value may also be stopped there by
 the notebook's time or memory budget (its cost with the other parameters at their defaults),
-with a message naming what to reduce; it is reported as "over budget". Anything else — a traceback from deep inside
+with a message naming what to reduce ("over budget"), or by a rule that ties it to another
+parameter, with a message naming both ("combination", e.g. a training depth above the
+default test depth). Anything else — a traceback from deep inside
 NumPy, a late failure, a silent NaN, a run past the time limit — is reported as a failure.
 
     python3 tasks.py parameters [NOTEBOOK ...] [--jobs N]
@@ -51,8 +53,9 @@ class Case:
     value: object
     kind: str  # "edge" or "invalid"
     parameter_type: str = ""  # as papermill infers it: "int", "float", "str", ...
-    outcome: str = ""  # "completed", "rejected", "over budget" or "FAILED: ..."
+    outcome: str = ""  # "completed", "rejected", "over budget", "combination" or "FAILED: ..."
     seconds: float = 0.0
+    others: tuple = ()  # the notebook's other parameters
 
 
 def _run(notebook: Path, parameters: dict, timeout: int):
@@ -97,6 +100,10 @@ def _output_lines(notebook) -> list[str]:
     return lines
 
 
+def _names(parameter: str, message: str) -> bool:
+    return re.search(rf"(?<![\w]){re.escape(parameter)}(?![\w])", message) is not None
+
+
 def run_case(case: Case, notebook: Path, timeout: int) -> Case:
     start = time.perf_counter()
     try:
@@ -122,6 +129,13 @@ def run_case(case: Case, notebook: Path, timeout: int) -> Case:
         # at their defaults is over the notebook's budget: stopped at once, naming what to
         # change (course.notebook.check_budget), which is what the matrix requires.
         case.outcome = "over budget"
+    elif case.kind == "edge" and error.exec_count is not None and \
+            error.exec_count <= FIRST_CELLS and error.ename == "ValueError" and \
+            _names(case.parameter, error.evalue) and \
+            any(_names(other, error.evalue) for other in case.others):
+        # An edge value that conflicts with another parameter's default (a largest training
+        # depth above the default test depth): stopped at once, naming both.
+        case.outcome = "combination"
     elif error.exec_count is not None and error.exec_count <= FIRST_CELLS and \
             error.ename in ("ValueError", "TypeError") and case.parameter in error.evalue \
             and (RANGE.search(error.evalue) or "one of" in error.evalue
@@ -135,7 +149,9 @@ def run_case(case: Case, notebook: Path, timeout: int) -> Case:
 
 def cases_for(notebook: Path, timeout: int) -> list[Case]:
     cases = []
-    for name, info in papermill.inspect_notebook(str(notebook)).items():
+    parameters = papermill.inspect_notebook(str(notebook))
+    for name, info in parameters.items():
+        others = tuple(other for other in parameters if other != name)
         kind = info["inferred_type_name"]
         low, high, exclusive = accepted_range(notebook, name, timeout)
         integer = kind == "int"
@@ -143,7 +159,7 @@ def cases_for(notebook: Path, timeout: int) -> list[Case]:
         for value in edges:
             if value is not None:
                 cases.append(Case(notebook.stem, name, int(value) if integer else value, "edge",
-                                  kind))
+                                  kind, others=others))
         if kind == "str":
             invalid = [123, "no-such-option"]
         else:
@@ -151,7 +167,7 @@ def cases_for(notebook: Path, timeout: int) -> list[Case]:
         for value in invalid:
             if kind != "str" and _accepts(value, low, high, exclusive, integer):
                 continue  # e.g. seed = 0 is valid: an edge value, not an invalid one
-            cases.append(Case(notebook.stem, name, value, "invalid", kind))
+            cases.append(Case(notebook.stem, name, value, "invalid", kind, others=others))
     return cases
 
 
@@ -182,10 +198,12 @@ def main(argv: list[str]) -> None:
                                             default=repr))
     edge = sum(case.kind == "edge" for case in all_cases)
     budget = sum(case.outcome == "over budget" for case in all_cases)
+    combination = sum(case.outcome == "combination" for case in all_cases)
     print(f"\nParameter matrix: {len(all_cases)} runs over {len(paths)} notebooks "
           f"({edge} edge values, {len(all_cases) - edge} invalid values): "
           f"{len(all_cases) - len(failures)} as expected ({budget} edge values refused at once "
-          f"by the notebook's time or memory budget), {len(failures)} failed.")
+          f"by the notebook's time or memory budget, {combination} as conflicting with another "
+          f"parameter's default), {len(failures)} failed.")
     sys.exit(1 if failures else 0)
 
 
