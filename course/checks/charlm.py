@@ -110,7 +110,14 @@ def check_lm_head_loss(answer: Callable, hidden: bool = False) -> None:
                               f"T={T}, H={H}, C={C}). Derive dL/dz_t first, then each "
                               f"gradient from z_t = h_t V + c.")
     # Large logits: a softmax without the maximum subtracted overflows (exp(1000) = inf).
-    args = _draw(rng, 2, 3, 4, 5, scale=800.0)
+    hidden_states, V, c, targets = _draw(rng, 2, 3, 4, 5, scale=800.0)
+    # On every draw, not only on unlucky ones: the first target's class 30 000 lower (its
+    # probability rounds to 0, so log(softmax(z)) is -inf) and another class 30 000 higher
+    # (exp(z) overflows unless the row's maximum is subtracted). hidden . V stays far from
+    # 30 000: four numbers in [-1, 1] times normals of scale 800.
+    c[targets[0, 0]] -= 30_000.0
+    c[(targets[0, 0] + 1) % c.size] += 30_000.0
+    args = (hidden_states, V, c, targets)
     expected = lm_head_loss(*args)
     with np.errstate(all="ignore"):
         result = _call(answer, args)
