@@ -157,7 +157,11 @@ def lab_arguments(extra: "list[str]", euid: int) -> "list[str]":
 
 def task_lab(args) -> None:
     """JupyterLab on the learner's workbook, or with ``--solutions`` on the course notebooks."""
+    from notebook_run import pinned_cpu_path
+
     os.environ["JUPYTER_PREFER_ENV_PATH"] = "1"
+    # The learner's kernels on the numeric path of the committed outputs (x86-64 with AVX2).
+    os.environ.update({**pinned_cpu_path(), **os.environ})
     root = NOTEBOOKS
     if not args.solutions:
         root = ROOT / "workbook"

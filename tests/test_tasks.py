@@ -292,6 +292,26 @@ def test_course_failures_name_the_files_this_run_wrote(tasks_module, tmp_path, m
     assert "01_good              ok" in capsys.readouterr().out
 
 
+def test_the_cpu_path_is_pinned_where_the_cpu_can_run_it(monkeypatch):
+    import numpy._core._multiarray_umath as umath
+
+    pinned = notebook_run.pinned_cpu_path()
+    if not umath.__cpu_features__.get("X86_V3"):
+        assert pinned == {}  # no AVX2 (or not x86): nothing to pin
+        return
+    assert pinned["OPENBLAS_CORETYPE"] == "Haswell"
+    # Only dispatch targets this NumPy has and this CPU runs are switched off: NumPy warns on
+    # any other name, and a warning at import would be printed in every notebook.
+    clean = {k: v for k, v in os.environ.items() if k != "NPY_DISABLE_CPU_FEATURES"}
+    result = subprocess.run([sys.executable, "-W", "error", "-c", "import numpy"],
+                            env={**clean, **pinned}, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    # A value the caller sets wins over the pinned one.
+    env = notebook_run.execution_environment({"OPENBLAS_CORETYPE": "Sandybridge"})
+    assert env["OPENBLAS_CORETYPE"] == "Sandybridge"
+    assert notebook_run.execution_environment({})["OPENBLAS_CORETYPE"] == "Haswell"
+
+
 def test_one_execution_environment_for_every_runner():
     env = notebook_run.execution_environment({"PATH": "/bin"}, OPENBLAS_NUM_THREADS="2")
     assert env["PATH"] == "/bin" and env["OPENBLAS_NUM_THREADS"] == "2"
